@@ -1,0 +1,127 @@
+"""Settings read from the environment and a `.env` file (pydantic-settings).
+
+`load_settings()` turns any invalid value into a `ConfigError` whose message is one sentence
+naming the variable, so the command line can print it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is meant for the user as is."""
+
+
+def _env(name: str) -> Any:
+    # Accept the environment name and the Python field name (for Settings(notes=...) in code).
+    return AliasChoices(name, name.lower().removeprefix("studybot_"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
+    notes: Path = Field(default=Path("data/notes"), validation_alias=_env("STUDYBOT_NOTES"))
+    db: Path = Field(default=Path("data/studybot.db"), validation_alias=_env("STUDYBOT_DB"))
+    aliases: Path = Field(
+        default=Path("data/aliases.yaml"), validation_alias=_env("STUDYBOT_ALIASES")
+    )
+    timezone: str = Field(default="Asia/Seoul", validation_alias=_env("STUDYBOT_TIMEZONE"))
+    log_level: str = Field(default="INFO", validation_alias=_env("STUDYBOT_LOG_LEVEL"))
+    daily_grace_hours: float = Field(
+        default=3.0, ge=0, le=23, validation_alias=_env("STUDYBOT_DAILY_GRACE_HOURS")
+    )
+    discord_api_base: str = Field(
+        default=DEFAULT_API_BASE, validation_alias=_env("DISCORD_API_BASE")
+    )
+    discord_gateway_url: str | None = Field(
+        default=None, validation_alias=_env("DISCORD_GATEWAY_URL")
+    )
+    discord_dev_guild: int | None = Field(
+        default=None, validation_alias=_env("DISCORD_DEV_GUILD")
+    )
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("discord_dev_guild", "discord_gateway_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone such as Asia/Seoul or UTC") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError(f"{value!r} is not an http(s):// or ws(s):// URL")
+        return value.rstrip("/") if value else value
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+_ENV_NAMES = {
+    "discord_token": "DISCORD_TOKEN",
+    "notes": "STUDYBOT_NOTES",
+    "db": "STUDYBOT_DB",
+    "aliases": "STUDYBOT_ALIASES",
+    "timezone": "STUDYBOT_TIMEZONE",
+    "log_level": "STUDYBOT_LOG_LEVEL",
+    "daily_grace_hours": "STUDYBOT_DAILY_GRACE_HOURS",
+    "discord_api_base": "DISCORD_API_BASE",
+    "discord_gateway_url": "DISCORD_GATEWAY_URL",
+    "discord_dev_guild": "DISCORD_DEV_GUILD",
+}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and `.env`, with keyword overrides (e.g. from CLI flags)."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        name = _ENV_NAMES.get(field, field)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {message}.") from None

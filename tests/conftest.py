@@ -1,0 +1,45 @@
+"""Shared fixtures: paths to the default deck and the shared corpus, a parsed default deck,
+its glossary, and a temporary database file per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_NOTES = REPO_ROOT / "data" / "notes"
+DEFAULT_DECK = DEFAULT_NOTES / "cloud-native-fundamentals.md"
+ALIASES_FILE = REPO_ROOT / "data" / "aliases.yaml"
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def default_deck_path() -> Path:
+    return DEFAULT_DECK
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"the shared study-note corpus is not beside this clone ({SHARED_CORPUS})")
+    return SHARED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def default_notes():
+    from bot.engine.loader import load_notes
+
+    return load_notes(DEFAULT_NOTES, aliases_file=ALIASES_FILE)
+
+
+@pytest.fixture(scope="session")
+def default_glossary(default_notes):
+    from bot.engine.glossary import Glossary
+
+    return Glossary(default_notes.entries)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "studybot.db"
