@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.loopback.fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NOTES = REPO_ROOT / "data" / "notes"
 DEFAULT_DECK = DEFAULT_NOTES / "cloud-native-fundamentals.md"

@@ -1,0 +1,45 @@
+"""A loopback stand-in of Discord (REST + gateway) for end-to-end tests of the bot.
+
+`FakeDiscord` serves both on 127.0.0.1; `run_in_process` and `BotProcess` run a bot against it;
+`fixtures` has the pytest fixtures. See tests/loopback/README.md for a walk-through.
+"""
+
+from .client import BotProcess, drain_handler_tasks, python_argv, run_in_process
+from .driver import InteractionHandle, InteractionResult, RecordedRequest, Violation
+from .payloads import (
+    ADMIN_PERMISSIONS,
+    BOT_PERMISSIONS,
+    EVERYONE_PERMISSIONS,
+    FakeChannel,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    InteractionBuildError,
+    StoredMessage,
+)
+from .server import FailureRule, FakeDiscord, GatewaySession
+
+__all__ = [
+    "ADMIN_PERMISSIONS",
+    "BOT_PERMISSIONS",
+    "EVERYONE_PERMISSIONS",
+    "BotProcess",
+    "FailureRule",
+    "FakeChannel",
+    "FakeDiscord",
+    "FakeGuild",
+    "FakeMember",
+    "FakeRole",
+    "FakeUser",
+    "GatewaySession",
+    "InteractionBuildError",
+    "InteractionHandle",
+    "InteractionResult",
+    "RecordedRequest",
+    "StoredMessage",
+    "Violation",
+    "drain_handler_tasks",
+    "python_argv",
+    "run_in_process",
+]

@@ -1,0 +1,55 @@
+"""pytest fixtures for the loopback Discord.
+
+Import them into a test module (`from tests.loopback.fixtures import fake_discord, start_bot`)
+or register the module as a plugin (`pytest_plugins = ["tests.loopback.fixtures"]` in the root
+conftest). `fake_discord` fails the test at teardown when any request broke Discord's limits or
+the `allowed_mentions` policy; a test that provokes violations on purpose clears
+`fake.violations` after checking them.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
+
+import discord
+import pytest_asyncio
+
+from .client import BotFactory, BotProcess, run_in_process
+from .server import FakeDiscord
+
+
+@pytest_asyncio.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A started FakeDiscord with one guild (admin + member); checked clean at teardown."""
+    async with FakeDiscord() as fake:
+        yield fake
+    fake.assert_clean()
+
+
+@pytest_asyncio.fixture
+async def start_bot(fake_discord: FakeDiscord) -> AsyncIterator[Callable[..., Awaitable[discord.Client]]]:
+    """`bot = await start_bot(factory, **run_in_process_kwargs)`; closed at teardown."""
+    async with AsyncExitStack() as stack:
+        async def start(factory: BotFactory[Any], **kwargs: Any) -> discord.Client:
+            return await stack.enter_async_context(run_in_process(fake_discord, factory, **kwargs))
+
+        yield start
+
+
+@pytest_asyncio.fixture
+async def bot_process(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Callable[..., BotProcess]]:
+    """`proc = bot_process(argv, env={...})` then `await proc.start()`; any process still
+    running at teardown is killed. Output goes to tmp_path/bot-<n>.log."""
+    made: list[BotProcess] = []
+
+    def make(argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> BotProcess:
+        proc = BotProcess(fake_discord, list(argv), tmp_path / f"bot-{len(made)}.log", dict(env or {}), cwd)
+        made.append(proc)
+        return proc
+
+    yield make
+    for proc in made:
+        if proc.process is not None and proc.returncode is None:
+            await proc.kill()
