@@ -1,0 +1,99 @@
+"""YAML front matter: split a note into its metadata block and its Markdown body.
+
+Front matter is a `---` line at the very start of the note, YAML, and a closing `---` (or `...`)
+line. The body keeps its own line numbering; `line_offset` is the number of source lines consumed
+before it, so a body line `n` (0-based) is source line `n + line_offset + 1`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_OPEN = "---"
+_CLOSERS = ("---", "...")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """The parsed metadata (empty when absent or unreadable), the body and where the body starts."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    line_offset: int = 0
+    error: str | None = None
+
+    @property
+    def title(self) -> str | None:
+        value = self.meta.get("title")
+        if value is None:
+            return None
+        text = str(value).replace("_", " ").strip()
+        return " ".join(text.split()) or None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """`tags` and `categories`, as a list or a comma/space separated string, de-duplicated."""
+        found: list[str] = []
+        for key in ("tags", "categories", "category"):
+            found.extend(_as_strings(self.meta.get(key)))
+        seen: dict[str, None] = {}
+        for tag in found:
+            seen.setdefault(tag.lstrip("#"), None)
+        return tuple(t for t in seen if t)
+
+
+def _as_strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = value.split(",") if "," in value else value.split()
+        return [p.strip() for p in parts if p.strip()]
+    if isinstance(value, (list, tuple, set)):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [str(value)]
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Separate a leading YAML block from the Markdown body; never raises.
+
+    Without a closing line the leading `---` is a thematic break and the whole text is body.
+    Unreadable YAML gives an empty `meta` and an `error` message; the body still loads.
+    """
+    if not text.startswith(_OPEN):
+        return FrontMatter(body=text)
+    first_newline = text.find("\n")
+    if first_newline == -1 or text[:first_newline].rstrip() != _OPEN:
+        return FrontMatter(body=text)
+    position = first_newline + 1
+    line_number = 1
+    while position <= len(text):
+        end = text.find("\n", position)
+        line = text[position:] if end == -1 else text[position:end]
+        line_number += 1
+        if line.rstrip() in _CLOSERS:
+            yaml_text = text[first_newline + 1 : position]
+            body = "" if end == -1 else text[end + 1 :]
+            meta, error = _load_yaml(yaml_text)
+            return FrontMatter(meta=meta, body=body, line_offset=line_number, error=error)
+        if end == -1:
+            break
+        position = end + 1
+    return FrontMatter(body=text)
+
+
+def _load_yaml(yaml_text: str) -> tuple[dict[str, Any], str | None]:
+    # The C loader (when PyYAML was built with libyaml) is an order of magnitude faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        loaded = yaml.load(yaml_text, Loader=loader)  # noqa: S506 - a safe loader either way
+    except yaml.YAMLError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return {}, f"front matter is not valid YAML ({reason}); ignored"
+    if loaded is None:
+        return {}, None
+    if not isinstance(loaded, dict):
+        return {}, "front matter is not a YAML mapping; ignored"
+    return {str(k): v for k, v in loaded.items()}, None

@@ -1,0 +1,1208 @@
+"""Markdown study notes → a deck of glossary entries and study tables.
+
+The note is tokenised by markdown-it-py (CommonMark plus tables) and the token stream is folded
+into a small block tree (headings, paragraphs, nested lists, tables) that keeps 1-based source
+lines. The tree is then read for the shapes people write glossaries in:
+
+* list items that open with a term and a separator (`- **Term**: …`, `1. \\`Term\\` - …`,
+  `- Term — …`, `**Term(Expansion)**란 …`), with nested items either extending the definition or
+  forming the members of a group entry;
+* headings that name a term, defined by the paragraphs right under them (`## OCI (…)`,
+  `### What is X?`, `## X란?`), or that list plain members (`## Cloud Native Security 4요소`);
+* two-column and wider glossary tables (one row per term) and comparison tables (aspects down the
+  first column, one item per other column);
+* paragraphs: `**Term.** Definition`, `Term` + `: definition`, `Term : definition` lines,
+  `X이란 …` / `X is …` sentences and `Q.`/`A.` or `question :: answer` pairs.
+
+Anything inside code blocks, HTML, images, Obsidian embeds and tags is ignored. The parser is
+pure and never raises for any input: odd content becomes `Problem`s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.engine.aliases import apply_curated_aliases, merge_names, split_term
+from bot.engine.frontmatter import split_front_matter
+from bot.engine.model import Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary used by the heuristics. Everything is compared case-folded.
+
+_FIELD_LABELS = frozenset(
+    """
+    format mode benefits benefit example examples note notes tip tips purpose source sources
+    reference references summary result results reason goal goals duration level time key answer
+    question definition pros cons advantages disadvantages website spec docs documentation link
+    links category status author created updated date description overview introduction details
+    usage features why how what warning caution important conclusion output input command
+    commands syntax step steps prerequisites requirements resources highlights takeaway
+    takeaways tl;dr todo example:
+    출처 참고 예시 예 예제 요약 정리 설명 목적 이유 장점 단점 특징 용도 방법 결론 핵심 주의 주의사항 비고 결과
+    원인 해결 해결책 문제 포인트 난이도 시간 목표 도메인 형식 개요 배경 정의 의미 기능 역할 종류 유형 구성 구조
+    차이 차이점 비교 팁 중요 내용 답 질문 명령어 사용법 사례 링크 참조 자료 출제 비중 범위 날짜 작성자 경우 원리
+    """.split()
+) | frozenset(
+    {
+        "use case", "use cases", "key points", "key point", "see also", "further reading",
+        "exam tip", "key takeaways", "참고 자료", "예상 소요 시간", "시험 포인트", "기억 포인트",
+        "학습 목표", "시험 도메인", "사용 이유", "사용 사례", "주요 특징", "주요 기능", "exam details",
+        "key features", "key concepts", "key terms",
+    }
+)
+
+# Headings ending in these words name a section ("Cloud Native 실천 방식"), not a term.
+_SECTION_WORDS = frozenset(
+    """
+    방식 특징 요소 종류 유형 개요 정리 구조 비교 목표 장점 단점 차이 차이점 예시 예제 참고 요약 배경 사례
+    방법 과정 원칙 개념 소개 후기 팁 명령어 흐름 아웃풋 단계 요구사항 실습 문제 정답 해설 목록 가지 전략 경우 원리 활용
+    flashcards guide cheatsheet
+    overview summary introduction references resources notes details examples types characteristics
+    benefits challenges practices concepts principles goals tips highlights misconceptions basics
+    comparison study exam reading links takeaways recap agenda contents toc faq questions answers
+    """.split()
+)
+_SECTION_LEADS = frozenset(
+    "benefits challenges key types characteristics misconceptions overview introduction how why "
+    "when where which other more further additional common quick".split()
+)
+_ASPECT_HEADERS = frozenset(
+    "항목 기준 구분 비교 특징 기능 차이 차이점 feature features aspect aspects criteria criterion "
+    "category property properties dimension attribute point 비교항목 항목명 비교 항목 vs".split()
+) | {"", "비교 항목", "비교 기준"}
+_DESCRIPTION_HEADERS = (
+    "설명", "역할", "의미", "정의", "용도", "내용", "답", "기능", "description", "purpose", "meaning",
+    "definition", "role", "answer", "summary", "usage", "what it does", "explanation", "details",
+)
+_ALIAS_HEADERS = (
+    "full name", "full form", "name", "풀네임", "전체 이름", "약어", "약자", "acronym", "expansion",
+    "영문", "영어", "english", "한글", "stands for", "원어",
+)
+# An English term ending in one of these is a pointer to material, not a term ("Official Documentation").
+_RESOURCE_WORDS = frozenset(
+    "documentation docs website link links reference references resources source sources example "
+    "examples tip tips note notes".split()
+)
+# Words a question's subject never contains when it names a term ("key features of Prometheus").
+_QUESTION_NOISE = frozenset(
+    "of with without about for between called used true false main primary key common typical its "
+    "their two three four difference differences".split()
+)
+_LEADING_WORDS = frozenset(
+    "and or but so if when because this that it there these those which what how why where who "
+    "we you i they he she each all every for to in on of with by from as also then however "
+    "its their our your my some most many any".split()
+)
+_VERBS = re.compile(
+    r"\b(?:is|are|was|were|can|could|will|would|should|must|does|do|did|has|have|had|been|being|"
+    r"makes|allows|provides|uses|helps|means|refers)\b",
+    re.IGNORECASE,
+)
+_KO_ENDINGS = ("다", "요", "함", "됨", "음", "니다", "죠", "까")
+_KO_PARTICLE_ENDINGS = ("은", "는", "을", "를", "에서", "으로", "에게", "하는", "되는", "하고", "이고")
+_PLACEHOLDERS = frozenset(
+    {"", "-", "--", "—", "...", "…", "?", "tbd", "todo", "tba", "n/a", "작성 중", "작성중", "미정", "생략", "."}
+)
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_OBSIDIAN_EMBED = re.compile(r"!\[\[[^\]\n]*\]\]")
+_WIKI_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
+_HASHTAG = re.compile(r"(?<!\S)#(?=[^\s#\d])[^\s#]+")
+_KRAMDOWN_ATTR = re.compile(r"\{:[^}\n]*\}")
+_NUMBERING = re.compile(
+    r"^(?:(?:section|part|step|chapter|day|lesson)\s*\d+\s*[:.)-]?\s*|\d+(?:\.\d+)*[.)]\s*(?=\D)|\d+(?:\.\d+)*\s+|[①-⑳]\s*|[IVX]+\.\s+)",
+    re.IGNORECASE,
+)
+_EDGE_JUNK = re.compile(r"^[^\w(\[`'\"]+|[^\w)\]`'\"?+#]+$")
+_PLAIN_SEPARATOR = re.compile(r"^(?P<term>[^:：\n]{1,80}?)(?P<sep>\s*(?:[:：](?!//)|\s[-–—]\s))\s*(?P<rest>.*)$", re.DOTALL)
+_LEAD_SEPARATOR = re.compile(r"^\s*(?:[:：]|[-–—=](?!>))\s*")
+_LEADING_NOTE = re.compile(r"^\((?:참고|note|주의|ex|예)\)\s*", re.IGNORECASE)
+_PERCENT_START = re.compile(r"^\(?\s*[\d.,]+\s*%")
+_PAREN_LEAD = re.compile(r"^\((?P<inner>[^()\n]{1,80})\)\s*[:：]\s*")
+_KO_DEFINE = re.compile(r"^(?P<x>[^\n.?!]{1,50}?)(?P<marker>이란|란)(?:\s*\?)?(?:\s+|$)(?P<rest>.*)$", re.DOTALL)
+_EN_DEFINE = re.compile(
+    r"^(?:an?\s+)?(?P<x>[^\s,.;:][^,.;:\n]{0,50}?)\s+(?:is|are)\s+(?P<rest>(?:an?|the|one|any|used|what|when|where|how|\w+ed)\b.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_EN_QUESTION = (
+    re.compile(r"^(?:what|who)\s+(?:is|are|was)\s+(?:an?\s+)?(?P<x>.+?)(?:\s+in\s+[^?]+)?\s*\?*$", re.IGNORECASE),
+    re.compile(r"^what\s+does\s+(?P<x>.+?)\s+(?:stand\s+for|mean)(?:\s+in\s+[^?]+)?\s*\?*$", re.IGNORECASE),
+    re.compile(r"^(?:define|explain)\s*:?\s+(?P<x>.+?)[.?]*$", re.IGNORECASE),
+)
+_KO_QUESTION = (
+    re.compile(r"^(?P<x>.+?)\s*(?:이란|란)\s*(?:무엇인가요|무엇인가|무엇일까요|무엇일까|무엇입니까|뭔가요|뭘까|뭐야|무엇)?\s*\?*$"),
+    re.compile(r"^(?P<x>.+?)(?:은|는|이|가)\s+(?:무엇인가요|무엇인가|무엇일까요|무엇일까|무엇입니까|뭔가요|뭘까|뭐야|무엇)\s*\?*$"),
+)
+_QA_QUESTION = re.compile(r"^(?:\*\*)?Q\s*\d*\s*[.:)]\s*(?:\*\*)?\s*(?P<q>.+)$", re.IGNORECASE | re.DOTALL)
+_QA_ANSWER = re.compile(r"^(?:\*\*)?A\s*\d*\s*[.:)]\s*(?:\*\*)?\s*(?P<a>.*)$", re.IGNORECASE | re.DOTALL)
+_FLASHCARD = re.compile(r"^(?P<q>[^\n]+?\?)\s*:{2,}\s*(?P<a>.+)$")
+_TABLE_LIKE = re.compile(r"^\s*\|.*\|")
+_CHECKBOX = re.compile(r"^\s*\[[ xX]\]\s")
+_TOC_PLACEHOLDER = re.compile(r"^(?:(?:un)?ordered\s+)?(?:toc|table of contents|목차)$", re.IGNORECASE)
+
+_MAX_TERM_CHARS = 60
+_MAX_TERM_WORDS = 6
+_MAX_DEFINITION_CHARS = 2000
+
+
+# --------------------------------------------------------------------------------------------
+# Inline text with the positions of bold and code spans.
+
+
+@dataclass(slots=True)
+class Rich:
+    """Inline text of one block: plain text (lines joined by newlines), marked spans, first line."""
+
+    text: str
+    marks: list[tuple[int, int, str]]
+    line: int
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+def _rich(token: Token | None, line: int) -> Rich:
+    parts: list[str] = []
+    marks: list[tuple[int, int, str]] = []
+    opened: list[int] = []
+    opened_links: list[int] = []
+    length = 0
+    skip_depth = 0
+    for child in (token.children or []) if token is not None else []:
+        kind = child.type
+        if kind == "image":
+            continue
+        if skip_depth:
+            continue
+        piece = ""
+        if kind == "text":
+            piece = child.content
+        elif kind in ("softbreak", "hardbreak"):
+            piece = "\n"
+        elif kind == "code_inline":
+            marks.append((length, length + len(child.content), "code"))
+            piece = child.content
+        elif kind == "strong_open":
+            opened.append(length)
+        elif kind == "strong_close" and opened:
+            marks.append((opened.pop(), length, "strong"))
+        elif kind == "link_open":
+            opened_links.append(length)
+        elif kind == "link_close" and opened_links:
+            marks.append((opened_links.pop(), length, "link"))
+        elif kind == "html_inline" and re.match(r"<br\s*/?>", child.content, re.IGNORECASE):
+            piece = " "
+        if piece:
+            parts.append(piece)
+            length += len(piece)
+    return Rich("".join(parts), marks, line)
+
+
+def _clean(text: str) -> str:
+    """Plain display text: embeds, wiki-link brackets, tags and kramdown attributes removed."""
+    if "[[" in text:
+        text = _OBSIDIAN_EMBED.sub("", text)
+        text = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    if "#" in text:
+        text = _HASHTAG.sub("", text)
+    if "{:" in text:
+        text = _KRAMDOWN_ATTR.sub("", text)
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Block tree.
+
+
+@dataclass(slots=True)
+class _Heading:
+    level: int
+    rich: Rich
+
+
+@dataclass(slots=True)
+class _Para:
+    rich: Rich
+
+
+@dataclass(slots=True)
+class _Item:
+    line: int
+    blocks: list[_Block] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _List:
+    line: int
+    items: list[_Item] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Table:
+    line: int
+    header: list[Rich]
+    rows: list[list[Rich]]
+    row_lines: list[int]
+
+
+@dataclass(slots=True)
+class _Quote:
+    blocks: list[_Block]
+
+
+@dataclass(slots=True)
+class _Break:
+    line: int
+
+
+@dataclass(slots=True)
+class _Opaque:
+    """A code block or HTML block: never read for terms, but it ends a heading's lead text."""
+
+    line: int
+
+
+_Block = _Heading | _Para | _List | _Table | _Quote | _Break | _Opaque
+
+
+class _TreeBuilder:
+    """Folds markdown-it's flat token stream into nested blocks, tracking source lines."""
+
+    def __init__(self, tokens: Sequence[Token], line_offset: int) -> None:
+        self.tokens = tokens
+        self.offset = line_offset
+        self.position = 0
+
+    def line_of(self, token: Token) -> int:
+        return (token.map[0] if token.map else 0) + self.offset + 1
+
+    def blocks(self, closing: str | None = None) -> list[_Block]:
+        found: list[_Block] = []
+        tokens = self.tokens
+        while self.position < len(tokens):
+            token = tokens[self.position]
+            kind = token.type
+            if closing is not None and kind == closing:
+                self.position += 1
+                return found
+            self.position += 1
+            if kind == "heading_open":
+                inline = self._inline()
+                found.append(_Heading(int(token.tag[1:]) if token.tag[1:].isdigit() else 6, _rich(inline, self.line_of(token))))
+                self._skip_to("heading_close")
+            elif kind == "paragraph_open":
+                inline = self._inline()
+                found.append(_Para(_rich(inline, self.line_of(token))))
+                self._skip_to("paragraph_close")
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                found.append(self._list(token, kind.replace("_open", "_close")))
+            elif kind == "blockquote_open":
+                found.append(_Quote(self.blocks("blockquote_close")))
+            elif kind == "table_open":
+                found.append(self._table(token))
+            elif kind == "hr":
+                found.append(_Break(self.line_of(token)))
+            elif kind in ("fence", "code_block", "html_block"):
+                found.append(_Opaque(self.line_of(token)))
+        return found
+
+    def _inline(self) -> Token | None:
+        if self.position < len(self.tokens) and self.tokens[self.position].type == "inline":
+            self.position += 1
+            return self.tokens[self.position - 1]
+        return None
+
+    def _skip_to(self, kind: str) -> None:
+        while self.position < len(self.tokens):
+            self.position += 1
+            if self.tokens[self.position - 1].type == kind:
+                return
+
+    def _list(self, opening: Token, closing: str) -> _List:
+        block = _List(self.line_of(opening))
+        while self.position < len(self.tokens):
+            token = self.tokens[self.position]
+            self.position += 1
+            if token.type == closing:
+                break
+            if token.type == "list_item_open":
+                block.items.append(_Item(self.line_of(token), self.blocks("list_item_close")))
+        return block
+
+    def _table(self, opening: Token) -> _Table:
+        header: list[Rich] = []
+        rows: list[list[Rich]] = []
+        row_lines: list[int] = []
+        current: list[Rich] | None = None
+        in_head = False
+        row_line = self.line_of(opening)
+        while self.position < len(self.tokens):
+            token = self.tokens[self.position]
+            self.position += 1
+            kind = token.type
+            if kind == "table_close":
+                break
+            if kind == "thead_open":
+                in_head = True
+            elif kind == "thead_close":
+                in_head = False
+            elif kind == "tr_open":
+                current = []
+                row_line = self.line_of(token)
+            elif kind == "tr_close" and current is not None:
+                if in_head:
+                    header = current
+                else:
+                    rows.append(current)
+                    row_lines.append(row_line)
+                current = None
+            elif kind == "inline" and current is not None:
+                current.append(_rich(token, row_line))
+        return _Table(self.line_of(opening), header, rows, row_lines)
+
+
+def _flatten_quotes(blocks: list[_Block]) -> Iterator[_Block]:
+    for block in blocks:
+        if isinstance(block, _Quote):
+            yield from _flatten_quotes(block.blocks)
+        else:
+            yield block
+
+
+# --------------------------------------------------------------------------------------------
+# Term and definition tests.
+
+
+def _strip_edges(text: str) -> str:
+    text = _EDGE_JUNK.sub("", text.strip())
+    return text.strip()
+
+
+def _normalise_term(raw: str) -> str:
+    text = _clean(raw)
+    text = _LEADING_NOTE.sub("", text)
+    text = _NUMBERING.sub("", text, count=1) if _NUMBERING.match(text) and not re.match(r"^\d+\s+\w+$", text) else text
+    text = _strip_edges(text).strip("`'\"*_ ")
+    return text.rstrip(":：").strip()
+
+
+def _hangul_has_final(char: str) -> bool:
+    code = ord(char) - 0xAC00
+    return 0 <= code <= 11171 and code % 28 != 0
+
+
+def _is_label(term: str) -> bool:
+    folded = term.casefold().rstrip(":： ")
+    if folded in _FIELD_LABELS:
+        return True
+    words = folded.split()
+    return len(words) == 2 and re.search(r"[\uac00-\ud7a3]", folded) is not None and words[-1] in _FIELD_LABELS
+
+
+def looks_like_term(term: str, *, allow_label: bool = False) -> bool:
+    """A short noun phrase: no sentence ending, no URL, not a field label, not a number."""
+    if not term or len(term) > _MAX_TERM_CHARS or "\n" in term:
+        return False
+    if not re.search(r"[A-Za-z\uac00-\ud7a3]", term) or _URL.search(term) or "://" in term:
+        return False
+    bare, _aliases = split_term(term)
+    words = bare.split()
+    if not words or len(words) > _MAX_TERM_WORDS or len(bare) < 2:
+        return False
+    if "<" in bare or ">" in bare or re.search(r"(?:^|\s)--?[A-Za-z]", bare) or re.search(r"\bvs\.?(?:\s|$)", bare, re.IGNORECASE):
+        return False
+    if len(words) >= 3 and any(
+        re.search(r"[\uac00-\ud7a3](?:는|을|를|에서)$", w) for w in words[:-1]
+    ):
+        return False
+    if term.count(",") > 1 or ";" in term or term.count("  ") > 0:
+        return False
+    last = bare.rstrip(")]\"'`")
+    if last.endswith((".", "!", "?", "。", "…")) and not re.search(r"\b(?:e\.g|i\.e|etc|inc|js)\.$", last, re.IGNORECASE):
+        return False
+    last_word = words[-1]
+    if re.search(r"[\uac00-\ud7a3]$", last_word) and (
+        last_word.endswith(_KO_ENDINGS) or (len(last_word) > 1 and last_word.endswith(_KO_PARTICLE_ENDINGS))
+    ):
+        return False
+    if len(words) >= 3 and words[0].casefold() in _LEADING_WORDS:
+        return False
+    if len(words) >= 3 and _VERBS.search(bare):
+        return False
+    if not allow_label and (_is_label(bare) or (len(words) >= 2 and words[-1].casefold() in _RESOURCE_WORDS)):
+        return False
+    return True
+
+
+def _is_lead_in(text: str) -> bool:
+    return text.rstrip().endswith((":", "：", " -", "—"))
+
+
+def _valid_definition(text: str) -> bool:
+    stripped = text.strip().strip("()[]").strip().casefold()
+    if stripped in _PLACEHOLDERS or _PERCENT_START.match(stripped):
+        return False
+    remainder = _URL.sub("", stripped).strip()
+    if remainder.endswith(("?", ":", "：")):
+        return False
+    return len(re.findall(r"[a-z\uac00-\ud7a3\d]", remainder)) >= 2
+
+
+def _question_term(question: str) -> str | None:
+    """`What is X?`, `X란?`, `X이란 무엇인가?`, `What does X stand for?` → X; otherwise None."""
+    text = _normalise_term(question.strip())
+    text = text.strip("*").strip()
+    for pattern in _EN_QUESTION:
+        match = pattern.match(text)
+        if match:
+            candidate = _normalise_term(match["x"])
+            words = candidate.casefold().split()
+            if not words or words[0] in ("the", "a", "an") or any(w in _QUESTION_NOISE for w in words):
+                return None
+            if "’" in candidate or "'s" in candidate or "s'" in candidate:
+                return None
+            return candidate if looks_like_term(candidate) else None
+    if re.search(r"[\uac00-\ud7a3]", text):
+        for pattern in _KO_QUESTION:
+            match = pattern.match(text)
+            if match:
+                candidate = _normalise_term(match["x"])
+                return candidate if looks_like_term(candidate) else None
+    return None
+
+
+def _split_sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?。])\s+", text) if s]
+
+
+def _sentence_definition(text: str) -> tuple[str, str] | None:
+    """`X이란 …`, `X란 …` and `X is a …` at the start of `text` → (X, definition)."""
+    first_line = text.split("\n", 1)[0]
+    match = _KO_DEFINE.match(text)
+    if match and "\n" not in match["x"]:
+        term = _normalise_term(match["x"])
+        last = term[-1:] if term else ""
+        if term and not (match["marker"] == "란" and _hangul_has_final(last)) and not (
+            re.fullmatch(r"[\uac00-\ud7a3]", term)
+        ):
+            definition = _clean(match["rest"])
+            if definition.startswith(("무엇", "뭘", "뭐", "어떤")) or definition.endswith("?"):
+                return None
+            if looks_like_term(term) and len(term.split()) <= 4 and _valid_definition(definition):
+                return term, definition
+    match = _EN_DEFINE.match(first_line)
+    if match:
+        term = _normalise_term(match["x"])
+        words = term.split()
+        if (
+            words
+            and len(words) <= 4
+            and words[0].casefold() not in _LEADING_WORDS
+            and (term[0].isupper() or term[0].isdigit() or not re.match(r"[a-z]", term))
+            and looks_like_term(term)
+        ):
+            definition = _clean(text)
+            if _valid_definition(definition) and len(definition.split()) >= 4:
+                return term, definition
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Term + definition from one block's inline text.
+
+
+@dataclass(slots=True)
+class _Found:
+    raw_term: str
+    definition: str
+    shape: EntryShape
+    extra_aliases: tuple[str, ...] = ()
+    bare: bool = False  # the text is a marked term alone (`- **Group**`), a group candidate
+
+
+def _leading_mark(rich: Rich) -> tuple[int, int] | None:
+    text = rich.text
+    start = len(text) - len(text.lstrip())
+    best: tuple[int, int] | None = None
+    for mark_start, mark_end, kind in rich.marks:
+        if kind != "link" and mark_start == start and mark_end > mark_start and (best is None or mark_end > best[1]):
+            best = (mark_start, mark_end)
+    return best
+
+
+def _lead_parenthetical(definition: str) -> tuple[str, tuple[str, ...]]:
+    """`(Countinuous Integration/Deployment): …` right after the separator names the term."""
+    match = _PAREN_LEAD.match(definition)
+    if match and len(match["inner"].split()) <= 6:
+        return definition[match.end() :], (match["inner"].strip(),)
+    return definition, ()
+
+
+def _marked(rich: Rich, shape: EntryShape) -> _Found | None:
+    """A bold or code term at the very start, then a separator, `이란`/`란`, or nothing."""
+    span = _leading_mark(rich)
+    if span is None:
+        return None
+    text = rich.text
+    raw_term = text[span[0] : span[1]]
+    rest = text[span[1] :]
+    if "\n" in raw_term:
+        return None
+    paren = re.match(r"^\s*(\([^()\n]{1,60}\))", rest)
+    if paren and not rest[paren.end() :].lstrip().startswith(("란", "이란")) or paren and not raw_term.endswith((":", ".")):
+        raw_term, rest = raw_term + " " + paren.group(1), rest[paren.end() :]
+    term_text = raw_term.rstrip()
+    if term_text.endswith((":", "：", ".")) and len(term_text) > 1:
+        definition, extra = _lead_parenthetical(_LEAD_SEPARATOR.sub("", rest, count=1))
+        return _Found(term_text[:-1], _clean(definition), shape, extra)
+    head = rest.lstrip(" \t")
+    if not head.strip():
+        return _Found(raw_term, "", shape, bare=True)
+    if _LEAD_SEPARATOR.match(head):
+        definition, extra = _lead_parenthetical(_LEAD_SEPARATOR.sub("", head, count=1))
+        definition = re.sub(r"^[-–—]\s+", "", definition)
+        return _Found(raw_term, _clean(definition), shape, extra)
+    marker = re.match(r"^(?:이란|란)\s*\??\s*", head)
+    if marker:
+        return _Found(raw_term, _clean(head[marker.end() :]), EntryShape.SENTENCE if shape is EntryShape.BOLD_PARAGRAPH else shape)
+    if head.startswith("\n"):
+        return _Found(raw_term, _clean(head), shape)
+    return None
+
+
+def _plain(text: str, shape: EntryShape, marks: Sequence[tuple[int, int, str]] = (), base: int = 0) -> _Found | None:
+    """`Term : definition`, `Term - definition`, `Term — definition` on the first line.
+
+    A separator inside inline code or a link (`docker run -p 80:80`) does not count.
+    """
+    match = _PLAIN_SEPARATOR.match(text)
+    if not match:
+        return None
+    separator = base + match.start("sep")
+    if any(start <= separator < end for start, end, kind in marks if kind in ("code", "link")):
+        return None
+    term = match["term"].strip()
+    if "(" in term and ")" not in term:
+        return None
+    definition, extra = _lead_parenthetical(match["rest"])
+    definition = re.sub(r"^[-–—]\s+", "", definition)
+    return _Found(term, _clean(definition), shape, extra)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry drafts, merged and frozen at the end.
+
+
+@dataclass(slots=True, eq=False)
+class _Draft:
+    term: str
+    aliases: tuple[str, ...]
+    definition: str
+    line: int
+    section: tuple[str, ...]
+    shape: EntryShape
+    parent: _Draft | None = None
+    members: list[_Draft] = field(default_factory=list)
+    plain_members: list[str] = field(default_factory=list)
+    table_id: str | None = None
+    merged_into: _Draft | None = None
+
+    def root(self) -> _Draft:
+        draft = self
+        while draft.merged_into is not None:
+            draft = draft.merged_into
+        return draft
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.term, *self.aliases)
+
+
+def _make_draft(
+    raw_term: str,
+    definition: str,
+    line: int,
+    section: tuple[str, ...],
+    shape: EntryShape,
+    extra_aliases: Sequence[str] = (),
+    *,
+    allow_label: bool = False,
+) -> _Draft | None:
+    normalised = _normalise_term(raw_term)
+    if not looks_like_term(normalised, allow_label=allow_label):
+        return None
+    term, aliases = split_term(normalised)
+    term = _strip_edges(term) or term
+    parts = [p.strip() for p in term.split(",")]
+    if len(parts) == 2 and all(p and looks_like_term(p) and len(p.split()) <= 3 for p in parts):
+        aliases = (*aliases, *parts)  # `CRI-O, containerd : …` defines both names at once
+    definition = definition.strip()
+    if len(definition) > _MAX_DEFINITION_CHARS:
+        definition = definition[: _MAX_DEFINITION_CHARS - 1].rstrip() + "…"
+    extras = [a for a in extra_aliases if a and len(a) <= _MAX_TERM_CHARS]
+    return _Draft(term, merge_names(term, aliases, extras), definition, line, section, shape)
+
+
+@dataclass(slots=True)
+class _ItemResult:
+    draft: _Draft | None
+    text: str  # cleaned text of the item's first paragraph when it is not an entry
+    line: int
+
+
+class _NoteReader:
+    """Reads one note's block tree into drafts, tables, sections and problems."""
+
+    def __init__(self, deck: str, path: str, source_lines: list[str]) -> None:
+        self.deck = deck
+        self.path = path
+        self.source_lines = source_lines
+        self.drafts: list[_Draft] = []
+        self.tables: list[StudyTable] = []
+        self.sections: dict[tuple[str, ...], None] = {}
+        self.problems: list[Problem] = []
+        self.table_ids: set[str] = set()
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, Severity.WARNING))
+
+    # ---- document flow: headings, pseudo-headings, segments
+
+    def read(self, blocks: list[_Block]) -> None:
+        stack: list[tuple[int, str]] = []
+        head: tuple[str, int, bool] | None = None  # (text, line, is_pseudo)
+        segment: list[_Block] = []
+        section: tuple[str, ...] = ()
+        segment_section: tuple[str, ...] = ()
+        for block in _flatten_quotes(blocks):
+            if isinstance(block, _Heading):
+                self.segment(head, segment, segment_section)
+                text = _clean(block.rich.text)
+                while stack and stack[-1][0] >= block.level:
+                    stack.pop()
+                if text:
+                    stack.append((block.level, text))
+                section = tuple(t for _, t in stack)
+                if section:
+                    self.sections.setdefault(section, None)
+                head, segment, segment_section = (text, block.rich.line, False), [], section
+            elif isinstance(block, _Para) and self._is_pseudo_heading(block.rich):
+                self.segment(head, segment, segment_section)
+                head, segment, segment_section = (_clean(block.rich.text), block.rich.line, True), [], section
+            elif isinstance(block, _Break):
+                self.segment(head, segment, segment_section)
+                head, segment, segment_section = None, [], section
+            else:
+                segment.append(block)
+        self.segment(head, segment, segment_section)
+
+    @staticmethod
+    def _is_pseudo_heading(rich: Rich) -> bool:
+        span = _leading_mark(rich)
+        if span is None:
+            return False
+        tail = rich.text[span[1] :].strip()
+        return tail in ("", ":", "：") and "\n" not in rich.text.strip()
+
+    def segment(self, head: tuple[str, int, bool] | None, blocks: list[_Block], section: tuple[str, ...]) -> None:
+        if head is None and not blocks:
+            return
+        first_draft = len(self.drafts)
+        leading_paras: list[str] = []
+        leading = True
+        plain_items: list[tuple[str, int]] = []
+        first_list_plain: list[tuple[str, int]] | None = None
+        entry_items = 0
+        pending_question: tuple[str, int] | None = None
+        for index, block in enumerate(blocks):
+            if isinstance(block, _Para):
+                next_block = blocks[index + 1] if index + 1 < len(blocks) else None
+                caption_text = _clean(block.rich.text)
+                caption_like = (
+                    isinstance(next_block, _Table)
+                    and len(caption_text) <= 60
+                    and not caption_text.endswith((".", "。", "다"))
+                )
+                consumed, pending_question = self.paragraph(block.rich, section, pending_question)
+                text = _clean(block.rich.text)
+                if consumed or not text:
+                    if consumed:
+                        leading = False
+                    continue
+                if leading and not caption_like:
+                    leading_paras.append(text)
+                else:
+                    leading = False
+            elif isinstance(block, _List):
+                results = [self.item(item, section) for item in block.items]
+                plain = [(r.text, r.line) for r in results if r.draft is None and r.text]
+                entry_items += sum(1 for r in results if r.draft is not None)
+                if first_list_plain is None:
+                    # Only a list right under the heading (or its lead paragraphs) can define it.
+                    first_list_plain = plain if leading else []
+                plain_items.extend(plain)
+                leading = False
+            elif isinstance(block, _Opaque):
+                leading = False
+            elif isinstance(block, _Table):
+                caption = ""
+                if index > 0 and isinstance(blocks[index - 1], _Para):
+                    previous = _clean(blocks[index - 1].rich.text)
+                    caption = previous if len(previous) <= 60 else ""
+                self.table(block, section, caption or (head[0] if head else ""), head[0] if head else "")
+                leading = False
+        if head is not None:
+            body_drafts = self.drafts[first_draft:]
+            del self.drafts[first_draft:]
+            self.heading_entry(head, section, leading_paras, first_list_plain or [], entry_items)
+            self.drafts.extend(body_drafts)
+
+    def heading_entry(
+        self,
+        head: tuple[str, int, bool],
+        section: tuple[str, ...],
+        paragraphs: list[str],
+        list_plain: list[tuple[str, int]],
+        entry_items: int,
+    ) -> None:
+        text, line, pseudo = head
+        raw = _normalise_term(text)
+        question = _question_term(text) if text.rstrip().endswith("?") or re.search(r"(?:이란|란)\s*\??$", text) else None
+        term_text = question or raw
+        if not term_text or (text.rstrip().endswith("?") and question is None):
+            return
+        if re.search(r"\bvs\.?\b", term_text, re.IGNORECASE) or ": " in split_term(term_text)[0]:
+            return
+        words = [w.casefold() for w in re.sub(r"\d+", "", split_term(term_text)[0]).split()]
+        if not words:
+            return
+        section_like = question is None and (words[-1] in _SECTION_WORDS or (len(words) > 1 and words[0] in _SECTION_LEADS))
+        members = [t for t, _ in list_plain]
+        member_like = len(members) >= 2 and all(
+            looks_like_term(_normalise_term(m), allow_label=True) and len(m.split()) <= 4 for m in members
+        )
+        definition = " ".join(paragraphs)
+        lead_in = bool(paragraphs) and _is_lead_in(paragraphs[-1])
+        if lead_in and entry_items and not members:
+            return  # "X는 다음과 같습니다:" followed by entries: a section, not a definition
+        if lead_in and members and not member_like:
+            definition = f"{definition} {', '.join(members)}"
+        if member_like:
+            draft = _make_draft(term_text, definition or ", ".join(members), line, section, EntryShape.HEADING, allow_label=True)
+            if draft is not None:
+                draft.plain_members = [_normalise_term(m) for m in members]
+                self.drafts.append(draft)
+            return
+        if section_like or (pseudo and entry_items and not paragraphs):
+            return
+        if not definition and members and not entry_items:
+            definition = "; ".join(members)
+        if not _valid_definition(definition):
+            return
+        draft = _make_draft(term_text, _clean(definition), line, section, EntryShape.HEADING)
+        if draft is not None:
+            self.drafts.append(draft)
+            self.embedded_sentences(definition, line, section, skip_first=False)
+
+    # ---- paragraphs
+
+    def paragraph(
+        self, rich: Rich, section: tuple[str, ...], pending_question: tuple[str, int] | None
+    ) -> tuple[bool, tuple[str, int] | None]:
+        """Entries from a top-level paragraph; returns (consumed, question awaiting an answer)."""
+        text = rich.text.strip()
+        if not text:
+            return False, None
+        lines = text.split("\n")
+        if len(lines) >= 2 and sum(1 for ln in lines if _TABLE_LIKE.match(ln)) >= 2:
+            self.warn(rich.line, "this looks like a table but has no `| --- |` delimiter row under its header; read as text")
+            return True, None
+        if pending_question is not None:
+            answer = _QA_ANSWER.match(text)
+            if answer:
+                self.qa(pending_question[0], answer["a"], pending_question[1], section)
+                return True, None
+        question = _QA_QUESTION.match(text)
+        if question:
+            q_lines = question["q"].split("\n")
+            for offset, candidate in enumerate(q_lines[1:], start=1):
+                answer = _QA_ANSWER.match(candidate)
+                if answer:
+                    self.qa(" ".join(q_lines[:offset]), " ".join([answer["a"], *q_lines[offset + 1 :]]), rich.line, section)
+                    return True, None
+            return True, (question["q"], rich.line)
+        if "::" in text:
+            cards = [(i, _FLASHCARD.match(ln)) for i, ln in enumerate(lines)]
+            if any(m for _, m in cards):
+                for i, match in cards:
+                    if match:
+                        self.qa(match["q"], match["a"], rich.line + i, section)
+                return True, None
+        found = _marked(rich, EntryShape.BOLD_PARAGRAPH)
+        if found is not None and not found.bare:
+            draft = _make_draft(found.raw_term, found.definition, rich.line, section, found.shape, found.extra_aliases)
+            if draft is not None and _valid_definition(draft.definition):
+                self.drafts.append(draft)
+                self.embedded_sentences(draft.definition, rich.line, section, skip_first=True)
+                return True, None
+        if len(lines) >= 2 and lines[1].lstrip().startswith((":", "：")) and looks_like_term(_normalise_term(lines[0])):
+            definition = _clean(" ".join(re.sub(r"^\s*[:：]\s*", "", ln) for ln in lines[1:]))
+            draft = _make_draft(lines[0], definition, rich.line, section, EntryShape.DEFINITION_LIST)
+            if draft is not None and _valid_definition(definition):
+                self.drafts.append(draft)
+                return True, None
+        if self.line_entries(lines, rich, section):
+            return True, None
+        sentence = _sentence_definition(text)
+        if sentence is not None:
+            draft = _make_draft(sentence[0], sentence[1], rich.line, section, EntryShape.SENTENCE)
+            if draft is not None:
+                self.drafts.append(draft)
+        self.embedded_sentences(_clean(text), rich.line, section, skip_first=True)
+        return False, None
+
+    def line_entries(self, lines: list[str], rich: Rich, section: tuple[str, ...]) -> bool:
+        """Paragraph lines of `Term : definition`; other lines continue the previous definition."""
+        first_line = rich.line
+        starts: list[int] = []
+        position = len(rich.text) - len(rich.text.lstrip())
+        for line_text in lines:
+            starts.append(position)
+            position += len(line_text) + 1
+        first = _plain(lines[0], EntryShape.LINE, rich.marks, starts[0])
+        if first is None:
+            return False
+        made: list[_Draft] = []
+        current: _Draft | None = None
+        for offset, line_text in enumerate(lines):
+            found = _plain(line_text, EntryShape.LINE, rich.marks, starts[offset]) if line_text.strip() else None
+            draft = None
+            if found is not None:
+                draft = _make_draft(found.raw_term, found.definition, first_line + offset, section, EntryShape.LINE, found.extra_aliases)
+            if draft is not None:
+                current = draft
+                made.append(draft)
+            elif current is not None and found is None:
+                current.definition = f"{current.definition} {_clean(line_text)}".strip()
+            elif found is not None:
+                current = None  # a placeholder or label line: its continuation lines are not ours
+        kept = [d for d in made if _valid_definition(d.definition)]
+        self.drafts.extend(kept)
+        return bool(kept)
+
+    def qa(self, question: str, answer: str, line: int, section: tuple[str, ...]) -> None:
+        term = _question_term(_clean(question))
+        definition = _clean(answer)
+        if term is None or not _valid_definition(definition):
+            return
+        draft = _make_draft(term, definition, line, section, EntryShape.QA)
+        if draft is not None:
+            self.drafts.append(draft)
+
+    def embedded_sentences(self, text: str, line: int, section: tuple[str, ...], *, skip_first: bool) -> None:
+        """`Mutual authentication이란 …` inside a longer text defines a term of its own."""
+        if "란" not in text:
+            return
+        sentences = _split_sentences(text)
+        for sentence in sentences[1 if skip_first else 0 :]:
+            if "란" not in sentence:
+                continue
+            match = _KO_DEFINE.match(sentence)
+            if not match:
+                continue
+            found = _sentence_definition(sentence)
+            if found is not None:
+                draft = _make_draft(found[0], found[1], line, section, EntryShape.SENTENCE)
+                if draft is not None:
+                    self.drafts.append(draft)
+
+    # ---- lists
+
+    def item(self, item: _Item, section: tuple[str, ...]) -> _ItemResult:
+        first = item.blocks[0] if item.blocks and isinstance(item.blocks[0], _Para) else None
+        rich = first.rich if first is not None else Rich("", [], item.line)
+        if _CHECKBOX.match(rich.text) or _TOC_PLACEHOLDER.match(_clean(rich.text)):
+            return _ItemResult(None, "", item.line)  # a task-list line or a generated TOC marker
+        found = self._item_shape(rich)
+        children: list[_ItemResult] = []
+        extra_text: list[str] = []
+        for block in item.blocks[1:] if first is not None else item.blocks:
+            if isinstance(block, _List):
+                children.extend(self.item(child, section) for child in block.items)
+            elif isinstance(block, _Para):
+                cleaned = _clean(block.rich.text)
+                if cleaned:
+                    extra_text.append(cleaned)
+            elif isinstance(block, _Table):
+                self.table(block, section, "", "")
+        child_entries = [c.draft for c in children if c.draft is not None]
+        child_plain = [c.text for c in children if c.draft is None and c.text]
+        text = _clean(rich.text)
+        draft: _Draft | None = None
+        if found is not None and not found.bare:
+            definition = " ".join([found.definition, *extra_text]).strip()
+            draft = _make_draft(found.raw_term, definition, item.line, section, found.shape, found.extra_aliases)
+        elif found is not None or (child_entries or child_plain or extra_text):
+            # A term alone: a group of entries, a list of members, or defined by its children.
+            raw = found.raw_term if found is not None else text
+            if found is None and (raw.endswith("?") or not (child_entries or child_plain)):
+                raw = ""
+            if raw:
+                draft = _make_draft(raw, " ".join(extra_text), item.line, section, EntryShape.LIST_ITEM, allow_label=bool(child_entries))
+        if draft is not None:
+            member_like = (
+                not draft.definition
+                and len(child_plain) >= 2
+                and all(looks_like_term(_normalise_term(c), allow_label=True) and len(c.split()) <= 4 for c in child_plain)
+            )
+            if member_like:
+                draft.plain_members = [_normalise_term(c) for c in child_plain]
+            elif child_plain:
+                draft.definition = " ".join([draft.definition, *child_plain]).strip()
+            for child in child_entries:
+                child.parent = draft
+                draft.members.append(child)
+            if not draft.definition:
+                names = [m.term for m in draft.members] + draft.plain_members
+                draft.definition = ", ".join(names)
+            if not _valid_definition(draft.definition):
+                draft = None
+            else:
+                self.drafts.append(draft)
+                self.embedded_sentences(draft.definition, item.line, section, skip_first=True)
+        if draft is None:
+            self.embedded_sentences(text, item.line, section, skip_first=False)
+        return _ItemResult(draft, "" if draft is not None else text, item.line)
+
+    @staticmethod
+    def _item_shape(rich: Rich) -> _Found | None:
+        if not rich.text.strip():
+            return None
+        found = _marked(rich, EntryShape.LIST_ITEM)
+        if found is not None:
+            return found
+        first_line = rich.text.split("\n", 1)[0]
+        found = _plain(rich.text, EntryShape.LIST_ITEM, rich.marks)
+        if found is not None and looks_like_term(_normalise_term(found.raw_term)) and found.raw_term in first_line:
+            return found
+        sentence = _sentence_definition(rich.text)
+        if sentence is not None:
+            return _Found(sentence[0], sentence[1], EntryShape.SENTENCE)
+        return None
+
+    # ---- tables
+
+    def table(self, block: _Table, section: tuple[str, ...], caption: str, heading: str) -> None:
+        header = [_clean(h.text) for h in block.header]
+        columns = len(header)
+        self._check_rows(block, columns)
+        rows = [[_clean(c.text) for c in row] + [""] * (columns - len(row)) for row in block.rows]
+        rows = [row[:columns] for row in rows if any(row)]
+        if columns < 2 or not rows:
+            return
+        if self._is_comparison(header, rows, heading, caption):
+            self.comparison_table(block, header, rows, section, caption)
+        else:
+            self.glossary_table(block, header, rows, section, caption)
+
+    def _check_rows(self, block: _Table, columns: int) -> None:
+        for line in block.row_lines:
+            if not 0 < line <= len(self.source_lines):
+                continue
+            source = self.source_lines[line - 1].strip()
+            cells = re.split(r"(?<!\\)\|", source.strip("|")) if source else []
+            if source and len(cells) > columns:
+                self.warn(line, f"table row has {len(cells)} cells but the header has {columns}; extra cells ignored")
+
+    @staticmethod
+    def _is_comparison(header: list[str], rows: list[list[str]], heading: str, caption: str) -> bool:
+        first = header[0].casefold().strip()
+        items = [_normalise_term(h) for h in header[1:]]
+        if not all(items) or any(h.casefold().startswith(_DESCRIPTION_HEADERS + _ALIAS_HEADERS) for h in items):
+            return False
+        if not all(looks_like_term(i, allow_label=False) for i in items):
+            return False
+        if first in _ASPECT_HEADERS:
+            return True
+        context = f"{heading} {caption}".casefold()
+        return " vs" in context and sum(1 for i in items if i.casefold() in context) >= 2
+
+    def _table_id(self, header: list[str], items: Sequence[str]) -> str:
+        table_id = stable_id("table", self.deck, "|".join(header), "|".join(items))
+        counter = 1
+        while table_id in self.table_ids:
+            counter += 1
+            table_id = stable_id("table", self.deck, "|".join(header), "|".join(items), str(counter))
+        self.table_ids.add(table_id)
+        return table_id
+
+    def comparison_table(
+        self, block: _Table, header: list[str], rows: list[list[str]], section: tuple[str, ...], caption: str
+    ) -> None:
+        items = [_normalise_term(h) for h in header[1:]]
+        aspects = [_normalise_term(row[0]) or row[0] for row in rows]
+        cells = tuple(tuple(row[i + 1] for row in rows) for i in range(len(items)))
+        table_id = self._table_id(header, items)
+        self.tables.append(
+            StudyTable(table_id, self.deck, _source(self.path, block.line), tuple(items), tuple(aspects), cells, section, True, caption)
+        )
+        for index, item in enumerate(items):
+            parts = [f"{aspect}: {cell}" for aspect, cell in zip(aspects, cells[index], strict=False) if cell]
+            draft = _make_draft(item, "; ".join(parts), block.line, section, EntryShape.TABLE_COLUMN)
+            if draft is not None and _valid_definition(draft.definition):
+                draft.table_id = table_id
+                self.drafts.append(draft)
+
+    def glossary_table(
+        self, block: _Table, header: list[str], rows: list[list[str]], section: tuple[str, ...], caption: str
+    ) -> None:
+        folded = [h.casefold() for h in header]
+        alias_columns = {i for i in range(1, len(header)) if folded[i].startswith(_ALIAS_HEADERS)}
+        described = [i for i in range(1, len(header)) if folded[i].startswith(_DESCRIPTION_HEADERS)]
+        if described:
+            description = described[0]
+        else:
+            candidates = [i for i in range(1, len(header)) if i not in alias_columns] or list(range(1, len(header)))
+            description = max(candidates, key=lambda i: sum(len(r[i]) for r in rows))
+        items: list[str] = []
+        kept_rows: list[list[str]] = []
+        drafts: list[_Draft] = []
+        for row, line in zip(rows, block.row_lines, strict=False):
+            raw = row[0]
+            term = _question_term(raw) if raw.rstrip("*").rstrip().endswith("?") else raw
+            items.append(_normalise_term(raw) or raw)
+            kept_rows.append(row)
+            if not term:
+                continue
+            parts = [row[description]] + [
+                f"{header[i]}: {row[i]}" for i in range(1, len(header)) if i not in (description, *alias_columns) and row[i]
+            ]
+            definition = "; ".join(p for p in parts if p)
+            aliases = [split_term(row[i])[0] for i in sorted(alias_columns) if row[i]]
+            draft = _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases)
+            if draft is not None and _valid_definition(row[description]):
+                drafts.append(draft)
+        table_id = self._table_id(header, items)
+        cells = tuple(tuple(row[1:]) for row in kept_rows)
+        self.tables.append(
+            StudyTable(table_id, self.deck, _source(self.path, block.line), tuple(items), tuple(header[1:]), cells, section, False, caption)
+        )
+        for draft in drafts:
+            draft.table_id = table_id
+            self.drafts.append(draft)
+
+    # ---- merge and freeze
+
+    def entries(self) -> tuple[Entry, ...]:
+        by_name: dict[str, _Draft] = {}
+        kept: list[_Draft] = []
+        for draft in self.drafts:
+            target = next((by_name[n.casefold()] for n in draft.names if n.casefold() in by_name), None)
+            if target is None:
+                kept.append(draft)
+                target = draft
+            else:
+                _merge(target, draft)
+            for name in target.names:
+                by_name.setdefault(name.casefold(), target)
+        entries: list[Entry] = []
+        for draft in sorted(kept, key=lambda d: d.line):
+            member_terms = [m.root().term for m in draft.members] + draft.plain_members
+            members = tuple(dict.fromkeys(m for m in member_terms if m and m.casefold() != draft.term.casefold()))
+            parent = draft.parent.root() if draft.parent is not None else None
+            entries.append(
+                Entry(
+                    id=Entry.make_id(self.deck, draft.term),
+                    term=draft.term,
+                    definition=draft.definition,
+                    deck=self.deck,
+                    source=_source(self.path, draft.line),
+                    aliases=draft.aliases,
+                    section=draft.section,
+                    shape=draft.shape,
+                    group=parent.term if parent is not None and parent is not draft else None,
+                    members=members,
+                    table_id=draft.table_id,
+                )
+            )
+        return tuple(entries)
+
+
+def _merge(target: _Draft, other: _Draft) -> None:
+    """Fold a second definition of the same term (or a synonym) into the first one."""
+    target.aliases = merge_names(target.term, target.aliases, other.names)
+    if other.definition and other.definition not in target.definition:
+        if target.definition in other.definition:
+            target.definition = other.definition
+        else:
+            target.definition = f"{target.definition} {other.definition}".strip()
+        if len(target.definition) > _MAX_DEFINITION_CHARS:
+            target.definition = target.definition[: _MAX_DEFINITION_CHARS - 1].rstrip() + "…"
+    target.members.extend(m for m in other.members if m not in target.members)
+    target.plain_members.extend(m for m in other.plain_members if m not in target.plain_members)
+    target.parent = target.parent or other.parent
+    target.table_id = target.table_id or other.table_id
+    other.merged_into = target
+
+
+def _source(path: str, line: int) -> SourceRef:
+    return SourceRef(path, line)
+
+
+def humanise_name(stem: str) -> str:
+    """`cloud-native-fundamentals` → `Cloud Native Fundamentals` (words already capitalised stay)."""
+    words = re.split(r"[\s_\-]+", stem.strip())
+    return " ".join(w[:1].upper() + w[1:] for w in words if w) or stem
+
+
+def make_markdown() -> MarkdownIt:
+    """The tokenizer notes are read with: CommonMark plus GFM tables."""
+    return MarkdownIt("commonmark").enable("table")
+
+
+def parse_note(
+    text: str, path: str, *, default_name: str, markdown: MarkdownIt | None = None
+) -> tuple[Deck, list[Problem]]:
+    """Parse one note into a Deck (named by front matter `title`, else `default_name`).
+
+    `markdown` lets a caller parsing many notes reuse one tokenizer (see `make_markdown`).
+    """
+    front = split_front_matter(text)
+    problems: list[Problem] = []
+    if front.error:
+        problems.append(Problem(path, 1, front.error, Severity.WARNING))
+    name = front.title or default_name
+    body = front.body.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    tokens = (markdown or make_markdown()).parse(body)
+    blocks = _TreeBuilder(tokens, front.line_offset).blocks()
+    source_lines = [""] * front.line_offset + body.split("\n")
+    reader = _NoteReader(name, path, source_lines)
+    reader.read(blocks)
+    entries = _apply_front_matter_aliases(reader.entries(), front.meta.get("aliases"), name)
+    problems.extend(reader.problems)
+    deck = Deck(
+        name=name,
+        path=path,
+        entries=entries,
+        tables=tuple(reader.tables),
+        tags=front.tags,
+        sections=tuple(reader.sections),
+    )
+    return deck, problems
+
+
+def _apply_front_matter_aliases(entries: tuple[Entry, ...], aliases: object, title: str) -> tuple[Entry, ...]:
+    """Front matter `aliases`: a mapping term → synonyms, or (Obsidian) synonyms of the title term."""
+    if isinstance(aliases, dict):
+        mapping = {str(k): [str(v)] if isinstance(v, str) else [str(x) for x in (v or [])] for k, v in aliases.items()}
+    elif isinstance(aliases, (list, str)):
+        mapping = {title: [aliases] if isinstance(aliases, str) else [str(a) for a in aliases if a is not None]}
+    else:
+        return entries
+    return apply_curated_aliases(entries, mapping)
