@@ -1,0 +1,39 @@
+"""Persistence: the SQLite store (aiosqlite) and the records it returns. All SQL lives here."""
+
+from bot.store.records import (
+    Answerer,
+    AnswerResult,
+    AnswerStatus,
+    BoardStats,
+    DailyPostResult,
+    GuildSettings,
+    LeaderboardPage,
+    LeaderRow,
+    Post,
+    PostResults,
+    Schedule,
+    ScoreExportRow,
+    StoreError,
+    TermMisses,
+    UserStats,
+)
+from bot.store.store import Store
+
+__all__ = [
+    "AnswerResult",
+    "AnswerStatus",
+    "Answerer",
+    "BoardStats",
+    "DailyPostResult",
+    "GuildSettings",
+    "LeaderRow",
+    "LeaderboardPage",
+    "Post",
+    "PostResults",
+    "Schedule",
+    "ScoreExportRow",
+    "Store",
+    "StoreError",
+    "TermMisses",
+    "UserStats",
+]

@@ -1,0 +1,853 @@
+"""The SQLite store: guild settings, schedules, posts, answers, scores and leaderboards.
+
+One aiosqlite connection per `Store`, in WAL mode with foreign keys on. Writes run as
+`BEGIN IMMEDIATE` transactions (or a single autocommit statement, which takes the write lock up
+front in the same way), so a second process on the same file waits up to the busy timeout instead
+of failing with "database is locked". Every method that writes has committed when it returns, so
+a caller may acknowledge the user right after.
+
+An answer is recorded by one INSERT ... SELECT that computes correctness, points and streak from
+the post snapshot; the triggers of the schema update the per-period score rows, the post's
+counters, the member's name and the streak row in the same transaction. The scoring constants
+come from `bot.engine.scoring` as parameters. All SQL of the bot lives in this package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.engine import scoring
+from bot.engine.model import Question, QuestionKind, SourceRef
+from bot.engine.scoring import Board, Period
+from bot.store.records import (
+    AnswerResult,
+    Answerer,
+    AnswerStatus,
+    BoardStats,
+    DailyPostResult,
+    GuildSettings,
+    LeaderboardPage,
+    LeaderRow,
+    Post,
+    PostResults,
+    Schedule,
+    ScoreExportRow,
+    StoreError,
+    TermMisses,
+    UserStats,
+)
+from bot.store.schema import apply_migrations, load_migrations, schema_version
+
+_CACHE_PAGES_KIB = -32768  # negative: KiB, so 32 MiB of page cache per connection
+_TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+_BONUS_CASE = " ".join(
+    f"WHEN {i} THEN :bonus_{i}" for i in range(len(scoring.DAILY_FIRST_CORRECT_BONUS))
+)
+
+_RECORD_ANSWER = f"""
+INSERT INTO answers (post_id, guild_id, board, season, user_id, display_name, choice, correct,
+                     correct_rank, points, streak, answered_at, week_key, month_key)
+SELECT p.post_id, p.guild_id, p.board, g.season, :user_id, :display_name, :choice,
+       :choice = p.answer_index,
+       CASE WHEN :choice = p.answer_index THEN p.correct_count + 1 END,
+       CASE WHEN :choice <> p.answer_index THEN :wrong_points
+            WHEN p.board = 'daily'
+            THEN :daily_points + CASE p.correct_count {_BONUS_CASE} ELSE 0 END
+            ELSE :practice_points END,
+       CASE WHEN :choice <> p.answer_index THEN 0
+            WHEN p.board = 'daily' THEN 1 + coalesce(
+                (SELECT a.streak FROM answers a
+                  WHERE a.user_id = :user_id AND a.season = g.season
+                    AND a.post_id = (SELECT max(q.post_id) FROM posts q
+                                      WHERE q.schedule_id = p.schedule_id
+                                        AND q.post_id < p.post_id)), 0)
+            ELSE 1 + coalesce(
+                (SELECT s.current FROM streaks s
+                  WHERE s.guild_id = p.guild_id AND s.season = g.season
+                    AND s.board = 'practice' AND s.scope = 0 AND s.user_id = :user_id), 0)
+       END,
+       :now,
+       study_period(:now, coalesce(g.timezone, :default_tz), 'week'),
+       study_period(:now, coalesce(g.timezone, :default_tz), 'month')
+  FROM posts p JOIN guilds g ON g.guild_id = p.guild_id
+ WHERE p.post_id = :post_id AND p.revealed_at IS NULL
+   AND (p.board = 'daily' OR p.owner_user_id = :user_id)
+    ON CONFLICT (post_id, user_id) DO NOTHING
+RETURNING choice, correct, correct_rank, points, streak,
+          (SELECT answer_index FROM posts WHERE post_id = answers.post_id)
+"""
+
+_POST_COLUMNS = """post_id, guild_id, board, season, channel_id, message_id, owner_user_id,
+    schedule_id, local_date, seq, topic, question_id, kind, prompt, choices, answer_index,
+    explanation, term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
+    revealed_at, answer_count, correct_count"""
+
+_INSERT_POST = f"""
+INSERT INTO posts (guild_id, board, season, channel_id, owner_user_id, schedule_id, local_date,
+                   seq, topic, question_id, kind, prompt, choices, answer_index, explanation,
+                   term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at)
+SELECT :guild_id, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
+       :seq, :topic, :question_id, :kind, :prompt, :choices, :answer_index, :explanation,
+       :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at
+  FROM guilds g WHERE g.guild_id = :guild_id
+    ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
+RETURNING {_POST_COLUMNS}
+"""
+
+_SCHEDULE_COLUMNS = """schedule_id, guild_id, channel_id, time_of_day, timezone, topic,
+    questions_per_post, reveal_after_hours, paused, pause_reason, created_at, stopped_at"""
+
+# Visible = not opted out: the board's size minus the few opted-out members on it (found
+# through their partial index; without statistics the planner would scan all members).
+_VISIBLE_TOTAL = """
+SELECT coalesce((SELECT members FROM board_sizes
+                  WHERE guild_id = :guild_id AND board = :board AND season = :season
+                    AND period = :period), 0)
+     - (SELECT count(*) FROM members m INDEXED BY members_opted_out
+         WHERE m.guild_id = :guild_id AND m.opted_out = 1
+           AND EXISTS (SELECT 1 FROM scores s
+                        WHERE s.guild_id = m.guild_id AND s.board = :board
+                          AND s.season = :season AND s.period = :period
+                          AND s.user_id = m.user_id))
+"""
+
+_AHEAD = """(s.points > :points OR (s.points = :points AND (s.correct > :correct
+    OR (s.correct = :correct AND (s.answered < :answered
+    OR (s.answered = :answered AND s.user_id < :user_id))))))"""
+
+_VISIBLE_AHEAD = f"""
+SELECT (SELECT count(*) FROM scores s
+         WHERE s.guild_id = :guild_id AND s.board = :board AND s.season = :season
+           AND s.period = :period AND {_AHEAD})
+     - (SELECT count(*) FROM members m INDEXED BY members_opted_out
+         WHERE m.guild_id = :guild_id AND m.opted_out = 1
+           AND EXISTS (SELECT 1 FROM scores s
+                        WHERE s.guild_id = m.guild_id AND s.board = :board
+                          AND s.season = :season AND s.period = :period
+                          AND s.user_id = m.user_id AND {_AHEAD}))
+"""
+
+# A daily streak shows as broken once a later post of its schedule was missed: revealed, or from
+# an earlier day than the schedule's newest post, without an answer from the member.
+_SHOWN_STREAK = """CASE WHEN k.board = 'daily' AND EXISTS (
+        SELECT 1 FROM posts q
+         WHERE q.schedule_id = k.scope AND q.post_id > k.last_post_id
+           AND (q.revealed_at IS NOT NULL
+                OR q.local_date < (SELECT max(z.local_date) FROM posts z
+                                    WHERE z.schedule_id = k.scope)))
+    THEN 0 ELSE k.current END"""
+
+# One statement for the whole page, so a leaderboard costs two trips to the database thread
+# (guild settings, then this); the total is uncorrelated and computed once.
+_LEADERBOARD = f"""
+SELECT s.user_id, coalesce(m.display_name, ''), s.points, s.answered, s.correct,
+       coalesce((SELECT max({_SHOWN_STREAK}) FROM streaks k
+                  WHERE k.guild_id = s.guild_id AND k.season = s.season
+                    AND k.board = s.board AND k.user_id = s.user_id), 0),
+       ({_VISIBLE_TOTAL})
+  FROM scores s LEFT JOIN members m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
+ WHERE s.guild_id = :guild_id AND s.board = :board AND s.season = :season
+   AND s.period = :period AND coalesce(m.opted_out, 0) = 0
+ ORDER BY s.points DESC, s.correct DESC, s.answered ASC, s.user_id ASC
+ LIMIT :limit OFFSET :offset
+"""
+
+_STREAKS = f"""
+SELECT k.user_id, max({_SHOWN_STREAK}), max(k.best)
+  FROM streaks k
+ WHERE k.guild_id = ? AND k.season = ? AND k.board = ? {{users}}
+ GROUP BY k.user_id
+"""
+
+
+def _ts(when: datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("the store needs timezone-aware datetimes")
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name!r} is not an IANA time zone name") from exc
+    return name
+
+
+def _study_period(ts: str, zone: str, kind: str) -> str:
+    """SQL function study_period(ts, zone, 'week'|'month'): the period key of a stored time."""
+    return scoring.period_key(Period(kind), datetime.fromisoformat(ts), zone)
+
+
+def _post(row: Sequence[Any]) -> Post:
+    (post_id, guild_id, board, season, channel_id, message_id, owner_user_id, schedule_id,
+     local_date, seq, topic, question_id, kind, prompt, choices, answer_index, explanation, term,
+     entry_id, deck, section, source_path, source_line, posted_at, reveal_at, revealed_at,
+     answer_count, correct_count) = row
+    question = Question(
+        id=question_id, kind=QuestionKind(kind), prompt=prompt, choices=tuple(json.loads(choices)),
+        answer=answer_index, explanation=explanation, term=term, deck=deck,
+        source=SourceRef(source_path, source_line), entry_id=entry_id,
+        section=tuple(json.loads(section)),
+    )
+    return Post(
+        post_id=post_id, guild_id=guild_id, board=Board(board), season=season, question=question,
+        channel_id=channel_id, message_id=message_id, owner_user_id=owner_user_id,
+        schedule_id=schedule_id, local_date=local_date, seq=seq, topic=topic,
+        posted_at=datetime.fromisoformat(posted_at), reveal_at=_dt(reveal_at),
+        revealed_at=_dt(revealed_at), answer_count=answer_count, correct_count=correct_count,
+    )
+
+
+def _schedule(row: Sequence[Any]) -> Schedule:
+    (schedule_id, guild_id, channel_id, time_of_day, timezone, topic, questions_per_post,
+     reveal_after_hours, paused, pause_reason, created_at, stopped_at) = row
+    return Schedule(
+        schedule_id=schedule_id, guild_id=guild_id, channel_id=channel_id, time=time_of_day,
+        timezone=timezone, topic=topic, questions_per_post=questions_per_post,
+        reveal_after_hours=reveal_after_hours, paused=bool(paused), pause_reason=pause_reason,
+        created_at=datetime.fromisoformat(created_at), stopped_at=_dt(stopped_at),
+    )
+
+
+def _question_params(question: Question) -> dict[str, Any]:
+    return {
+        "question_id": question.id, "kind": str(question.kind), "prompt": question.prompt,
+        "choices": json.dumps(list(question.choices), ensure_ascii=False),
+        "answer_index": question.answer, "explanation": question.explanation,
+        "term": question.term, "entry_id": question.entry_id, "deck": question.deck,
+        "section": json.dumps(list(question.section), ensure_ascii=False),
+        "source_path": question.source.path, "source_line": question.source.line,
+    }
+
+
+def _refuse_read_only(path: Path) -> None:
+    # Checked by mode bits as well as os.access: root passes os.access on a chmod 0444 file, but
+    # the owner clearly asked for the file not to be written.
+    if path.exists():
+        if not path.is_file():
+            raise StoreError(f"The database path {path} is not a file.")
+        if not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK):
+            raise StoreError(
+                f"The database file {path} is read-only; studybot needs to write to it.")
+    folder = path.parent
+    if not folder.stat().st_mode & 0o222 or not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"The folder {folder} is read-only; studybot needs to create files beside the database."
+        )
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"The database file {path} is read-only; studybot needs to write to it.")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return StoreError(f"The database file {path} stayed locked by another program ({text}).")
+    if isinstance(exc, sqlite3.OperationalError) and "unable to open" in text:
+        return StoreError(f"The database file {path} cannot be opened ({text}).")
+    return StoreError(f"The file {path} is not a SQLite database or is damaged ({text}).")
+
+
+class Store:
+    """Async access to the bot's SQLite database. Create with `await Store.open(...)`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path, clock: Clock,
+                 default_timezone: str) -> None:
+        self._db = db
+        self._path = path
+        self._clock = clock
+        self._default_tz = default_timezone
+        # One connection is shared by all coroutines: a transaction must not interleave with
+        # another coroutine's statements, so every use of the connection takes this lock.
+        self._lock = asyncio.Lock()
+
+    # ---- life cycle -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str], *, clock: Clock,
+                   default_timezone: str = "UTC", busy_timeout: float = 10.0) -> Store:
+        """Open (creating if needed) and migrate the database at `path`.
+
+        Raises StoreError with a one-sentence message when the file is read-only, not a SQLite
+        database, damaged, or from a newer version of studybot; the file is then left untouched.
+        """
+        _check_zone(default_timezone)
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the folder for the database {path} ({exc.strerror})."
+            ) from exc
+        _refuse_read_only(path)
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+        except sqlite3.Error as exc:
+            raise _open_error(path, exc) from exc
+        store = cls(db, path, clock, default_timezone)
+        try:
+            await store._start()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def _start(self) -> None:
+        db = self._db
+        migrations = load_migrations()
+        newest = migrations[-1].number
+        try:
+            await db.create_function("study_period", 3, _study_period, deterministic=True)
+            version = await schema_version(db)
+            await db.execute_fetchall("SELECT count(*) FROM sqlite_master")
+            if version > newest:
+                raise StoreError(
+                    f"The database {self._path} has schema version {version}, newer than this "
+                    f"studybot knows ({newest}); upgrade studybot or use another database file."
+                )
+            mode = await db.execute_fetchall("PRAGMA journal_mode = WAL")
+            if str(list(mode)[0][0]).lower() != "wal":
+                raise StoreError(f"The database file {self._path} cannot be switched to WAL mode; "
+                                 "it is probably read-only.")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute(f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}")
+            if not await apply_migrations(db, migrations):
+                # Nothing to migrate: prove that the file is writable now rather than at the
+                # first answer.
+                await db.execute("BEGIN IMMEDIATE")
+                try:
+                    await db.execute(f"PRAGMA user_version = {version:d}")
+                finally:
+                    await db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise _open_error(self._path, exc) from exc
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def default_timezone(self) -> str:
+        return self._default_tz
+
+    # ---- plumbing ---------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            yield self._db
+
+    @staticmethod
+    async def _one(db: aiosqlite.Connection, sql: str,
+                   params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        rows = list(await db.execute_fetchall(sql, params))
+        return rows[0] if rows else None
+
+    async def _ensure_guild(self, db: aiosqlite.Connection, guild_id: int) -> None:
+        await db.execute(
+            "INSERT INTO guilds (guild_id, season_started_at) VALUES (?, ?)"
+            " ON CONFLICT (guild_id) DO NOTHING",
+            (guild_id, _ts(self._clock.now())),
+        )
+
+    async def _guild(self, db: aiosqlite.Connection, guild_id: int) -> GuildSettings:
+        row = await self._one(
+            db, "SELECT timezone, season, season_started_at FROM guilds WHERE guild_id = ?",
+            (guild_id,))
+        if row is None:
+            return GuildSettings(guild_id, self._default_tz, True, 1, None)
+        zone, season, started = row
+        return GuildSettings(guild_id, zone or self._default_tz, zone is None, season, _dt(started))
+
+    # ---- meta -------------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self._read() as db:
+            row = await self._one(db, "SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else row[0]
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # ---- guilds and members -----------------------------------------------------------------
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        async with self._read() as db:
+            return await self._guild(db, guild_id)
+
+    async def set_timezone(self, guild_id: int, timezone: str | None) -> GuildSettings:
+        """Set (or with None clear) the guild's zone and re-key its weekly and monthly scores."""
+        if timezone is not None:
+            _check_zone(timezone)
+        async with self._write() as db:
+            await self._ensure_guild(db, guild_id)
+            await db.execute("UPDATE guilds SET timezone = ? WHERE guild_id = ?",
+                             (timezone, guild_id))
+            await self._rebuild(db, guild_id)
+            return await self._guild(db, guild_id)
+
+    async def rebuild_scores(self, guild_id: int, *, rekey: bool = True) -> None:
+        """Recompute the guild's score rows from its answers.
+
+        With `rekey` the week and month keys of the answers are first recomputed in the guild's
+        current zone (needed after the zone changed, or when unsure).
+        """
+        async with self._write() as db:
+            await self._rebuild(db, guild_id, rekey=rekey)
+
+    async def _rebuild(self, db: aiosqlite.Connection, guild_id: int, *, rekey: bool = True,
+                       ) -> None:
+        zone = (await self._guild(db, guild_id)).timezone
+        params = {"guild_id": guild_id, "zone": zone}
+        # A rebuild touches every row of the guild; a bigger page cache for its duration
+        # keeps it from re-reading the same pages.
+        await db.execute("PRAGMA cache_size = -262144")
+        try:
+            if rekey:
+                await db.execute(
+                    "UPDATE answers SET week_key = study_period(answered_at, :zone, 'week'),"
+                    " month_key = study_period(answered_at, :zone, 'month')"
+                    " WHERE guild_id = :guild_id"
+                    " AND (week_key IS NOT study_period(answered_at, :zone, 'week')"
+                    " OR month_key IS NOT study_period(answered_at, :zone, 'month'))", params)
+            await db.execute("DELETE FROM scores WHERE guild_id = :guild_id", params)
+            await db.execute("DELETE FROM board_sizes WHERE guild_id = :guild_id", params)
+            for period in ("'all'", "week_key", "month_key"):
+                await db.execute(
+                    "INSERT INTO scores (guild_id, board, season, period, user_id, points,"
+                    f" answered, correct) SELECT guild_id, board, season, {period}, user_id,"
+                    " sum(points), count(*), sum(correct) FROM answers WHERE guild_id = :guild_id"
+                    f" GROUP BY board, season, {period}, user_id", params)
+        finally:
+            await db.execute(f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}")
+
+    async def start_new_season(self, guild_id: int) -> int:
+        """Start a new scoring season for the guild; answers are kept. Returns its number."""
+        async with self._write() as db:
+            await self._ensure_guild(db, guild_id)
+            await db.execute(
+                "UPDATE guilds SET season = season + 1, season_started_at = ? WHERE guild_id = ?",
+                (_ts(self._clock.now()), guild_id))
+            return (await self._guild(db, guild_id)).season
+
+    async def remember_member(self, guild_id: int, user_id: int, display_name: str) -> None:
+        async with self._write() as db:
+            await self._ensure_guild(db, guild_id)
+            await db.execute(
+                "INSERT INTO members (guild_id, user_id, display_name) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id)"
+                " DO UPDATE SET display_name = excluded.display_name",
+                (guild_id, user_id, display_name))
+
+    async def set_opt_out(self, guild_id: int, user_id: int, opted_out: bool = True) -> None:
+        """Hide (or show again) the member on public leaderboards."""
+        async with self._write() as db:
+            await self._ensure_guild(db, guild_id)
+            await db.execute(
+                "INSERT INTO members (guild_id, user_id, opted_out) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET opted_out = excluded.opted_out",
+                (guild_id, user_id, int(opted_out)))
+
+    # ---- schedules --------------------------------------------------------------------------
+
+    async def create_or_replace_schedule(
+        self, guild_id: int, channel_id: int, time: str, timezone: str, *,
+        topic: str | None = None, questions_per_post: int = 1,
+        reveal_after_hours: float | None = None,
+    ) -> Schedule:
+        """Make the channel's active schedule; an earlier active one there is stopped."""
+        if not _TIME_OF_DAY.match(time):
+            raise ValueError(f"{time!r} is not a time of day as HH:MM")
+        _check_zone(timezone)
+        if not 1 <= questions_per_post <= 5:
+            raise ValueError("questions per post must be between 1 and 5")
+        if reveal_after_hours is not None and reveal_after_hours <= 0:
+            raise ValueError("reveal_after_hours must be positive")
+        now = _ts(self._clock.now())
+        async with self._write() as db:
+            await self._ensure_guild(db, guild_id)
+            await db.execute(
+                "UPDATE schedules SET stopped_at = ? WHERE channel_id = ? AND stopped_at IS NULL",
+                (now, channel_id))
+            row = await self._one(
+                db,
+                "INSERT INTO schedules (guild_id, channel_id, time_of_day, timezone, topic,"
+                " questions_per_post, reveal_after_hours, created_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_SCHEDULE_COLUMNS}",
+                (guild_id, channel_id, time, timezone, topic, questions_per_post,
+                 reveal_after_hours, now))
+        return _schedule(row)
+
+    async def get_schedule(self, schedule_id: int) -> Schedule | None:
+        async with self._read() as db:
+            row = await self._one(
+                db, f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE schedule_id = ?",
+                (schedule_id,))
+        return None if row is None else _schedule(row)
+
+    async def active_schedules(self, guild_id: int | None = None) -> list[Schedule]:
+        """Schedules not stopped (paused ones included), of one guild or of all guilds."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE stopped_at IS NULL"
+                " AND (:guild_id IS NULL OR guild_id = :guild_id) ORDER BY schedule_id",
+                {"guild_id": guild_id})
+        return [_schedule(r) for r in rows]
+
+    async def stop_schedule(self, schedule_id: int) -> bool:
+        """Stop an active schedule; its posts stay. False if it was not active."""
+        return await self._update_schedule(
+            "UPDATE schedules SET stopped_at = :now WHERE schedule_id = :id AND stopped_at IS NULL",
+            schedule_id)
+
+    async def pause_schedule(self, schedule_id: int, reason: str | None = None) -> bool:
+        return await self._update_schedule(
+            "UPDATE schedules SET paused = 1, pause_reason = :reason"
+            " WHERE schedule_id = :id AND stopped_at IS NULL", schedule_id, reason=reason)
+
+    async def resume_schedule(self, schedule_id: int) -> bool:
+        return await self._update_schedule(
+            "UPDATE schedules SET paused = 0, pause_reason = NULL"
+            " WHERE schedule_id = :id AND stopped_at IS NULL AND paused = 1", schedule_id)
+
+    async def _update_schedule(self, sql: str, schedule_id: int, **extra: Any) -> bool:
+        async with self._write() as db:
+            cursor = await db.execute(
+                sql, {"id": schedule_id, "now": _ts(self._clock.now()), **extra})
+            return cursor.rowcount == 1
+
+    # ---- posts ------------------------------------------------------------------------------
+
+    async def create_practice_post(
+        self, guild_id: int, user_id: int, question: Question, *,
+        channel_id: int | None = None, reveal_at: datetime | None = None,
+    ) -> Post:
+        """A personal /quiz question for `user_id`; only they can answer it."""
+        params = {
+            "guild_id": guild_id, "board": Board.PRACTICE.value, "channel_id": channel_id,
+            "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
+            "topic": None, "posted_at": _ts(self._clock.now()),
+            "reveal_at": None if reveal_at is None else _ts(reveal_at),
+            **_question_params(question),
+        }
+        async with self._write() as db:
+            await self._ensure_guild(db, guild_id)
+            row = await self._one(db, _INSERT_POST, params)
+        return _post(row)
+
+    async def create_daily_post(
+        self, schedule_id: int, local_date: str, seq: int, question: Question, *,
+        reveal_at: datetime | None = None,
+    ) -> DailyPostResult:
+        """The `seq`-th question (1-5) of a schedule's day `local_date` ('YYYY-MM-DD').
+
+        At most one post exists per (schedule, day, seq), also with several processes racing:
+        when it exists already, that post is returned with `duplicate=True`.
+        """
+        if not 1 <= seq <= 5:
+            raise ValueError("seq must be between 1 and 5")
+        async with self._write() as db:
+            sched = await self._one(
+                db, "SELECT guild_id, channel_id, topic FROM schedules WHERE schedule_id = ?",
+                (schedule_id,))
+            if sched is None:
+                raise StoreError(f"There is no schedule {schedule_id}.")
+            guild_id, channel_id, topic = sched
+            params = {
+                "guild_id": guild_id, "board": Board.DAILY.value, "channel_id": channel_id,
+                "owner_user_id": None, "schedule_id": schedule_id, "local_date": local_date,
+                "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()),
+                "reveal_at": None if reveal_at is None else _ts(reveal_at),
+                **_question_params(question),
+            }
+            row = await self._one(db, _INSERT_POST, params)
+            if row is not None:
+                return DailyPostResult(_post(row), duplicate=False)
+            row = await self._one(
+                db, f"SELECT {_POST_COLUMNS} FROM posts"
+                " WHERE schedule_id = ? AND local_date = ? AND seq = ?",
+                (schedule_id, local_date, seq))
+        return DailyPostResult(_post(row), duplicate=True)
+
+    async def get_post(self, post_id: int) -> Post | None:
+        async with self._read() as db:
+            row = await self._one(db, f"SELECT {_POST_COLUMNS} FROM posts WHERE post_id = ?",
+                                  (post_id,))
+        return None if row is None else _post(row)
+
+    async def daily_posts(self, schedule_id: int, local_date: str) -> list[Post]:
+        """The posts of one schedule's day, by seq."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE schedule_id = ? AND local_date = ?"
+                " ORDER BY seq", (schedule_id, local_date))
+        return [_post(r) for r in rows]
+
+    async def set_message_id(self, post_id: int, message_id: int) -> None:
+        async with self._write() as db:
+            await db.execute("UPDATE posts SET message_id = ? WHERE post_id = ?",
+                             (message_id, post_id))
+
+    async def due_reveals(self, now: datetime | None = None) -> list[Post]:
+        """Posts whose reveal time has come and that are not revealed yet, oldest first."""
+        when = _ts(now or self._clock.now())
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE revealed_at IS NULL"
+                " AND reveal_at IS NOT NULL AND reveal_at <= ? ORDER BY reveal_at, post_id",
+                (when,))
+        return [_post(r) for r in rows]
+
+    async def mark_revealed(self, post_id: int) -> bool:
+        """Close the post to answers. True only for the call that closed it."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE posts SET revealed_at = ? WHERE post_id = ? AND revealed_at IS NULL",
+                (_ts(self._clock.now()), post_id))
+            return cursor.rowcount == 1
+
+    async def used_question_ids(self, guild_id: int, topic: str | None) -> set[str]:
+        """Question ids already posted on the guild's daily board for `topic` (None: no topic)."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT DISTINCT question_id FROM posts"
+                " WHERE guild_id = ? AND board = 'daily' AND topic IS ?", (guild_id, topic))
+        return {r[0] for r in rows}
+
+    async def term_miss_counts(self, guild_id: int) -> dict[str, int]:
+        """Wrong answers per question term in the guild, all seasons."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT p.term, count(*) FROM answers a JOIN posts p ON p.post_id = a.post_id"
+                " WHERE a.guild_id = ? AND a.correct = 0 GROUP BY p.term", (guild_id,))
+        return {term: n for term, n in rows}
+
+    # ---- answers ----------------------------------------------------------------------------
+
+    async def record_answer(self, post_id: int, user_id: int, choice: int, display_name: str,
+                            now: datetime | None = None) -> AnswerResult:
+        """Record a member's answer; committed before this returns.
+
+        The first answer per member and post counts. The result says whether it was accepted,
+        and otherwise why not (duplicate: the earlier choice, closed, not yours, unknown post).
+        """
+        when = _ts(now or self._clock.now())
+        params = {
+            "post_id": post_id, "user_id": user_id, "choice": choice,
+            "display_name": display_name, "now": when, "default_tz": self._default_tz,
+            "daily_points": scoring.DAILY_CORRECT_POINTS,
+            "practice_points": scoring.PRACTICE_CORRECT_POINTS,
+            "wrong_points": scoring.WRONG_POINTS,
+            **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
+        }
+        async with self._lock:
+            # A single autocommit statement: it takes the write lock before reading, commits
+            # when it completes, and costs one trip to the database thread.
+            rows = list(await self._db.execute_fetchall(_RECORD_ANSWER, params))
+            if rows:
+                choice_, correct, rank, points, streak, answer_index = rows[0]
+                return AnswerResult(AnswerStatus.ACCEPTED, post_id, choice_, bool(correct),
+                                    answer_index, points, streak, rank)
+            row = await self._one(
+                self._db,
+                "SELECT p.board, p.owner_user_id, p.revealed_at, p.answer_index,"
+                " a.choice, a.correct, a.points, a.streak, a.correct_rank"
+                " FROM posts p LEFT JOIN answers a ON a.post_id = p.post_id AND a.user_id = ?"
+                " WHERE p.post_id = ?", (user_id, post_id))
+        if row is None:
+            return AnswerResult(AnswerStatus.UNKNOWN_POST, post_id)
+        board, owner, revealed_at, answer_index, old_choice, old_correct, points, streak, rank = row
+        if old_choice is not None:
+            return AnswerResult(AnswerStatus.DUPLICATE, post_id, old_choice, bool(old_correct),
+                                answer_index, points, streak, rank)
+        if board == Board.PRACTICE and owner != user_id:
+            return AnswerResult(AnswerStatus.NOT_YOURS, post_id)
+        if revealed_at is not None:
+            return AnswerResult(AnswerStatus.CLOSED, post_id, correct_index=answer_index)
+        raise StoreError(f"The answer to post {post_id} could not be recorded.")
+
+    async def post_results(self, post_id: int) -> PostResults | None:
+        """Answers per choice, total, and the first three correct answerers; None if no post."""
+        async with self._read() as db:
+            post = await self._one(db, "SELECT choices FROM posts WHERE post_id = ?", (post_id,))
+            if post is None:
+                return None
+            per_choice = await db.execute_fetchall(
+                "SELECT choice, count(*) FROM answers WHERE post_id = ? GROUP BY choice",
+                (post_id,))
+            first = await db.execute_fetchall(
+                "SELECT a.user_id, coalesce(m.display_name, a.display_name) FROM answers a"
+                " LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id"
+                " WHERE a.post_id = ? AND a.correct_rank <= 3 ORDER BY a.correct_rank",
+                (post_id,))
+        counts = [0] * len(json.loads(post[0]))
+        total = 0
+        for choice, n in per_choice:
+            total += n
+            if 0 <= choice < len(counts):
+                counts[choice] = n
+        return PostResults(post_id, tuple(counts), total,
+                           tuple(Answerer(u, name) for u, name in first))
+
+    # ---- leaderboards and stats -------------------------------------------------------------
+
+    def _period_key(self, period: Period, zone: str, now: datetime | None) -> str:
+        return scoring.period_key(period, now or self._clock.now(), zone)
+
+    async def _streaks(self, db: aiosqlite.Connection, guild_id: int, season: int, board: Board,
+                       user_ids: Iterable[int] | None) -> dict[int, tuple[int, int]]:
+        """(current, best) streak per member; all members of the board when user_ids is None."""
+        if user_ids is None:
+            ids: list[int] = []
+            users = ""
+        else:
+            ids = list(user_ids)
+            if not ids:
+                return {}
+            users = f"AND k.user_id IN ({','.join('?' * len(ids))})"
+        rows = await db.execute_fetchall(
+            _STREAKS.format(users=users), (guild_id, season, board.value, *ids))
+        return {u: (current, best) for u, current, best in rows}
+
+    async def leaderboard(self, guild_id: int, board: Board = Board.DAILY,
+                          period: Period = Period.ALL, *, offset: int = 0, limit: int = 10,
+                          now: datetime | None = None) -> LeaderboardPage:
+        """One page of the board for the current season, in tie-break order, opted-out hidden."""
+        if offset < 0 or limit < 1:
+            raise ValueError("offset must be >= 0 and limit >= 1")
+        async with self._read() as db:
+            guild = await self._guild(db, guild_id)
+            key = self._period_key(period, guild.timezone, now)
+            params = {"guild_id": guild_id, "board": board.value, "season": guild.season,
+                      "period": key, "limit": limit, "offset": offset}
+            rows = list(await db.execute_fetchall(_LEADERBOARD, params))
+            if rows:
+                total = rows[0][-1]
+            else:
+                total = (await self._one(db, _VISIBLE_TOTAL, params))[0]
+        leaders = tuple(
+            LeaderRow(offset + i + 1, u, name, points, answered, correct, streak)
+            for i, (u, name, points, answered, correct, streak, _) in enumerate(rows))
+        return LeaderboardPage(guild_id, board, period, key, guild.season, total, offset, leaders)
+
+    async def _rank(self, db: aiosqlite.Connection, guild_id: int, board: Board, season: int,
+                    key: str, user_id: int) -> tuple[int, int, int, int] | None:
+        """(rank, points, answered, correct) of a member; rank counts visible members ahead."""
+        params: dict[str, Any] = {"guild_id": guild_id, "board": board.value, "season": season,
+                                  "period": key, "user_id": user_id}
+        row = await self._one(
+            db, "SELECT points, answered, correct FROM scores WHERE guild_id = :guild_id"
+            " AND board = :board AND season = :season AND period = :period"
+            " AND user_id = :user_id", params)
+        if row is None:
+            return None
+        points, answered, correct = row
+        params.update(points=points, answered=answered, correct=correct)
+        ahead = (await self._one(db, _VISIBLE_AHEAD, params))[0]
+        return ahead + 1, points, answered, correct
+
+    async def rank_of(self, guild_id: int, user_id: int, board: Board = Board.DAILY,
+                      period: Period = Period.ALL, *, now: datetime | None = None,
+                      ) -> LeaderRow | None:
+        """The member's own leaderboard line (also when opted out); None if nothing answered."""
+        async with self._read() as db:
+            guild = await self._guild(db, guild_id)
+            key = self._period_key(period, guild.timezone, now)
+            ranked = await self._rank(db, guild_id, board, guild.season, key, user_id)
+            if ranked is None:
+                return None
+            name = await self._one(
+                db, "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id))
+            streaks = await self._streaks(db, guild_id, guild.season, board, [user_id])
+        rank, points, answered, correct = ranked
+        return LeaderRow(rank, user_id, name[0] if name else "", points, answered, correct,
+                         streaks.get(user_id, (0, 0))[0])
+
+    async def user_stats(self, guild_id: int, user_id: int) -> UserStats:
+        """The member's current-season numbers per board and the three terms missed most."""
+        async with self._read() as db:
+            guild = await self._guild(db, guild_id)
+            boards: dict[Board, BoardStats] = {}
+            for board in Board:
+                ranked = await self._rank(db, guild_id, board, guild.season, "all", user_id)
+                rank, points, answered, correct = ranked or (None, 0, 0, 0)
+                current, best = (await self._streaks(
+                    db, guild_id, guild.season, board, [user_id])).get(user_id, (0, 0))
+                boards[board] = BoardStats(board, answered, correct,
+                                           scoring.accuracy(correct, answered), points,
+                                           current, best, rank)
+            missed = await db.execute_fetchall(
+                "SELECT p.term, count(*) AS n FROM answers a JOIN posts p ON p.post_id = a.post_id"
+                " WHERE a.guild_id = ? AND a.user_id = ? AND a.season = ? AND a.correct = 0"
+                " GROUP BY p.term ORDER BY n DESC, p.term LIMIT 3",
+                (guild_id, user_id, guild.season))
+            name = await self._one(
+                db, "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id))
+        return UserStats(guild_id, user_id, name[0] if name else "", guild.season, boards,
+                         tuple(TermMisses(t, n) for t, n in missed))
+
+    async def export_scores(self, guild_id: int) -> list[ScoreExportRow]:
+        """All-time current-season rows per board and member, in leaderboard order."""
+        async with self._read() as db:
+            guild = await self._guild(db, guild_id)
+            rows = await db.execute_fetchall(
+                "SELECT s.board, s.user_id, coalesce(m.display_name, ''), s.points, s.answered,"
+                " s.correct, coalesce(m.opted_out, 0) FROM scores s LEFT JOIN members m"
+                " ON m.guild_id = s.guild_id AND m.user_id = s.user_id"
+                " WHERE s.guild_id = ? AND s.season = ? AND s.period = 'all'"
+                " ORDER BY s.board, s.points DESC, s.correct DESC, s.answered, s.user_id",
+                (guild_id, guild.season))
+            streaks = {board: await self._streaks(db, guild_id, guild.season, board, None)
+                       for board in Board}
+        result: list[ScoreExportRow] = []
+        for board_name, user_id, name, points, answered, correct, opted_out in rows:
+            board = Board(board_name)
+            current, best = streaks[board].get(user_id, (0, 0))
+            result.append(ScoreExportRow(board, user_id, name, points, answered, correct,
+                                         current, best, bool(opted_out)))
+        return result

@@ -1,0 +1,182 @@
+"""Opening the store: migrations, PRAGMAs, and clear errors for files it must not use."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.store import Store, StoreError
+from bot.store.schema import load_migrations, split_statements
+
+CLOCK = ManualClock(datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _read(path: Path, sql: str):
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_open_creates_parent_folders_and_applies_every_migration(tmp_path):
+    path = tmp_path / "a" / "b" / "studybot.db"
+    async with await Store.open(path, clock=CLOCK):
+        pass
+    assert _read(path, "PRAGMA user_version") == [(load_migrations()[-1].number,)]
+
+
+async def test_open_uses_wal_journal(db_path):
+    async with await Store.open(db_path, clock=CLOCK):
+        pass
+    assert _read(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+async def test_foreign_keys_are_enforced(db_path):
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        with pytest.raises(sqlite3.IntegrityError):
+            await store._db.execute(
+                "INSERT INTO schedules (guild_id, channel_id, time_of_day, timezone, created_at)"
+                " VALUES (404, 1, '09:00', 'UTC', 'now')")
+
+
+async def test_reopening_keeps_data(db_path):
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        await store.set_meta("tree", "abc")
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        assert await store.get_meta("tree") == "abc"
+
+
+async def test_meta_value_is_replaced(db_path):
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        await store.set_meta("tree", "abc")
+        await store.set_meta("tree", "def")
+        assert await store.get_meta("tree") == "def"
+        assert await store.get_meta("missing") is None
+
+
+async def test_newer_schema_version_is_refused_and_left_untouched(db_path):
+    async with await Store.open(db_path, clock=CLOCK):
+        pass
+    newer = load_migrations()[-1].number + 1
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"PRAGMA user_version = {newer}")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    before = db_path.read_bytes()
+    with pytest.raises(StoreError, match="newer than this studybot knows"):
+        await Store.open(db_path, clock=CLOCK)
+    assert db_path.read_bytes() == before
+    assert not Path(f"{db_path}-wal").exists()
+
+
+async def test_file_that_is_not_a_database_is_refused(db_path):
+    db_path.write_text("these are my notes, not a database\n" * 200)
+    with pytest.raises(StoreError, match="not a SQLite database or is damaged"):
+        await Store.open(db_path, clock=CLOCK)
+    assert db_path.read_text().startswith("these are my notes")
+
+
+async def test_database_with_damaged_pages_is_refused(db_path):
+    async with await Store.open(db_path, clock=CLOCK):
+        pass
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db_path.read_bytes())
+    data[100:4096] = b"\xff" * 3996  # the rest of page 1: the schema table's root
+    db_path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="not a SQLite database or is damaged"):
+        await Store.open(db_path, clock=CLOCK)
+
+
+async def test_read_only_file_by_permissions_is_refused(db_path):
+    async with await Store.open(db_path, clock=CLOCK):
+        pass
+    db_path.chmod(0o444)
+    with pytest.raises(StoreError, match="read-only"):
+        await Store.open(db_path, clock=CLOCK)
+
+
+@pytest.fixture
+def immutable(db_path):
+    """Make the file immutable (chattr +i): read-only even for root, unlike chmod."""
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not available")
+    made: list[Path] = []
+
+    def make(path: Path) -> None:
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+            pytest.skip("cannot set the immutable attribute here (needs root on ext4 or similar)")
+        made.append(path)
+
+    yield make
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+async def test_file_sqlite_cannot_write_is_refused(db_path, immutable):
+    async with await Store.open(db_path, clock=CLOCK):
+        pass
+    immutable(db_path)
+    with pytest.raises(StoreError, match="read-only"):
+        await Store.open(db_path, clock=CLOCK)
+
+
+async def test_read_only_folder_is_refused(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(StoreError, match="read-only"):
+            await Store.open(folder / "studybot.db", clock=CLOCK)
+        assert not (folder / "studybot.db").exists()
+    finally:
+        folder.chmod(0o755)
+
+
+def test_migration_script_splits_into_whole_statements():
+    statements = split_statements("-- c\nCREATE TABLE t (x);\n\nCREATE TRIGGER g AFTER INSERT ON t"
+                                  " BEGIN\n  UPDATE t SET x = 1;\n  DELETE FROM t;\nEND;\n")
+    assert len(statements) == 2
+    assert statements[1].endswith("END;")
+
+
+_WRITER = textwrap.dedent("""
+    import asyncio, sys
+    from datetime import UTC, datetime
+    from bot.clock import SystemClock
+    from bot.engine.model import Question, QuestionKind, SourceRef
+    from bot.store import Store
+
+    async def main(path, user, count):
+        q = Question("q", QuestionKind.ACRONYM, "p", ("a", "b"), 0, "e", "t", "d",
+                     SourceRef("f", 1))
+        async with await Store.open(path, clock=SystemClock()) as store:
+            for _ in range(count):
+                post = await store.create_practice_post(1, user, q)
+                result = await store.record_answer(post.post_id, user, 0, f"user {user}")
+                assert result.accepted, result
+
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+""")
+
+
+def test_two_processes_writing_one_file_both_succeed(db_path):
+    count = 150
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(db_path), str(user), str(count)],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+             for user in (1, 2)]
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outcomes
+    assert _read(db_path, "SELECT user_id, count(*) FROM answers GROUP BY user_id") == [
+        (1, count), (2, count)]
+    assert _read(db_path, "SELECT user_id, answered FROM scores WHERE period = 'all'"
+                          " ORDER BY user_id") == [(1, count), (2, count)]
