@@ -1,10 +1,317 @@
-"""The `studybot` command line (filled in as the engine lands)."""
+"""The `studybot` command line: check notes, dump the glossary and questions, look terms up,
+show leaderboards, study in the offline console, and start the Discord bot.
+
+Every user error ends as one line on stderr and a non-zero exit, never a traceback.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
 import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.engine.model import Entry, Notes, Severity
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("studybot: the command line is being built.", file=sys.stderr)
-    return 1
+class CliError(Exception):
+    """A user error: printed as one line, exit status 1 (or `status`)."""
+
+    def __init__(self, message: str, status: int = EXIT_PROBLEMS) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def entry_to_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "term": entry.term,
+        "aliases": list(entry.aliases),
+        "definition": entry.definition,
+        "deck": entry.deck,
+        "section": list(entry.section),
+        "source": {"path": entry.source.path, "line": entry.source.line},
+    }
+
+
+def _dump_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(notes=args.notes, db=args.db)
+
+
+def _load(settings: Settings) -> Notes:
+    from bot.engine.loader import load_notes
+
+    aliases = settings.aliases if settings.aliases.exists() else None
+    return load_notes(settings.notes, aliases_file=aliases)
+
+
+def _usable_notes(settings: Settings) -> Notes:
+    notes = _load(settings)
+    if not notes.decks:
+        first = notes.problems[0] if notes.problems else None
+        raise CliError(str(first) if first else f"no notes could be loaded from {settings.notes}")
+    return notes
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.engine.questions import build_question_bank
+
+    settings = _settings(args)
+    notes = _load(settings)
+    for problem in notes.problems:
+        print(str(problem), file=out)
+    bank = build_question_bank(notes)
+    per_deck = bank.counts_by_deck()
+    for deck in notes.decks:
+        print(
+            f"{deck.path}: deck {deck.name!r}: {len(deck.entries)} entries, "
+            f"{len(deck.tables)} tables, {per_deck.get(deck.name, 0)} questions",
+            file=out,
+        )
+    uncovered = bank.uncovered()
+    for entry in uncovered:
+        print(f"{entry.source}: note: no question covers {entry.term!r}", file=out)
+    errors = sum(p.severity is Severity.ERROR for p in notes.problems)
+    warnings = len(notes.problems) - errors
+    print(
+        f"{len(notes.decks)} decks, {len(notes.entries)} entries, {len(bank.questions)} questions, "
+        f"{errors} errors, {warnings} warnings, {len(uncovered)} uncovered terms",
+        file=out,
+    )
+    return EXIT_PROBLEMS if notes.has_errors or not notes.decks else EXIT_OK
+
+
+def cmd_glossary(args: argparse.Namespace, out: TextIO) -> int:
+    notes = _usable_notes(_settings(args))
+    if args.json:
+        _dump_json([entry_to_json(e) for e in notes.entries], out)
+    else:
+        for entry in notes.entries:
+            names = ", ".join(entry.aliases)
+            print(f"{entry.term}{f' ({names})' if names else ''} — {entry.deck}", file=out)
+    return EXIT_OK
+
+
+def cmd_define(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.engine.glossary import Glossary
+
+    notes = _usable_notes(_settings(args))
+    glossary = Glossary(notes.entries)
+    hits = glossary.search(args.query, limit=args.limit)
+    if args.json:
+        _dump_json([entry_to_json(e) for e in hits], out)
+        return EXIT_OK
+    if not hits:
+        suggestions = [e.term for e in glossary.suggestions(args.query, limit=5)]
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        raise CliError(f"nothing found for {args.query!r}.{hint}")
+    for rank, entry in enumerate(hits, 1):
+        aliases = f" ({', '.join(entry.aliases)})" if entry.aliases else ""
+        where = " › ".join(entry.section)
+        print(f"{rank}. {entry.term}{aliases}", file=out)
+        print(f"   {entry.definition}", file=out)
+        print(f"   [{entry.deck}{' › ' + where if where else ''}] {entry.source}", file=out)
+    return EXIT_OK
+
+
+def cmd_questions(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.engine.questions import build_question_bank, question_to_json
+
+    notes = _usable_notes(_settings(args))
+    bank = build_question_bank(notes, seed=args.seed)
+    if args.json:
+        _dump_json([question_to_json(q) for q in bank.questions], out)
+    else:
+        for q in bank.questions:
+            print(f"[{q.kind.value}] {q.prompt}", file=out)
+            for i, choice in enumerate(q.choices):
+                mark = "*" if i == q.answer else " "
+                print(f"  {mark} {'ABCD'[i] if i < 4 else i}. {choice}", file=out)
+    return EXIT_OK
+
+
+def cmd_leaderboard(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.clock import SystemClock
+    from bot.service import StudyService
+    from bot.store import Store
+
+    settings = _settings(args)
+
+    async def fetch() -> Any:
+        clock = SystemClock()
+        async with await Store.open(
+            settings.db, clock=clock, default_timezone=settings.timezone
+        ) as store:
+            service = StudyService(notes_path=settings.notes, store=store, clock=clock)
+            return await service.leaderboard(
+                args.guild, period=args.period, board=args.board, limit=args.limit
+            )
+
+    page = asyncio.run(fetch())
+    rows = [
+        {
+            "rank": r.rank,
+            "user_id": r.user_id,
+            "points": r.points,
+            "answered": r.answered,
+            "correct": r.correct,
+            "streak": r.streak,
+        }
+        for r in page.rows
+    ]
+    if args.json:
+        _dump_json(rows, out)
+    elif not rows:
+        print(f"no answers on the {args.board} board for {args.period}", file=out)
+    else:
+        for r in page.rows:
+            name = r.display_name or str(r.user_id)
+            print(
+                f"{r.rank:>3}. {name}  {r.points} pts  {r.correct}/{r.answered} correct  "
+                f"streak {r.streak}",
+                file=out,
+            )
+    return EXIT_OK
+
+
+def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.console import run_console
+
+    return run_console(_settings(args), stdin=sys.stdin, stdout=out)
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.discord_app.launcher import run_bot
+
+    return run_bot(_settings(args))
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.discord_app.launcher import run_bot
+
+    return run_bot(_settings(args), force_sync=True, exit_after_sync=True)
+
+
+def cmd_start(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    if settings.discord_token is not None:
+        return cmd_run(args, out)
+    print("No DISCORD_TOKEN set: starting the offline console on your notes.", file=sys.stderr)
+    return cmd_console(args, out)
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _guild_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a server (guild) id") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a server (guild) id")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise CliError(f"{message} (see `studybot {self.prog.split()[-1]} --help`)", EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--notes", type=Path, help="notes file or folder (default: data/notes)")
+    common.add_argument("--db", type=Path, help="SQLite database (default: data/studybot.db)")
+
+    parser = _Parser(prog="studybot", description="A study-group bot for your own notes.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, handler: Callable[[argparse.Namespace, TextIO], int], help: str):
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    add("check", cmd_check, "report every problem in the notes and count entries and questions")
+    p = add("glossary", cmd_glossary, "list every glossary entry")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = add("define", cmd_define, "look a term up (Korean and English, typos welcome)")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=_positive_int, default=5, help="how many matches (default 5)")
+    p = add("questions", cmd_questions, "list the generated quiz questions")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--seed", type=int, default=0, help="seed for choice order (default 0)")
+    p = add("leaderboard", cmd_leaderboard, "show a server's leaderboard from the database")
+    p.add_argument("--guild", type=_guild_id, required=True, help="server (guild) id")
+    p.add_argument("--period", choices=("week", "month", "all"), default="week")
+    p.add_argument("--board", choices=("daily", "practice"), default="daily")
+    p.add_argument("--limit", type=_positive_int, default=None, help="top N (default: everyone)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
+    add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
+    add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the offline console")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "handler", None) is None:
+            parser.print_help(out)
+            return EXIT_USAGE
+        return args.handler(args, out)
+    except CliError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return exc.status
+    except ConfigError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        from bot.errors import StudyError
+
+        if isinstance(exc, StudyError):
+            print(f"studybot: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        store_error = _store_error_type()
+        if store_error is not None and isinstance(exc, store_error):
+            print(f"studybot: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        print(f"studybot: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def _store_error_type() -> type[Exception] | None:
+    try:
+        from bot.store import StoreError
+    except ImportError:
+        return None
+    return StoreError

@@ -1,0 +1,290 @@
+"""The application service: every use case a front end offers, over one study engine.
+
+Front ends (the offline console, the Discord cogs, later Slack) call only this class. It owns
+the loaded notes, the glossary index and the question bank, talks to the store for anything
+durable, and takes the clock by constructor. It formats nothing and imports no front end.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.engine.glossary import Glossary
+from bot.engine.loader import load_notes
+from bot.engine.model import Entry, Notes, Question, TextHit
+from bot.engine.questions import QuestionBank, build_question_bank
+from bot.errors import (
+    AlreadyAnswered,
+    AnswersClosed,
+    InvalidChoice,
+    NoQuestions,
+    NothingFound,
+    NotYourQuestion,
+    QuestionGone,
+    UnknownTopic,
+)
+from bot.engine.scoring import Board, Period
+from bot.store import Store
+from bot.store.records import (
+    AnswerResult,
+    AnswerStatus,
+    LeaderboardPage,
+    LeaderRow,
+    Post,
+    ScoreExportRow,
+    UserStats,
+)
+
+BOARDS: tuple[str, ...] = tuple(b.value for b in Board)
+PERIODS: tuple[str, ...] = tuple(p.value for p in Period)
+_EVERYONE = 2**62  # SQLite LIMIT for "no limit"
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A looked-up entry with the terms worth showing beside it."""
+
+    entry: Entry
+    related: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A question shown to someone, recorded as a post so the answer can be checked later."""
+
+    post_id: int
+    question: Question
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What happened to an answer: the question as it was asked and the store's verdict."""
+
+    question: Question
+    choice: int
+    result: AnswerResult
+
+    @property
+    def correct(self) -> bool:
+        return bool(self.result.correct)
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    notes: Notes
+    entries: int
+    questions: int
+
+
+class StudyService:
+    """The use cases: look up, search, next question, record answer, stats, leaderboard."""
+
+    def __init__(
+        self,
+        *,
+        notes_path: Path,
+        store: Store,
+        clock: Clock,
+        aliases_path: Path | None = None,
+        seed: int = 0,
+    ) -> None:
+        self._notes_path = Path(notes_path)
+        self._aliases_path = aliases_path
+        self._store = store
+        self._clock = clock
+        self._seed = seed
+        self._notes = Notes()
+        self._glossary = Glossary(())
+        self._bank = build_question_bank(self._notes, seed=seed)
+        self.reload()
+
+    # -- notes -----------------------------------------------------------------------------
+
+    @property
+    def notes(self) -> Notes:
+        return self._notes
+
+    @property
+    def glossary(self) -> Glossary:
+        return self._glossary
+
+    @property
+    def bank(self) -> QuestionBank:
+        return self._bank
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def reload(self) -> ReloadReport:
+        """Re-read the notes; the new glossary and bank replace the old ones in one step."""
+        notes = load_notes(self._notes_path, aliases_file=self._aliases_path)
+        glossary = Glossary(notes.entries)
+        bank = build_question_bank(notes, seed=self._seed)
+        self._notes, self._glossary, self._bank = notes, glossary, bank
+        return ReloadReport(notes=notes, entries=len(glossary), questions=len(bank.questions))
+
+    # -- glossary --------------------------------------------------------------------------
+
+    def lookup(self, query: str, limit: int = 25) -> list[Entry]:
+        """Ranked entries for a query as typed (autocomplete and `/define`)."""
+        return self._glossary.search(query, limit=limit)
+
+    def define(self, query: str) -> Definition:
+        """The best entry for an entry id (from autocomplete) or a typed query.
+
+        Raises NothingFound with "did you mean" suggestions when nothing matches well.
+        """
+        entry = self._glossary.get(query.strip())
+        if entry is None:
+            hits = self._glossary.search(query, limit=1)
+            entry = hits[0] if hits else None
+        if entry is None:
+            suggestions = [e.term for e in self._glossary.suggestions(query, limit=5)]
+            raise NothingFound(query=query, suggestions=suggestions)
+        return Definition(entry=entry, related=tuple(self._glossary.related(entry, limit=5)))
+
+    def search(self, query: str, limit: int = 10) -> list[TextHit]:
+        """Full-text hits inside definitions, with spans to highlight."""
+        hits = self._glossary.search_text(query, limit=limit)
+        if not hits:
+            suggestions = [e.term for e in self._glossary.suggestions(query, limit=5)]
+            raise NothingFound(query=query, suggestions=suggestions)
+        return hits
+
+    def topics(self, query: str = "", limit: int = 25) -> list[str]:
+        """Decks and sections to quiz on, filtered by a typed prefix or substring."""
+        wanted = query.strip().casefold()
+        topics = self._bank.topics()
+        if not wanted:
+            return list(topics[:limit])
+        starts = [t for t in topics if t.casefold().startswith(wanted)]
+        inside = [t for t in topics if wanted in t.casefold() and t not in starts]
+        return (starts + inside)[:limit]
+
+    # -- practice --------------------------------------------------------------------------
+
+    def _pick_practice(self, topic: str | None, entry_id: str | None, salt: str) -> Question:
+        if entry_id is not None:
+            if self._glossary.get(entry_id) is None:
+                raise QuestionGone(entry_id=entry_id)
+            pool = self._bank.for_entry(entry_id)
+            if not pool:
+                raise NoQuestions(entry_id=entry_id)
+        else:
+            if topic is not None and topic.strip():
+                pool = self._bank.for_topic(topic.strip())
+                close = self.topics(topic, limit=5)
+                if not pool and len(close) == 1:  # an unambiguous prefix or part of a name
+                    pool = self._bank.for_topic(close[0])
+                if not pool:
+                    raise UnknownTopic(topic=topic, suggestions=close)
+            else:
+                pool = self._bank.questions
+            if not pool:
+                raise NoQuestions(topic=topic)
+        rng = random.Random(f"{self._seed}:{salt}")
+        return pool[rng.randrange(len(pool))]
+
+    async def next_practice_question(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        display_name: str,
+        channel_id: int | None = None,
+        topic: str | None = None,
+        entry_id: str | None = None,
+    ) -> AskedQuestion:
+        """A personal practice question, recorded as a practice post owned by the asker."""
+        now = self._clock.now()
+        question = self._pick_practice(topic, entry_id, salt=f"{guild_id}:{user_id}:{now.isoformat()}")
+        await self._store.remember_member(guild_id, user_id, display_name)
+        post = await self._store.create_practice_post(
+            guild_id, user_id, question, channel_id=channel_id
+        )
+        return AskedQuestion(post_id=post.post_id, question=question)
+
+    async def answer(
+        self, *, post_id: int, user_id: int, choice: int, display_name: str
+    ) -> AnswerOutcome:
+        """Record an answer (committed before this returns) and say whether it was right."""
+        post = await self._store.get_post(post_id)
+        if post is None:
+            raise QuestionGone(post_id=post_id)
+        if post.board is Board.PRACTICE and post.owner_user_id != user_id:
+            raise NotYourQuestion(post_id=post_id)
+        if not 0 <= choice < len(post.question.choices):
+            raise InvalidChoice(choice=choice)
+        result = await self._store.record_answer(
+            post_id, user_id, choice, display_name, now=self._clock.now()
+        )
+        match result.status:
+            case AnswerStatus.DUPLICATE:
+                raise AlreadyAnswered(choice=result.choice, correct=result.correct_index)
+            case AnswerStatus.CLOSED:
+                raise AnswersClosed(post_id=post_id)
+            case AnswerStatus.NOT_YOURS:
+                raise NotYourQuestion(post_id=post_id)
+            case AnswerStatus.UNKNOWN_POST:
+                raise QuestionGone(post_id=post_id)
+        return AnswerOutcome(question=post.question, choice=choice, result=result)
+
+    async def get_post(self, post_id: int) -> Post:
+        post = await self._store.get_post(post_id)
+        if post is None:
+            raise QuestionGone(post_id=post_id)
+        return post
+
+    # -- scores ----------------------------------------------------------------------------
+
+    async def stats(self, guild_id: int, user_id: int) -> UserStats:
+        return await self._store.user_stats(guild_id, user_id)
+
+    async def leaderboard(
+        self,
+        guild_id: int,
+        *,
+        period: Period | str = Period.WEEK,
+        board: Board | str = Board.DAILY,
+        limit: int | None = 10,
+        offset: int = 0,
+    ) -> LeaderboardPage:
+        """One page of a board; `limit=None` means everyone who answered."""
+        return await self._store.leaderboard(
+            guild_id,
+            Board(board),
+            Period(period),
+            offset=offset,
+            limit=limit if limit is not None else _EVERYONE,
+            now=self._clock.now(),
+        )
+
+    async def own_rank(
+        self, guild_id: int, user_id: int, *, board: Board | str, period: Period | str
+    ) -> LeaderRow | None:
+        """The member's own leaderboard line, also when hidden from the public board."""
+        return await self._store.rank_of(
+            guild_id, user_id, Board(board), Period(period), now=self._clock.now()
+        )
+
+    async def set_public_listing(self, guild_id: int, user_id: int, public: bool) -> None:
+        await self._store.set_opt_out(guild_id, user_id, not public)
+
+    async def start_new_season(self, guild_id: int) -> int:
+        """Reset the boards by starting a new season; every answer stays in the database."""
+        return await self._store.start_new_season(guild_id)
+
+    async def export_scores(self, guild_id: int) -> list[ScoreExportRow]:
+        return await self._store.export_scores(guild_id)
+
+    def now(self) -> datetime:
+        return self._clock.now()
