@@ -1,0 +1,104 @@
+"""`StudyBot`: the discord.py bot, handed its settings, service, scheduler and clock by the launcher.
+
+`setup_hook` installs the Korean translator, loads each cog from `cogs/` one at a time (a cog
+that fails is logged and skipped), then syncs the commands only if they changed since the last
+sync (or when forced). No privileged intents; `allowed_mentions` is none for every message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.discord_app.errors import StudyTree
+from bot.discord_app.i18n import StudyTranslator
+from bot.discord_app.sync import SyncOutcome, sync_commands
+from bot.service import StudyService
+
+log = logging.getLogger(__name__)
+
+INITIAL_EXTENSIONS: tuple[str, ...] = ("cogs.glossary", "cogs.quiz", "cogs.scores", "cogs.admin", "cogs.daily")
+
+
+def intents() -> discord.Intents:
+    """Guilds only: slash commands and buttons arrive as interactions and need nothing more."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class StudyBot(commands.Bot):
+    """The bot. Cogs reach the study engine only through `bot.service`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        service: StudyService,
+        scheduler: AsyncIOScheduler,
+        clock: Clock,
+        extensions: Sequence[str] = INITIAL_EXTENSIONS,
+        sync: bool = True,
+        force_sync: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=StudyTree,
+            **options,
+        )
+        self.settings = settings
+        self.service = service
+        self.scheduler = scheduler
+        self.clock = clock
+        self.initial_extensions = tuple(extensions)
+        self.failed_extensions: dict[str, BaseException] = {}
+        self._sync = sync
+        self._force_sync = force_sync
+        self.sync_outcome: SyncOutcome | None = None
+        self.sync_error: BaseException | None = None
+
+    async def setup_hook(self) -> None:
+        await self.tree.set_translator(StudyTranslator())
+        for name in self.initial_extensions:
+            await self._load(name)
+        if self._sync:
+            await self.sync_commands(force=self._force_sync)
+
+    async def _load(self, name: str) -> None:
+        try:
+            await self.load_extension(name)
+        except Exception as exc:
+            self.failed_extensions[name] = exc
+            quiet = isinstance(exc, commands.ExtensionNotFound)
+            log.error("could not load extension %s: %s", name, exc, exc_info=None if quiet else exc)
+        else:
+            log.info("loaded extension %s", name)
+
+    async def sync_commands(self, *, force: bool = False) -> SyncOutcome | None:
+        """Sync when the tree changed (or `force`); a failure is logged and kept, not raised."""
+        try:
+            self.sync_outcome = await sync_commands(
+                self.tree,
+                self.service.store,
+                dev_guild_id=self.settings.discord_dev_guild,
+                force=force,
+            )
+        except discord.HTTPException as exc:
+            self.sync_error = exc
+            log.error("command sync failed: %s", exc)
+        return self.sync_outcome
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("connected as %s (id %s) to %d servers", user, user.id if user else "?", len(self.guilds))

@@ -1,0 +1,172 @@
+"""The tree-level error handler, and the same handling for buttons and autocomplete.
+
+Expected errors (nothing found, a missing permission, a cooldown, a bad argument, ...) become a
+friendly ephemeral reply in the user's language. Anything else becomes an ephemeral
+"something went wrong (ref XXXXXX)" while the traceback is logged under that ref. A reply that was
+already sent or deferred gets a followup instead; autocomplete gets an empty or one-line list.
+
+`StudyTree.on_error` covers slash commands; `GuardedView.on_error` covers plain views;
+`GuardedItem` covers `DynamicItem` callbacks (discord.py only logs those); `guard_autocomplete`
+covers autocomplete callbacks (discord.py swallows those).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.discord_app import limits
+from bot.discord_app.i18n import MESSAGES, Lang, interaction_lang, letter, tr
+from bot.errors import StudyError
+
+log = logging.getLogger(__name__)
+
+def new_ref() -> str:
+    """A short reference a user can quote and an operator can grep the log for."""
+    return secrets.token_hex(3).upper()
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The error a handler actually raised, without discord.py's wrappers."""
+    while isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return error
+
+
+def study_error_text(error: StudyError, lang: Lang) -> str:
+    """A StudyError as a sentence, with "did you mean" suggestions when it carries any."""
+    params: dict[str, Any] = {}
+    for key, value in error.params.items():
+        params[key] = limits.user_text(value) if isinstance(value, str) else value
+    if isinstance(error.params.get("choice"), int):
+        params["letter"] = letter(error.params["choice"])
+    key = f"error.{error.code}"
+    text = tr(lang, key, **params) if key in MESSAGES["en"] else tr(lang, "error.generic")
+    suggestions = [s for s in error.params.get("suggestions") or () if isinstance(s, str)]
+    if suggestions:
+        names = ", ".join(limits.user_text(s, 80) for s in suggestions[:5])
+        text += "\n" + tr(lang, "error.did_you_mean", suggestions=names)
+    return limits.content(text)
+
+
+def friendly_text(error: BaseException, lang: Lang) -> str | None:
+    """The reply for an expected error, or None when the error is a bug."""
+    if isinstance(error, StudyError):
+        return study_error_text(error, lang)
+    if isinstance(error, (app_commands.MissingPermissions, app_commands.BotMissingPermissions)):
+        return tr(lang, "error.missing_permissions")
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return tr(lang, "error.guild_only")
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return tr(lang, "error.cooldown", seconds=max(1, round(error.retry_after)))
+    if isinstance(error, app_commands.TransformerError):
+        return tr(lang, "error.bad_argument", param=limits.user_text(str(error.value), 50))
+    if isinstance(error, app_commands.CheckFailure):
+        return tr(lang, "error.check_failed")
+    return None
+
+
+def _where(interaction: discord.Interaction) -> str:
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+    what = f"/{command}" if command else f"component {custom_id!r}" if custom_id else interaction.type.name
+    return f"{what} (guild {interaction.guild_id}, user {interaction.user.id})"
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral reply, or an ephemeral followup when the interaction was answered already."""
+    text = limits.content(text)
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> str | None:
+    """Tell the user what went wrong; returns the ref when the error was unexpected.
+
+    Never raises: a failure to reply (an expired token, say) is logged with the same ref.
+    """
+    original = unwrap(error)
+    lang = interaction_lang(interaction)
+    text = friendly_text(original, lang)
+    ref: str | None = None
+    if text is None:
+        ref = new_ref()
+        log.error("unexpected error (ref %s) in %s", ref, _where(interaction), exc_info=original)
+        text = tr(lang, "error.unexpected", ref=ref)
+    else:
+        log.info("expected error in %s: %r", _where(interaction), original)
+    try:
+        if interaction.type is discord.InteractionType.autocomplete:
+            if not interaction.response.is_done():
+                one_line = [limits.choice(text.replace("*", ""), ref)] if ref else []
+                await interaction.response.autocomplete(one_line)
+        else:
+            await send_ephemeral(interaction, text)
+    except Exception:
+        log.warning("could not send the error reply (ref %s) for %s", ref, _where(interaction), exc_info=True)
+    return ref
+
+
+class StudyTree(app_commands.CommandTree):
+    """The command tree; its `on_error` is the one place slash-command errors are answered."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        await report_error(interaction, error)
+
+
+class GuardedView(discord.ui.View):
+    """A view whose failing callbacks answer like commands do; optionally only for one user."""
+
+    def __init__(self, *, owner_id: int | None = None, timeout: float | None = 180.0) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if self.owner_id is None or interaction.user.id == self.owner_id:
+            return True
+        await send_ephemeral(interaction, tr(interaction_lang(interaction), "page.not_yours"))
+        return False
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /) -> None:
+        await report_error(interaction, error)
+
+
+class GuardedItem:
+    """Mixin for `DynamicItem`s: subclasses write `run`; any error it raises is reported.
+
+    List it before `DynamicItem` in the bases so its `callback` is the one discord.py calls.
+    """
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        raise TypeError(f"{type(self).__name__} must define run()")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.run(interaction)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+def guard_autocomplete(
+    func: Callable[..., Awaitable[list[app_commands.Choice[str]]]],
+) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
+    """Wrap an autocomplete callback: at most 25 choices, and an error answered, not swallowed."""
+
+    @functools.wraps(func)
+    async def wrapper(*args: Any) -> list[app_commands.Choice[str]]:
+        interaction = args[-2]  # (self,) interaction, current
+        try:
+            return (await func(*args))[: limits.CHOICES]
+        except Exception as exc:
+            await report_error(interaction, exc)
+            return []
+
+    return wrapper

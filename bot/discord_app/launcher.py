@@ -1,0 +1,162 @@
+"""The launcher: builds logging, the store, the study service and the scheduler, and runs the bot.
+
+Everything with side effects is made here and injected into `StudyBot`; on the way out (SIGINT,
+SIGTERM, a login failure or a crash) the scheduler is stopped and the store closed. Two optional
+settings point discord.py at another Discord endpoint, as API and gateway proxies need:
+`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.gateway import DiscordWebSocket
+
+from bot.clock import Clock, SystemClock
+from bot.config import DEFAULT_API_BASE, Settings
+from bot.discord_app.bot import StudyBot
+from bot.logs import setup_logging
+from bot.service import StudyService
+from bot.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py's REST routes and gateway at the configured endpoints (or Discord's)."""
+    discord.http.Route.BASE = settings.discord_api_base or DEFAULT_API_BASE
+    gateway = settings.discord_gateway_url
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else DEFAULT_GATEWAY
+
+
+@dataclass
+class App:
+    """The resources the bot is built from; owned and closed by `open_app`."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    service: StudyService
+    scheduler: AsyncIOScheduler
+
+    def create_bot(self, **options: Any) -> StudyBot:
+        return StudyBot(
+            settings=self.settings,
+            service=self.service,
+            scheduler=self.scheduler,
+            clock=self.clock,
+            **options,
+        )
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[App]:
+    """Open the store, load the notes and start the scheduler; undo all of it on exit."""
+    clock = clock or SystemClock()
+    store = await Store.open(settings.db, clock=clock, default_timezone=settings.timezone)
+    scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
+    try:
+        aliases = settings.aliases if settings.aliases.is_file() else None
+        service = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases)
+        scheduler.start()
+        yield App(settings=settings, clock=clock, store=store, service=service, scheduler=scheduler)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await store.close()
+        log.info("shut down: scheduler stopped, store closed")
+
+
+async def serve(
+    settings: Settings,
+    *,
+    token: str,
+    clock: Clock | None = None,
+    force_sync: bool = False,
+    exit_after_sync: bool = False,
+    handle_signals: bool = True,
+    **bot_options: Any,
+) -> int:
+    """Run the bot until it is closed (or until the commands are synced); returns an exit code."""
+    configure_endpoints(settings)
+    try:
+        async with open_app(settings, clock=clock) as app:
+            bot = app.create_bot(force_sync=force_sync, **bot_options)
+            return await _run(bot, token, exit_after_sync=exit_after_sync, handle_signals=handle_signals)
+    except StoreError as exc:
+        log.error("%s", exc)
+        return EXIT_FAILURE
+
+
+async def _run(bot: StudyBot, token: str, *, exit_after_sync: bool, handle_signals: bool) -> int:
+    loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task[None]] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        log.info("received %s, shutting down", sig.name)
+        stopping.append(loop.create_task(bot.close(), name="studybot-shutdown"))
+
+    installed = []
+    if handle_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, on_signal, sig)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+                pass
+    try:
+        async with bot:
+            if exit_after_sync:
+                await bot.login(token)  # runs setup_hook, which syncs
+                failed = bot.sync_error is not None or bot.sync_outcome is None
+                return EXIT_FAILURE if failed else EXIT_OK
+            await bot.start(token)
+        return EXIT_OK
+    except discord.LoginFailure:
+        log.error("Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN.")
+        return EXIT_FAILURE
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        log.error("cannot reach Discord at %s: %s", discord.http.Route.BASE, exc)
+        return EXIT_FAILURE
+    except discord.HTTPException as exc:
+        log.error("Discord refused a start-up request: %s", exc)
+        return EXIT_FAILURE
+    except Exception:
+        log.exception("the bot stopped on an unexpected error")
+        return EXIT_FAILURE
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        if stopping:
+            await asyncio.gather(*stopping, return_exceptions=True)
+
+
+def run_bot(settings: Settings, *, force_sync: bool = False, exit_after_sync: bool = False) -> int:
+    """`studybot run` / `studybot sync`: the exit code of one run of the bot."""
+    if settings.discord_token is None:
+        print(
+            "studybot: DISCORD_TOKEN is not set; put the bot token in the environment or in .env.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    token = settings.discord_token.get_secret_value()
+    setup_logging(settings.log_level, secrets=[token])
+    try:
+        return asyncio.run(serve(settings, token=token, force_sync=force_sync, exit_after_sync=exit_after_sync))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

@@ -1,0 +1,61 @@
+"""Looking things up: `/define` a term (autocompleted) and `/search` inside the definitions."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from bot.discord_app import limits
+from bot.discord_app.bot import StudyBot
+from bot.discord_app.embeds import definition_embed, search_pages
+from bot.discord_app.errors import guard_autocomplete
+from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.views import Paginator, QuizMeButton, rendering_view
+
+SEARCH_HITS = 10
+
+
+class Glossary(commands.Cog):
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(QuizMeButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(QuizMeButton)
+
+    @app_commands.command(name="define", description=_("Look up a term in the study notes"))
+    @app_commands.describe(term=_("A term, an acronym or its Korean spelling"))
+    async def define(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100]) -> None:
+        lang = interaction_lang(interaction)
+        found = self.bot.service.define(term)
+        await interaction.response.send_message(
+            embed=definition_embed(found.entry, found.related, lang),
+            view=rendering_view(QuizMeButton(found.entry.id, lang)),
+        )
+
+    @define.autocomplete("term")
+    @guard_autocomplete
+    async def define_term(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if not current.strip():
+            return []
+        entries = self.bot.service.lookup(current, limit=limits.CHOICES)
+        return limits.choices((f"{e.term} ({', '.join(e.aliases)})" if e.aliases else e.term, e.id) for e in entries)
+
+    @app_commands.command(name="search", description=_("Search inside the definitions"))
+    @app_commands.describe(query=_("Words to look for"))
+    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 100]) -> None:
+        lang = interaction_lang(interaction)
+        pages = search_pages(self.bot.service.search(query, limit=SEARCH_HITS), query, lang)
+
+        async def render(index: int) -> discord.Embed:
+            return pages[index]
+
+        await Paginator(owner_id=interaction.user.id, pages=len(pages), render=render, lang=lang).send(interaction)
+
+
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(Glossary(bot))

@@ -1,0 +1,84 @@
+"""Keeping score: `/stats [member]` (with one's own leaderboard opt-out) and `/leaderboard`."""
+
+from __future__ import annotations
+
+import math
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from bot.discord_app.bot import StudyBot
+from bot.discord_app.embeds import leaderboard_embed, stats_embed
+from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.views import ListingView, Paginator
+from bot.engine.scoring import Board, Period
+from bot.store.records import LeaderRow
+
+PAGE_SIZE = 10
+PERIODS = [
+    app_commands.Choice(name=_("this week"), value="week"),
+    app_commands.Choice(name=_("this month"), value="month"),
+    app_commands.Choice(name=_("all time"), value="all"),
+]
+BOARDS = [
+    app_commands.Choice(name=_("daily"), value="daily"),
+    app_commands.Choice(name=_("practice"), value="practice"),
+]
+
+
+class Scores(commands.Cog):
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="stats", description=_("Show study stats for you or another member"))
+    @app_commands.describe(member=_("Whose stats to show (default: you)"))
+    @app_commands.guild_only()
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        lang = interaction_lang(interaction)
+        target = member or interaction.user
+        await interaction.response.defer(thinking=True)
+        stats = await self.bot.service.stats(interaction.guild_id or 0, target.id)
+        own = target.id == interaction.user.id
+        view = ListingView(owner_id=interaction.user.id, lang=lang) if own else discord.utils.MISSING
+        await interaction.followup.send(embed=stats_embed(stats, target.display_name, lang), view=view)
+
+    @app_commands.command(name="leaderboard", description=_("Show this server's leaderboard"))
+    @app_commands.describe(period=_("This week, this month or all time"), board=_("Daily questions or practice"))
+    @app_commands.choices(period=PERIODS, board=BOARDS)
+    @app_commands.guild_only()
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        period: app_commands.Choice[str] | None = None,
+        board: app_commands.Choice[str] | None = None,
+    ) -> None:
+        lang = interaction_lang(interaction)
+        guild_id, caller = interaction.guild_id or 0, interaction.user.id
+        which, when = Board(board.value if board else "daily"), Period(period.value if period else "week")
+        await interaction.response.defer(thinking=True)
+        service = self.bot.service
+        first = await service.leaderboard(guild_id, period=when, board=which, limit=PAGE_SIZE, offset=0)
+        mine = await self._own_line(guild_id, caller, which, when)
+        pages = max(1, math.ceil(first.total / PAGE_SIZE))
+
+        async def render(index: int) -> discord.Embed:
+            page = first if index == 0 else await service.leaderboard(
+                guild_id, period=when, board=which, limit=PAGE_SIZE, offset=index * PAGE_SIZE
+            )
+            return leaderboard_embed(
+                page, board=which.value, period=when.value, caller_id=caller, caller_row=mine,
+                page_number=index + 1, pages=pages, lang=lang,
+            )
+
+        await Paginator(owner_id=caller, pages=pages, render=render, lang=lang).send(interaction)
+
+    async def _own_line(self, guild_id: int, user_id: int, board: Board, period: Period) -> LeaderRow | None:
+        # The service has no use case for one's own line yet; the store's read is side-effect free.
+        service = self.bot.service
+        return await service.own_rank(guild_id, user_id, board=board, period=period)
+
+
+async def setup(bot: StudyBot) -> None:
+    await bot.add_cog(Scores(bot))

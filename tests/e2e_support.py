@@ -1,0 +1,124 @@
+"""Helpers for end-to-end tests of the real studybot against the loopback Discord.
+
+`running_studybot(fake, tmp_path)` runs the real `StudyBot` in this event loop (real service,
+the default deck, a temporary database); `studybot_process(...)` / `studybot_argv()` run
+`studybot run` as a separate process with the environment pointing at the fake.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.discord_app.bot import INITIAL_EXTENSIONS, StudyBot
+from bot.discord_app.launcher import App, open_app
+from tests.conftest import ALIASES_FILE, DEFAULT_NOTES, REPO_ROOT
+from tests.loopback import FakeDiscord, InteractionResult, StoredMessage, run_in_process
+
+GUILD_READY_TIMEOUT = 0.05
+
+
+def e2e_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings for a bot on `fake`: the default deck, a temp DB, no `.env` file read."""
+    values: dict[str, Any] = {
+        "discord_token": fake.token,
+        "notes": DEFAULT_NOTES,
+        "db": tmp_path / "studybot.db",
+        "aliases": ALIASES_FILE,
+        "timezone": "Asia/Seoul",
+        "discord_api_base": fake.api_base,
+        "discord_gateway_url": fake.gateway_url,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def studybot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for `studybot run` besides the three the fake supplies (token, API, gateway)."""
+    return {
+        "STUDYBOT_DB": str(tmp_path / "studybot.db"),
+        "STUDYBOT_NOTES": str(DEFAULT_NOTES),
+        "STUDYBOT_ALIASES": str(ALIASES_FILE),
+        "STUDYBOT_LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+def studybot_argv(*args: str) -> list[str]:
+    """`studybot <args>` from this interpreter's environment (the project's venv)."""
+    script = Path(sys.executable).parent / "studybot"
+    if script.exists():
+        return [str(script), *args]
+    return [sys.executable, "-m", "bot", *args]
+
+
+@dataclass
+class RunningBot:
+    bot: StudyBot
+    app: App
+    fake: FakeDiscord
+
+
+@asynccontextmanager
+async def running_studybot(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    clock: Clock | None = None,
+    extensions: Sequence[str] = INITIAL_EXTENSIONS,
+    **settings_overrides: Any,
+) -> AsyncIterator[RunningBot]:
+    """The real bot, connected to `fake` and ready; closed (scheduler, store too) on exit."""
+    settings = e2e_settings(fake, tmp_path, **settings_overrides)
+    async with open_app(settings, clock=clock) as app:
+
+        def factory() -> StudyBot:
+            return app.create_bot(extensions=extensions, guild_ready_timeout=GUILD_READY_TIMEOUT)
+
+        async with run_in_process(fake, factory) as bot:
+            yield RunningBot(bot=bot, app=app, fake=fake)
+
+
+def reply_message(result: InteractionResult) -> StoredMessage:
+    """The message a user sees for an interaction: the original response or its first followup."""
+    if result.message is not None and (result.message.embeds or result.message.content or result.message.components):
+        return result.message
+    if result.followup_messages:
+        return result.followup_messages[0]
+    if result.message is not None:
+        return result.message
+    raise AssertionError(f"the bot sent no message:\n{result}")
+
+
+def embed_text(message: StoredMessage) -> str:
+    """Everything readable in a message: content, embed titles, descriptions, fields, footers."""
+    parts = [message.content]
+    for embed in message.embeds:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        for f in embed.get("fields") or []:
+            parts += [f.get("name") or "", f.get("value") or ""]
+        parts.append((embed.get("footer") or {}).get("text") or "")
+    return "\n".join(p for p in parts if p)
+
+
+def custom_ids(message: StoredMessage, prefix: str = "") -> list[str]:
+    return [c for c in message.custom_ids() if c.startswith(prefix)]
+
+
+__all__ = [
+    "REPO_ROOT",
+    "RunningBot",
+    "custom_ids",
+    "e2e_settings",
+    "embed_text",
+    "reply_message",
+    "running_studybot",
+    "studybot_argv",
+    "studybot_env",
+]
