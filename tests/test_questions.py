@@ -594,3 +594,19 @@ def test_default_deck_asks_what_hpa_stands_for(default_bank):
     prompt = PROMPT_EXPANSION.format(acronym="HPA")
     q = next(q for q in default_bank.questions if q.prompt == prompt)
     assert q.correct_choice == "Horizontal Pod Autoscaler"
+
+
+def test_masking_a_member_named_like_a_template_word_leaves_the_template_intact():
+    section = ("Words",)
+    members = ("is", "was", "be", "are")
+    group = entry("verbs", "", line=1, section=section, members=members)
+    deck = Deck(name=DECK, path=PATH, entries=(
+        group,
+        *(entry(m, f"a form of to be number {i}", line=2 + i, section=section, group="verbs")
+          for i, m in enumerate(members)),
+        entry("noun", "a naming word", line=9, section=("Other",)),
+        entry("adjective", "a describing word", line=10, section=("Other",)),
+    ))
+    questions = by_kind(build_question_bank(Notes(decks=(deck,))), QuestionKind.GROUP)
+    assert questions
+    assert all("Which of these is" in q.prompt for q in questions)

@@ -604,7 +604,7 @@ class _DeckBuilder:
             kind = QuestionKind.DEFINITION_TO_TERM
             qid = self.ids.make(self.deck.name, kind.value, term_key)
             rng = self._rng(qid)
-            prompt = item.hide(PROMPT_DEFINITION_TO_TERM.format(definition=item.prompt_text))
+            prompt = PROMPT_DEFINITION_TO_TERM.format(definition=item.hide(item.prompt_text))
             choices = _Choices(item.term)
             # Terms that have a definition of their own first: a bare heading is a weak distractor.
             _fill(choices, rng, [*self._tiers(item, "prompt"), self.items],
@@ -640,7 +640,7 @@ class _DeckBuilder:
         qid = self.ids.make(self.deck.name, kind.value, "expansion", acronym_key, normalise(expansion))
         rng = self._rng(qid)
         hidden = _Hider(f for f in item.forms if not is_acronym(f))
-        prompt = hidden(PROMPT_EXPANSION.format(acronym=acronym))
+        prompt = PROMPT_EXPANSION.format(acronym=hidden(acronym))
         choices = _Choices(expansion)
         _fill(choices, rng, [*self._tiers(item, "expansion"), self.items], expansion_of)
         q = self._question(kind, qid, prompt, choices, rng, explanation, item.term, entry.source,
@@ -651,7 +651,7 @@ class _DeckBuilder:
         qid = self.ids.make(self.deck.name, kind.value, "acronym", acronym_key, normalise(expansion))
         rng = self._rng(qid)
         hidden = _Hider(f for f in item.forms if is_acronym(f))
-        prompt = hidden(PROMPT_ACRONYM.format(expansion=expansion))
+        prompt = PROMPT_ACRONYM.format(expansion=hidden(expansion))
         choices = _Choices(acronym)
         _fill(choices, rng, self._tiers(item, "acronym"),
               lambda c: None if _synonyms(item, c) else c.acronym)
@@ -699,7 +699,7 @@ class _DeckBuilder:
             hidden = mi.hide if mi else _Hider(name_forms([member]))
             if not _usable(hidden(group.term)):
                 continue
-            prompt = hidden(PROMPT_GROUP_MEMBER.format(group=group.term))
+            prompt = PROMPT_GROUP_MEMBER.format(group=hidden(group.term))
             choices = _Choices(answer)
             _fill(choices, rng, tiers, non_member)
             about = mi.entry if mi else entry
@@ -730,7 +730,7 @@ class _DeckBuilder:
             choices.add(text)
         if not _usable(outsider.hide(group.term)):
             return
-        prompt = outsider.hide(PROMPT_GROUP_NON_MEMBER.format(group=group.term))
+        prompt = PROMPT_GROUP_NON_MEMBER.format(group=outsider.hide(group.term))
         q = self._question(kind, qid, prompt, choices, rng, explanation, group.term, entry.source,
                            entry, entry.section)
         if q is not None:
@@ -774,7 +774,7 @@ class _DeckBuilder:
                 rng = self._rng(qid)
                 shown = hiders[i](cell)
                 if _usable(shown):
-                    prompt = hiders[i](PROMPT_TABLE_ITEM.format(aspect=aspect, cell=shown))
+                    prompt = PROMPT_TABLE_ITEM.format(aspect=hiders[i](aspect), cell=shown)
                     choices = _Choices(item)
                     _fill(choices, rng, [others], lambda k: items[k])
                     q = self._question(kind, qid, prompt, choices, rng, explanation, item, source,

@@ -1,0 +1,458 @@
+"""The daily channel quiz: schedules, which question comes next, posts, answers and reveals.
+
+Discord-free application logic over the study service, the store, the schedule arithmetic of
+`bot.engine.schedule` and the injected clock. It decides and records; it sends nothing. The cog
+(`cogs/daily.py`) turns its answers into messages and runs its decisions on a timer.
+
+Rules kept here:
+
+* A schedule posts `questions_per_post` questions at its wall-clock time in its zone. The day
+  key (schedule, local date, seq 1..n) is UNIQUE in the store, so a second post for the same day
+  cannot exist, even when two processes race; only the caller that created a post sends it.
+* `/daily now` adds an extra question to today's key space (seq n+1..5), so it never takes the
+  place of a scheduled post and the schedule does not shift.
+* A slot that passed while the bot was down is posted if it is within the grace window, else
+  reported as skipped (the caller logs it).
+* Question choice per guild and topic: questions posted least often first (so nothing repeats
+  until the topic's bank is exhausted); among those, terms this group got wrong most; ties are
+  broken by a pseudo-random order seeded with the slot, so racing processes agree.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.engine.model import Question
+from bot.engine.schedule import (
+    DailySlot,
+    ScheduleInputError,
+    missed_slot,
+    next_slots,
+    parse_time,
+    parse_zone,
+    reveal_time,
+    suggest_zones,
+)
+from bot.errors import NoQuestions, StudyError, UnknownTopic
+from bot.service import AnswerOutcome, StudyService
+from bot.store import Post, PostResults, Schedule, Store
+
+MAX_SEQ = 5  # the store keeps at most five posts per schedule and day
+EXTRA_REVEAL_LEAD = timedelta(hours=1)  # an extra post stays open at least this long by default
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class DailyError(StudyError):
+    """An expected problem with a daily-quiz request; the cog words it per language."""
+
+
+class InvalidTime(DailyError):
+    code = "daily_invalid_time"
+
+
+class InvalidZone(DailyError):
+    code = "daily_invalid_zone"
+
+
+class NoSchedule(DailyError):
+    code = "daily_no_schedule"
+
+
+class WhichSchedule(DailyError):
+    """Several schedules and none in this channel: `params["channel_ids"]` lists them."""
+
+    code = "daily_which_schedule"
+
+
+class NoRoomToday(DailyError):
+    """`/daily now` when today's five question slots of the schedule are taken."""
+
+    code = "daily_no_room"
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSet:
+    """`/daily set`: the new schedule, its next post times, and whether it replaced one."""
+
+    schedule: Schedule
+    next_posts: tuple[DailySlot, ...]
+    replaced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleStatus:
+    """One schedule for `/daily status`."""
+
+    schedule: Schedule
+    next_post: DailySlot | None  # None while paused
+    questions_left: int  # before the topic's bank repeats
+    pool_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class DueSlot:
+    """What a schedule needs now: a slot to post, or a slot that was skipped (beyond grace)."""
+
+    schedule: Schedule
+    post: DailySlot | None
+    skipped: DailySlot | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostBatch:
+    """The posts made for one slot. `new` are the ones this call created and must send."""
+
+    schedule: Schedule
+    slot: DailySlot
+    new: tuple[Post, ...]
+    existing: tuple[Post, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """A post closed to answers, with its final numbers."""
+
+    post: Post
+    results: PostResults
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        total = self.results.total
+        return tuple((n / total if total else 0.0) for n in self.results.counts)
+
+
+# -- pure rules ------------------------------------------------------------------------------
+
+
+def schedule_time(schedule: Schedule) -> time:
+    return parse_time(schedule.time)
+
+
+def schedule_zone(schedule: Schedule) -> ZoneInfo:
+    return ZoneInfo(schedule.timezone)
+
+
+def choose_question(
+    pool: Sequence[Question],
+    uses: Mapping[str, int],
+    misses: Mapping[str, int],
+    *,
+    salt: str,
+    exclude: Iterable[str] = (),
+) -> Question | None:
+    """The next question: least posted first, then most-missed term, then a seeded shuffle."""
+    skip = set(exclude)
+    candidates = [q for q in pool if q.id not in skip] or list(pool)
+    if not candidates:
+        return None
+    fewest = min(uses.get(q.id, 0) for q in candidates)
+    fresh = [q for q in candidates if uses.get(q.id, 0) == fewest]
+    rng = random.Random(salt)
+    order = {q.id: rng.random() for q in fresh}
+    return max(fresh, key=lambda q: (misses.get(q.term, 0), order[q.id]))
+
+
+def questions_left(pool: Sequence[Question], uses: Mapping[str, int]) -> int:
+    """How many questions come before the first repeat: those posted least often so far."""
+    if not pool:
+        return 0
+    fewest = min(uses.get(q.id, 0) for q in pool)
+    return sum(1 for q in pool if uses.get(q.id, 0) == fewest)
+
+
+def extra_reveal_time(now: datetime, at: time, zone: ZoneInfo, reveal_after_hours: float | None) -> datetime:
+    """When a `/daily now` post is revealed.
+
+    `reveal_after_hours` after it when set; otherwise one hour before the first scheduled post
+    that leaves it open at least an hour.
+    """
+    if reveal_after_hours is not None:
+        return now + timedelta(hours=reveal_after_hours)
+    for slot in next_slots(at, zone, now, count=3):
+        candidate = slot.at - timedelta(hours=1)
+        if candidate >= now + EXTRA_REVEAL_LEAD:
+            return candidate
+    return now + timedelta(hours=24)  # pragma: no cover - three slots always give a candidate
+
+
+def slot_reveal_time(schedule: Schedule, slot: DailySlot) -> datetime:
+    """When a scheduled post is revealed (see `bot.engine.schedule.reveal_time`)."""
+    return reveal_time(slot, schedule_time(schedule), schedule_zone(schedule), schedule.reveal_after_hours)  # type: ignore[arg-type]
+
+
+# -- the use cases ---------------------------------------------------------------------------
+
+
+class DailyQuiz:
+    """Daily-quiz use cases over the study service. One per bot; holds no mutable state."""
+
+    def __init__(self, service: StudyService, *, grace: timedelta, clock: Clock | None = None) -> None:
+        self._service = service
+        self._grace = grace
+        self._clock = clock or service.clock
+
+    @property
+    def store(self) -> Store:
+        return self._service.store
+
+    @property
+    def grace(self) -> timedelta:
+        return self._grace
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    # -- topics and questions ----------------------------------------------------------------
+
+    def canonical_topic(self, topic: str | None) -> str | None:
+        """The bank's own spelling of a deck or section; unknown ones raise with suggestions."""
+        if topic is None or not topic.strip():
+            return None
+        wanted = topic.strip().casefold()
+        for name in self._service.bank.topics():
+            if name.casefold() == wanted:
+                return name
+        raise UnknownTopic(topic=topic, suggestions=self._service.topics(topic, limit=5))
+
+    def pool(self, topic: str | None) -> tuple[Question, ...]:
+        return tuple(self._service.bank.for_topic(topic))
+
+    async def _uses(self, guild_id: int, topic: str | None) -> dict[str, int]:
+        # Prefer per-question post counts (repeats are spread evenly after the bank is exhausted);
+        # the set of posted ids gives the same order until then.
+        counts = getattr(self.store, "question_use_counts", None)
+        if counts is not None:
+            return dict(await counts(guild_id, topic))
+        return dict.fromkeys(await self.store.used_question_ids(guild_id, topic), 1)
+
+    async def questions_left(self, schedule: Schedule) -> tuple[int, int]:
+        """(questions before the bank repeats, questions in the topic) for a schedule."""
+        pool = self.pool(schedule.topic)
+        uses = await self._uses(schedule.guild_id, schedule.topic)
+        return questions_left(pool, uses), len(pool)
+
+    async def _pick(self, schedule: Schedule, local_date: str, seqs: Sequence[int]) -> list[Question]:
+        pool = self.pool(schedule.topic)
+        if not pool:
+            raise NoQuestions(topic=schedule.topic)
+        uses = await self._uses(schedule.guild_id, schedule.topic)
+        misses = await self.store.term_miss_counts(schedule.guild_id)
+        picked: list[Question] = []
+        for seq in seqs:
+            question = choose_question(
+                pool, uses, misses, exclude=(q.id for q in picked),
+                salt=f"{schedule.guild_id}:{schedule.schedule_id}:{local_date}:{seq}",
+            )
+            assert question is not None
+            picked.append(question)
+            uses[question.id] = uses.get(question.id, 0) + 1
+        return picked
+
+    # -- schedules ---------------------------------------------------------------------------
+
+    async def set_schedule(
+        self,
+        guild_id: int,
+        channel_id: int,
+        time_text: str,
+        *,
+        timezone: str | None = None,
+        topic: str | None = None,
+        questions: int = 1,
+        reveal_after_hours: float | None = None,
+    ) -> ScheduleSet:
+        """Create (or replace) the channel's schedule. Bad input raises before anything changes."""
+        try:
+            at = parse_time(time_text)
+        except ScheduleInputError:
+            raise InvalidTime(value=time_text) from None
+        if timezone is None or not timezone.strip():
+            zone_name = (await self.store.guild_settings(guild_id)).timezone
+        else:
+            try:
+                zone_name = parse_zone(timezone).key
+            except ScheduleInputError:
+                raise InvalidZone(value=timezone, suggestions=suggest_zones(timezone, limit=3)) from None
+        name = self.canonical_topic(topic)
+        if not self.pool(name):
+            raise NoQuestions(topic=name)
+        if not 1 <= questions <= MAX_SEQ:
+            raise ValueError("questions must be between 1 and 5")
+        if reveal_after_hours is not None and not 1 <= reveal_after_hours <= 23:
+            raise ValueError("reveal_after_hours must be between 1 and 23")
+        replaced = any(s.channel_id == channel_id for s in await self.store.active_schedules(guild_id))
+        schedule = await self.store.create_or_replace_schedule(
+            guild_id, channel_id, at.strftime("%H:%M"), zone_name, topic=name,
+            questions_per_post=questions, reveal_after_hours=reveal_after_hours,
+        )
+        slots = next_slots(at, ZoneInfo(zone_name), self.now(), count=3)
+        return ScheduleSet(schedule=schedule, next_posts=tuple(slots), replaced=replaced)
+
+    async def find_schedule(self, guild_id: int, channel_id: int | None) -> Schedule:
+        """The schedule of `channel_id`, else the guild's only one; raises when none or unclear."""
+        schedules = await self.store.active_schedules(guild_id)
+        for schedule in schedules:
+            if schedule.channel_id == channel_id:
+                return schedule
+        if len(schedules) == 1:
+            return schedules[0]
+        if not schedules:
+            raise NoSchedule()
+        raise WhichSchedule(channel_ids=[s.channel_id for s in schedules])
+
+    async def stop(self, guild_id: int, channel_id: int | None) -> Schedule:
+        """Stop the schedule (`find_schedule` rules); its posts and answers stay."""
+        schedule = await self.find_schedule(guild_id, channel_id)
+        await self.store.stop_schedule(schedule.schedule_id)
+        return schedule
+
+    def next_post(self, schedule: Schedule, now: datetime | None = None) -> DailySlot:
+        """The schedule's next slot after now (extra `/daily now` posts do not move it)."""
+        return next_slots(schedule_time(schedule), schedule_zone(schedule), now or self.now(), count=1)[0]
+
+    async def status(self, guild_id: int) -> list[ScheduleStatus]:
+        now = self.now()
+        out: list[ScheduleStatus] = []
+        for schedule in await self.store.active_schedules(guild_id):
+            upcoming = None if schedule.paused else self.next_post(schedule, now)
+            left, size = await self.questions_left(schedule)
+            out.append(ScheduleStatus(schedule, upcoming, left, size))
+        return out
+
+    async def active_schedules(self) -> list[Schedule]:
+        return await self.store.active_schedules()
+
+    async def get_schedule(self, schedule_id: int) -> Schedule | None:
+        return await self.store.get_schedule(schedule_id)
+
+    async def pause(self, schedule: Schedule, reason: str) -> bool:
+        return await self.store.pause_schedule(schedule.schedule_id, reason)
+
+    # -- when to post ------------------------------------------------------------------------
+
+    async def _posted(self, schedule: Schedule, local_date: date) -> bool:
+        posts = await self.store.daily_posts(schedule.schedule_id, local_date.isoformat())
+        have = {p.seq for p in posts}
+        return all(seq in have for seq in range(1, schedule.questions_per_post + 1))
+
+    async def due(self, schedule: Schedule, now: datetime | None = None) -> DueSlot:
+        """The slot to post now (within grace, not posted yet) or the one skipped beyond grace."""
+        now = now or self.now()
+        if not schedule.active or schedule.paused:
+            return DueSlot(schedule, None, None)
+        to_post, skipped = _missed_slot(schedule, now, self._grace)
+        if to_post is not None and await self._posted(schedule, to_post.local_date):
+            to_post = None
+        if skipped is not None and await self._posted(schedule, skipped.local_date):
+            skipped = None
+        return DueSlot(schedule, to_post, skipped)
+
+    async def due_slots(self, now: datetime | None = None) -> list[DueSlot]:
+        """Every active schedule with something to post or a skipped slot to report."""
+        now = now or self.now()
+        found = []
+        for schedule in await self.store.active_schedules():
+            decision = await self.due(schedule, now)
+            if decision.post is not None or decision.skipped is not None:
+                found.append(decision)
+        return found
+
+    # -- posting -----------------------------------------------------------------------------
+
+    async def create_slot_posts(self, schedule: Schedule, slot: DailySlot) -> PostBatch:
+        """The posts of a scheduled slot (seq 1..n). Posts another call made are not new."""
+        local = slot.local_date.isoformat()
+        seqs = range(1, schedule.questions_per_post + 1)
+        existing = {p.seq: p for p in await self.store.daily_posts(schedule.schedule_id, local)}
+        missing = [s for s in seqs if s not in existing]
+        reveal_at = slot_reveal_time(schedule, slot)
+        new: list[Post] = []
+        old: list[Post] = [existing[s] for s in seqs if s in existing]
+        for seq, question in zip(missing, await self._pick(schedule, local, missing), strict=True):
+            made = await self.store.create_daily_post(
+                schedule.schedule_id, local, seq, question, reveal_at=reveal_at)
+            (old if made.duplicate else new).append(made.post)
+        return PostBatch(schedule, slot, tuple(new), tuple(old))
+
+    async def create_extra_post(self, schedule: Schedule) -> PostBatch:
+        """`/daily now`: one more question today, outside the scheduled ones."""
+        now = self.now()
+        zone = schedule_zone(schedule)
+        today = now.astimezone(zone).date()
+        local = today.isoformat()
+        for _attempt in range(MAX_SEQ):
+            taken = {p.seq for p in await self.store.daily_posts(schedule.schedule_id, local)}
+            free = [s for s in range(schedule.questions_per_post + 1, MAX_SEQ + 1) if s not in taken]
+            if not free:
+                raise NoRoomToday(limit=MAX_SEQ)
+            (question,) = await self._pick(schedule, local, free[:1])
+            reveal_at = extra_reveal_time(now, schedule_time(schedule), zone, schedule.reveal_after_hours)
+            made = await self.store.create_daily_post(
+                schedule.schedule_id, local, free[0], question, reveal_at=reveal_at)
+            if not made.duplicate:
+                return PostBatch(schedule, DailySlot(today, now), (made.post,), ())
+        raise NoRoomToday(limit=MAX_SEQ)
+
+    async def set_message_id(self, post: Post, message_id: int) -> None:
+        await self.store.set_message_id(post.post_id, message_id)
+
+    # -- answers and reveals -----------------------------------------------------------------
+
+    async def answer(self, post_id: int, user_id: int, choice: int, display_name: str) -> AnswerOutcome:
+        """Record a click (committed before this returns); raises AlreadyAnswered, AnswersClosed..."""
+        return await self._service.answer(
+            post_id=post_id, user_id=user_id, choice=choice, display_name=display_name)
+
+    async def get_post(self, post_id: int) -> Post | None:
+        return await self.store.get_post(post_id)
+
+    async def due_reveals(self, now: datetime | None = None) -> list[Post]:
+        return await self.store.due_reveals(now or self.now())
+
+    async def reveal(self, post: Post) -> Reveal | None:
+        """Close the post to answers and count them; None when another call revealed it."""
+        if not await self.store.mark_revealed(post.post_id):
+            return None
+        results = await self.store.post_results(post.post_id)
+        if results is None:  # pragma: no cover - the post was just marked
+            return None
+        closed = await self.store.get_post(post.post_id)
+        return Reveal(post=closed or post, results=results)
+
+    async def results(self, post: Post) -> Reveal | None:
+        """The numbers of a post already revealed (to redraw its message)."""
+        results = await self.store.post_results(post.post_id)
+        return None if results is None else Reveal(post=post, results=results)
+
+
+def _missed_slot(schedule: Schedule, now: datetime, grace: timedelta) -> tuple[DailySlot | None, DailySlot | None]:
+    return missed_slot(schedule_time(schedule), schedule_zone(schedule), now, grace, since=schedule.created_at)
+
+
+__all__ = [
+    "DailyError",
+    "DailyQuiz",
+    "DueSlot",
+    "InvalidTime",
+    "InvalidZone",
+    "NoRoomToday",
+    "NoSchedule",
+    "PostBatch",
+    "Reveal",
+    "ScheduleSet",
+    "ScheduleStatus",
+    "WhichSchedule",
+    "choose_question",
+    "extra_reveal_time",
+    "questions_left",
+]
