@@ -8,6 +8,7 @@ durable, and takes the clock by constructor. It formats nothing and imports no f
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from bot.store.records import (
 BOARDS: tuple[str, ...] = tuple(b.value for b in Board)
 PERIODS: tuple[str, ...] = tuple(p.value for p in Period)
 _EVERYONE = 2**62  # SQLite LIMIT for "no limit"
+_POST_CACHE = 1024
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class StudyService:
         self._notes = Notes()
         self._glossary = Glossary(())
         self._bank = build_question_bank(self._notes, seed=seed)
+        self._posts: OrderedDict[int, Post] = OrderedDict()
         self.reload()
 
     # -- notes -----------------------------------------------------------------------------
@@ -217,9 +220,7 @@ class StudyService:
         self, *, post_id: int, user_id: int, choice: int, display_name: str
     ) -> AnswerOutcome:
         """Record an answer (committed before this returns) and say whether it was right."""
-        post = await self._store.get_post(post_id)
-        if post is None:
-            raise QuestionGone(post_id=post_id)
+        post = await self._question_post(post_id)
         if post.board is Board.PRACTICE and post.owner_user_id != user_id:
             raise NotYourQuestion(post_id=post_id)
         if not 0 <= choice < len(post.question.choices):
@@ -237,6 +238,21 @@ class StudyService:
             case AnswerStatus.UNKNOWN_POST:
                 raise QuestionGone(post_id=post_id)
         return AnswerOutcome(question=post.question, choice=choice, result=result)
+
+    async def _question_post(self, post_id: int) -> Post:
+        """A post for its immutable parts (question, board, owner), cached: a daily post is
+        clicked by many members in a row, and each click should cost one database trip."""
+        post = self._posts.get(post_id)
+        if post is None:
+            post = await self._store.get_post(post_id)
+            if post is None:
+                raise QuestionGone(post_id=post_id)
+            self._posts[post_id] = post
+            if len(self._posts) > _POST_CACHE:
+                self._posts.popitem(last=False)
+        else:
+            self._posts.move_to_end(post_id)
+        return post
 
     async def get_post(self, post_id: int) -> Post:
         post = await self._store.get_post(post_id)

@@ -40,8 +40,7 @@ class Glossary(commands.Cog):
     @define.autocomplete("term")
     @guard_autocomplete
     async def define_term(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        if not current.strip():
-            return []
+        # An empty box gets the glossary's default list, so the menu is useful before typing.
         entries = self.bot.service.lookup(current, limit=limits.CHOICES)
         return limits.choices((f"{e.term} ({', '.join(e.aliases)})" if e.aliases else e.term, e.id) for e in entries)
 

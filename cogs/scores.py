@@ -14,7 +14,6 @@ from bot.discord_app.embeds import leaderboard_embed, stats_embed
 from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.views import ListingView, Paginator
 from bot.engine.scoring import Board, Period
-from bot.store.records import LeaderRow
 
 PAGE_SIZE = 10
 PERIODS = [
@@ -60,7 +59,7 @@ class Scores(commands.Cog):
         await interaction.response.defer(thinking=True)
         service = self.bot.service
         first = await service.leaderboard(guild_id, period=when, board=which, limit=PAGE_SIZE, offset=0)
-        mine = await self._own_line(guild_id, caller, which, when)
+        mine = await service.own_rank(guild_id, caller, board=which, period=when)
         pages = max(1, math.ceil(first.total / PAGE_SIZE))
 
         async def render(index: int) -> discord.Embed:
@@ -73,11 +72,6 @@ class Scores(commands.Cog):
             )
 
         await Paginator(owner_id=caller, pages=pages, render=render, lang=lang).send(interaction)
-
-    async def _own_line(self, guild_id: int, user_id: int, board: Board, period: Period) -> LeaderRow | None:
-        # The service has no use case for one's own line yet; the store's read is side-effect free.
-        service = self.bot.service
-        return await service.own_rank(guild_id, user_id, board=board, period=period)
 
 
 async def setup(bot: StudyBot) -> None:
