@@ -8,13 +8,21 @@ Rules kept here:
 
 * A schedule posts `questions_per_post` questions at its wall-clock time in its zone. The day
   key (schedule, local date, seq 1..n) is UNIQUE in the store, so a second post for the same day
-  cannot exist, even when two processes race; only the caller that created a post sends it.
+  cannot exist, even when two processes race.
+* SQLite knows which posts still need sending: a post is sent only by the caller that claimed it
+  in the store (a lease of `SEND_LEASE`, so a crashed sender's claim expires). A post made but
+  not sent (a crash, a failed send) is sent by a later sweep, also after a restart, while it is
+  at most the grace window old; older ones are left unsent and reported.
+* A reveal is recorded before the message is edited; reveals whose edit was not done yet (a
+  crash in between, a failed edit) are listed for the sweep to redraw for `REVEAL_EDIT_WINDOW`.
 * `/daily now` adds an extra question to today's key space (seq n+1..5), so it never takes the
   place of a scheduled post and the schedule does not shift.
 * A slot that passed while the bot was down is posted if it is within the grace window, else
   reported as skipped (the caller logs it).
 * Question choice per guild and topic: questions posted least often first (so nothing repeats
-  until the topic's bank is exhausted); among those, terms this group got wrong most; ties are
+  until the topic's bank is exhausted, and repeats are spread evenly after that), never one of
+  the schedule's previous day or earlier today while another is left (so a new round does not
+  start with yesterday's question); among those, terms this group got wrong most; ties are
   broken by a pseudo-random order seeded with the slot, so racing processes agree.
 """
 
@@ -44,6 +52,8 @@ from bot.store import Post, PostResults, Schedule, Store
 
 MAX_SEQ = 5  # the store keeps at most five posts per schedule and day
 EXTRA_REVEAL_LEAD = timedelta(hours=1)  # an extra post stays open at least this long by default
+SEND_LEASE = timedelta(minutes=2)  # how long a claim to send a post keeps other senders off
+REVEAL_EDIT_WINDOW = timedelta(days=7)  # reveals this recent are redrawn when their edit is missing
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -149,10 +159,17 @@ def choose_question(
     *,
     salt: str,
     exclude: Iterable[str] = (),
+    avoid: Iterable[str] = (),
 ) -> Question | None:
-    """The next question: least posted first, then most-missed term, then a seeded shuffle."""
+    """The next question: least posted first, then most-missed term, then a seeded shuffle.
+
+    Questions in `exclude` (already picked) and then those in `avoid` (posted recently) are left
+    out while anything else is left.
+    """
     skip = set(exclude)
-    candidates = [q for q in pool if q.id not in skip] or list(pool)
+    allowed = [q for q in pool if q.id not in skip] or list(pool)
+    shun = set(avoid)
+    candidates = [q for q in allowed if q.id not in shun] or allowed
     if not candidates:
         return None
     fewest = min(uses.get(q.id, 0) for q in candidates)
@@ -187,7 +204,7 @@ def extra_reveal_time(now: datetime, at: time, zone: ZoneInfo, reveal_after_hour
 
 def slot_reveal_time(schedule: Schedule, slot: DailySlot) -> datetime:
     """When a scheduled post is revealed (see `bot.engine.schedule.reveal_time`)."""
-    return reveal_time(slot, schedule_time(schedule), schedule_zone(schedule), schedule.reveal_after_hours)  # type: ignore[arg-type]
+    return reveal_time(slot, schedule_time(schedule), schedule_zone(schedule), schedule.reveal_after_hours)
 
 
 # -- the use cases ---------------------------------------------------------------------------
@@ -228,12 +245,9 @@ class DailyQuiz:
         return tuple(self._service.bank.for_topic(topic))
 
     async def _uses(self, guild_id: int, topic: str | None) -> dict[str, int]:
-        # Prefer per-question post counts (repeats are spread evenly after the bank is exhausted);
-        # the set of posted ids gives the same order until then.
-        counts = getattr(self.store, "question_use_counts", None)
-        if counts is not None:
-            return dict(await counts(guild_id, topic))
-        return dict.fromkeys(await self.store.used_question_ids(guild_id, topic), 1)
+        # Per-question post counts: after the bank is exhausted the least-posted come first, so
+        # repeats are spread evenly and yesterday's question does not come straight back.
+        return await self.store.question_use_counts(guild_id, topic)
 
     async def questions_left(self, schedule: Schedule) -> tuple[int, int]:
         """(questions before the bank repeats, questions in the topic) for a schedule."""
@@ -241,16 +255,24 @@ class DailyQuiz:
         uses = await self._uses(schedule.guild_id, schedule.topic)
         return questions_left(pool, uses), len(pool)
 
+    async def _recent_question_ids(self, schedule: Schedule, local_date: str) -> set[str]:
+        """The questions the schedule posted on the day before `local_date` and on that day."""
+        day = date.fromisoformat(local_date)
+        posts = [*await self.store.daily_posts(schedule.schedule_id, (day - timedelta(days=1)).isoformat()),
+                 *await self.store.daily_posts(schedule.schedule_id, local_date)]
+        return {p.question.id for p in posts}
+
     async def _pick(self, schedule: Schedule, local_date: str, seqs: Sequence[int]) -> list[Question]:
         pool = self.pool(schedule.topic)
         if not pool:
             raise NoQuestions(topic=schedule.topic)
         uses = await self._uses(schedule.guild_id, schedule.topic)
         misses = await self.store.term_miss_counts(schedule.guild_id)
+        recent = await self._recent_question_ids(schedule, local_date)
         picked: list[Question] = []
         for seq in seqs:
             question = choose_question(
-                pool, uses, misses, exclude=(q.id for q in picked),
+                pool, uses, misses, exclude=(q.id for q in picked), avoid=recent,
                 salt=f"{schedule.guild_id}:{schedule.schedule_id}:{local_date}:{seq}",
             )
             assert question is not None
@@ -406,6 +428,25 @@ class DailyQuiz:
     async def set_message_id(self, post: Post, message_id: int) -> None:
         await self.store.set_message_id(post.post_id, message_id)
 
+    # -- sending (claims in the store) -------------------------------------------------------
+
+    async def claim_send(self, post: Post) -> Post | None:
+        """Claim a post before sending it; None when it must not be sent by this caller."""
+        return await self.store.claim_daily_post_send(post.post_id, lease=SEND_LEASE, now=self.now())
+
+    async def claim_unsent(self, now: datetime | None = None) -> list[Post]:
+        """Claim the posts made but not sent within the grace window (a crash, a failed send)."""
+        now = now or self.now()
+        return await self.store.claim_unsent_daily_posts(lease=SEND_LEASE, since=now - self._grace, now=now)
+
+    async def stale_unsent(self, now: datetime | None = None) -> list[Post]:
+        """Posts made but never sent that are now older than the grace window: not sent any more."""
+        return await self.store.stale_unsent_daily_posts((now or self.now()) - self._grace)
+
+    async def release_send(self, post: Post) -> None:
+        """The send failed for now: let the next sweep (of any process) try again."""
+        await self.store.release_send_claim(post.post_id)
+
     # -- answers and reveals -----------------------------------------------------------------
 
     async def answer(self, post_id: int, user_id: int, choice: int, display_name: str) -> AnswerOutcome:
@@ -434,6 +475,14 @@ class DailyQuiz:
         results = await self.store.post_results(post.post_id)
         return None if results is None else Reveal(post=post, results=results)
 
+    async def pending_reveal_edits(self, now: datetime | None = None) -> list[Post]:
+        """Revealed posts whose message does not show the answer yet (recent ones only)."""
+        return await self.store.pending_reveal_edits((now or self.now()) - REVEAL_EDIT_WINDOW)
+
+    async def mark_reveal_edited(self, post: Post) -> None:
+        """The message shows the answer, or never can (message or channel gone)."""
+        await self.store.mark_reveal_edited(post.post_id)
+
 
 def _missed_slot(schedule: Schedule, now: datetime, grace: timedelta) -> tuple[DailySlot | None, DailySlot | None]:
     return missed_slot(schedule_time(schedule), schedule_zone(schedule), now, grace, since=schedule.created_at)
@@ -448,7 +497,9 @@ __all__ = [
     "NoRoomToday",
     "NoSchedule",
     "PostBatch",
+    "REVEAL_EDIT_WINDOW",
     "Reveal",
+    "SEND_LEASE",
     "ScheduleSet",
     "ScheduleStatus",
     "WhichSchedule",

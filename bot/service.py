@@ -212,7 +212,7 @@ class StudyService:
         question = self._pick_practice(topic, entry_id, salt=f"{guild_id}:{user_id}:{now.isoformat()}")
         await self._store.remember_member(guild_id, user_id, display_name)
         post = await self._store.create_practice_post(
-            guild_id, user_id, question, channel_id=channel_id
+            guild_id, user_id, question, channel_id=channel_id, topic=topic
         )
         return AskedQuestion(post_id=post.post_id, question=question)
 

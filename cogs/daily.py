@@ -6,9 +6,11 @@ Thin over `bot.daily.DailyQuiz`, which decides and records; this cog formats and
   working after a restart; the answer is committed before the ephemeral acknowledgement.
 * SQLite is the source of truth. `cog_load` rebuilds one APScheduler `CronTrigger` job per
   active schedule (in the schedule's zone, `coalesce`, misfire grace = the daily grace) and a
-  sweep job every minute that reveals due posts and posts due slots nobody posted (a safety net
-  for downtime and daylight-saving edges). Once the bot is ready, a recovery pass runs the sweep
-  and logs slots skipped beyond the grace window.
+  sweep job every minute that redraws reveals whose edit is missing, reveals due posts, posts
+  due slots nobody posted (a safety net for downtime and daylight-saving edges) and sends posts
+  made but never sent (a crash or a failed send), within the grace window. Every send is claimed
+  in the store first, so no two processes send the same post. Once the bot is ready, a recovery
+  pass runs the sweep and logs slots and posts skipped beyond the grace window.
 * A channel that is gone, or that the bot lost access to, pauses its schedule with a log line
   and a notice in the server's system channel when the bot may write there.
 """
@@ -425,7 +427,6 @@ class Daily(commands.Cog):
         self._lock = asyncio.Lock()  # one post/reveal pass at a time in this process
         self._jobs: set[str] = set()
         self._recovery: asyncio.Task[None] | None = None
-        self._unsent: dict[int, Schedule] = {}  # posts this process made but could not send yet
         self.recovered = asyncio.Event()
 
     daily = app_commands.Group(name="daily", description=_("Daily channel quiz"), guild_only=True)
@@ -510,8 +511,10 @@ class Daily(commands.Cog):
             log.exception("daily quiz: the sweep failed")
 
     async def sweep(self, *, recovering: bool = False) -> None:
-        """Reveal due posts, post due slots nobody posted, retry posts whose send failed."""
+        """Redraw missed reveal edits, reveal due posts, post due slots, send unsent posts."""
         async with self._lock:
+            for post in await self.quiz.pending_reveal_edits():
+                await self._guarded(self._redraw_reveal(post), f"reveal edit of post {post.post_id}")
             for post in await self.quiz.due_reveals():
                 await self._guarded(self._reveal(post), f"reveal of post {post.post_id}")
             for due in await self.quiz.due_slots():
@@ -526,12 +529,13 @@ class Daily(commands.Cog):
                         "daily quiz: skipped the %s slot of schedule %s (due %s, more than %s ago)",
                         due.skipped.local_date, due.schedule.schedule_id, due.skipped.at.isoformat(),
                         self.quiz.grace)
-            for post_id, schedule in list(self._unsent.items()):
-                post = await self.quiz.get_post(post_id)
-                if post is None or post.message_id is not None or post.revealed_at is not None:
-                    self._unsent.pop(post_id, None)
-                    continue
-                await self._guarded(self._send_post(schedule, post), f"retry of post {post_id}")
+            for post in await self.quiz.claim_unsent():
+                await self._guarded(self._send_unsent(post), f"retry of post {post.post_id}")
+            if recovering:
+                for post in await self.quiz.stale_unsent():
+                    log.warning("daily quiz: post %s (schedule %s, %s #%s) was never sent and is more than %s "
+                                "old; not sending it", post.post_id, post.schedule_id, post.local_date,
+                                post.seq, self.quiz.grace)
 
     async def _guarded(self, work: Awaitable[Any], what: str) -> None:
         try:
@@ -559,58 +563,101 @@ class Daily(commands.Cog):
         sent = [await self._send_post(batch.schedule, post) for post in batch.new]
         return all(sent)
 
+    async def _send_unsent(self, post: Post) -> None:
+        """Send a post claimed by the sweep: made earlier (maybe by a crashed process) but unsent."""
+        schedule = await self.quiz.get_schedule(post.schedule_id) if post.schedule_id is not None else None
+        if schedule is None:  # pragma: no cover - the claim only returns posts of live schedules
+            return
+        log.info("daily quiz: sending post %s (schedule %s, %s #%s), made earlier but not sent",
+                 post.post_id, schedule.schedule_id, post.local_date, post.seq)
+        await self._send_claimed(schedule, post)
+
     async def _send_post(self, schedule: Schedule, post: Post) -> bool:
-        """Send one post and remember its message; a lost channel pauses the schedule."""
+        """Claim a post this process made and send it; False when not sent (now)."""
+        claimed = await self.quiz.claim_send(post)
+        if claimed is None:
+            log.info("daily quiz: post %s is sent, revealed or being sent elsewhere; not sending it", post.post_id)
+            return False
+        return await self._send_claimed(schedule, claimed)
+
+    async def _send_claimed(self, schedule: Schedule, post: Post) -> bool:
+        """Send a claimed post and remember its message; a lost channel pauses the schedule.
+
+        The schedule is paused before the claim runs out, so nobody retries a lost channel; any
+        other failure gives up the claim, and the next sweep (of any process) tries again.
+        """
         lang = self._guild_lang(schedule.guild_id)
         channel = self.bot.get_partial_messageable(schedule.channel_id, guild_id=schedule.guild_id)
         try:
             message = await channel.send(embed=post_embed(post, lang), view=post_view(post),
                                          allowed_mentions=discord.AllowedMentions.none())
         except discord.NotFound:
-            self._unsent.pop(post.post_id, None)
             await self._pause(schedule, REASON_DELETED)
             return False
         except discord.Forbidden:
-            self._unsent.pop(post.post_id, None)
             await self._pause(schedule, REASON_ACCESS)
             return False
         except discord.HTTPException as exc:
-            self._unsent[post.post_id] = schedule
+            await self.quiz.release_send(post)
             log.error("daily quiz: could not send post %s to channel %s (%s); retrying at the next sweep",
                       post.post_id, schedule.channel_id, exc)
             return False
-        self._unsent.pop(post.post_id, None)
         await self.quiz.set_message_id(post, message.id)
         log.info("daily quiz: posted post %s (schedule %s, %s #%s) as message %s", post.post_id,
                  schedule.schedule_id, post.local_date, post.seq, message.id)
         return True
 
     async def _reveal(self, post: Post) -> None:
+        """Close a due post (recorded first), then draw the answer on its message."""
         reveal = await self.quiz.reveal(post)
         if reveal is None:
             return
-        if post.message_id is None or post.channel_id is None:
+        if reveal.post.message_id is None or reveal.post.channel_id is None:
             log.info("daily quiz: revealed post %s, which has no message to edit", post.post_id)
             return
+        if await self._edit_reveal(reveal):
+            log.info("daily quiz: revealed post %s (%d answers)", post.post_id, reveal.results.total)
+
+    async def _redraw_reveal(self, post: Post) -> None:
+        """Draw the answer on a post revealed earlier whose edit never happened (or failed)."""
+        reveal = await self.quiz.results(post)
+        if reveal is None:  # pragma: no cover - the post was listed a moment ago
+            return
+        if await self._edit_reveal(reveal):
+            log.info("daily quiz: drew the reveal of post %s on its message (%d answers)",
+                     post.post_id, reveal.results.total)
+
+    async def _edit_reveal(self, reveal: Reveal) -> bool:
+        """Edit the post's message to show the answer; True when the edit was made.
+
+        Done, or impossible for good (message or channel gone, access lost: the schedule pauses),
+        is recorded so it is not tried again; any other failure is retried at the next sweep.
+        """
+        post = reveal.post
+        assert post.message_id is not None and post.channel_id is not None
         lang = self._guild_lang(post.guild_id)
         message = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id) \
             .get_partial_message(post.message_id)
         try:
-            await message.edit(embed=reveal_embed(reveal, lang), view=reveal_view(reveal.post),
+            await message.edit(embed=reveal_embed(reveal, lang), view=reveal_view(post),
                                allowed_mentions=discord.AllowedMentions.none())
         except discord.NotFound as exc:
             if exc.code == 10003:  # unknown channel
                 await self._pause_schedule_of(post, REASON_DELETED)
             else:
                 log.info("daily quiz: the message of post %s is gone; revealed without an edit", post.post_id)
-            return
+            await self.quiz.mark_reveal_edited(post)
+            return False
         except discord.Forbidden:
             await self._pause_schedule_of(post, REASON_ACCESS)
-            return
+            await self.quiz.mark_reveal_edited(post)
+            return False
         except discord.HTTPException as exc:
-            log.error("daily quiz: revealed post %s but could not edit its message: %s", post.post_id, exc)
-            return
-        log.info("daily quiz: revealed post %s (%d answers)", post.post_id, reveal.results.total)
+            log.error("daily quiz: revealed post %s but could not edit its message (%s); retrying at the next "
+                      "sweep", post.post_id, exc)
+            return False
+        await self.quiz.mark_reveal_edited(post)
+        return True
 
     async def _pause_schedule_of(self, post: Post, reason: str) -> None:
         if post.schedule_id is None:

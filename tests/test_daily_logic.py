@@ -296,6 +296,8 @@ def test_choice_prefers_unused_questions_then_most_missed_terms() -> None:
     # Exhausted: the cycle starts again with the least posted, misses first.
     assert choose_question(pool, {"1": 2, "2": 2, "3": 1, "4": 2}, misses, salt="x").id == "3"
     assert choose_question(pool, {}, misses, salt="x", exclude=["3"]).id in {"1", "4"}
+    assert choose_question(pool, {"2": 1}, misses, salt="x", avoid=["3"]).id in {"1", "4"}
+    assert choose_question(pool, {}, misses, salt="x", exclude=["1", "2", "4"], avoid=["3"]).id == "3"
     assert questions_left(pool, {}) == 4
     assert questions_left(pool, {"1": 1, "3": 1}) == 2
     assert questions_left(pool, dict.fromkeys("1234", 1)) == 4
@@ -321,6 +323,19 @@ async def test_no_repeats_until_the_topics_bank_is_exhausted(world: World) -> No
     assert (await world.store.get_post(post_id)).question.id in pool  # type: ignore[union-attr]
 
 
+async def test_after_the_bank_is_exhausted_repeats_go_round_evenly_and_never_two_days_running(world: World) -> None:
+    schedule = await make(world, "10:00", topic=SMALL_TOPIC)
+    days: list[str] = []
+    for offset in range(16):
+        (post_id,) = await post_day(world, schedule, date(2026, 3, 3) + timedelta(days=offset))
+        post = await world.store.get_post(post_id)
+        assert post is not None
+        days.append(post.question.id)
+    for end in range(4, 17, 4):  # each round of four posts every question once
+        assert sorted(days[end - 4:end]) == sorted(set(days)), days
+    assert all(a != b for a, b in zip(days, days[1:], strict=False)), days  # never two days running
+
+
 async def test_the_group_sees_its_most_missed_term_again_first(world: World) -> None:
     schedule = await make(world, "10:00")
     (first_id,) = await post_day(world, schedule, date(2026, 3, 3))
@@ -334,6 +349,34 @@ async def test_the_group_sees_its_most_missed_term_again_first(world: World) -> 
     assert second is not None and second.question.id != first.question.id
     if same_term:
         assert second.question.term == first.question.term
+
+
+# -- posts made but not sent (a crash, a failed send) ------------------------------------------
+
+
+async def test_a_post_made_but_not_sent_is_claimed_for_sending_once_within_grace(world: World) -> None:
+    schedule = await make(world, "10:00")
+    (post_id,) = await post_day(world, schedule, date(2026, 3, 3))  # made; the send never happened
+    world.at(local(SEOUL, 2026, 3, 3, 12, 59))
+    assert [p.post_id for p in await world.quiz.claim_unsent()] == [post_id]
+    assert await world.quiz.claim_unsent() == []  # claimed: nobody else sends it meanwhile
+
+
+async def test_a_post_made_but_not_sent_is_not_sent_beyond_grace(world: World) -> None:
+    schedule = await make(world, "10:00")
+    (post_id,) = await post_day(world, schedule, date(2026, 3, 3))
+    world.at(local(SEOUL, 2026, 3, 3, 13, 1))  # 3 h 1 min later, grace 3 h
+    assert await world.quiz.claim_unsent() == []
+    assert [p.post_id for p in await world.quiz.stale_unsent()] == [post_id]
+
+
+async def test_the_creator_of_a_post_claims_it_before_sending(world: World) -> None:
+    schedule = await make(world, "10:00")
+    (post_id,) = await post_day(world, schedule, date(2026, 3, 3))
+    post = await world.store.get_post(post_id)
+    assert post is not None
+    assert await world.quiz.claim_send(post) is not None
+    assert await world.quiz.claim_unsent() == []  # a sweep does not send it as well
 
 
 # -- answers, streaks and reveals --------------------------------------------------------------

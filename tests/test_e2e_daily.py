@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.engine.schedule import wall_clock
+from bot.store import Store
 from cogs.daily import Daily
 from tests.e2e_support import embed_text, reply_message, running_studybot, studybot_argv, studybot_env
 from tests.loopback import FakeDiscord, StoredMessage
@@ -249,11 +249,10 @@ async def test_recovery_posts_a_slot_missed_within_grace_skips_one_beyond_and_re
     assert len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")) == 1
 
 
-def move_reveal(db: Path, post_id: int, when: datetime) -> None:
+async def move_reveal(db: Path, post_id: int, when: datetime) -> None:
     """Let time pass while no bot runs: the post's reveal time moves into the past."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE posts SET reveal_at = ? WHERE post_id = ?",
-                     (when.astimezone(UTC).isoformat(timespec="microseconds"), post_id))
+    async with await Store.open(db, clock=SystemClock()) as store:
+        assert await store.set_reveal_at(post_id, when)
 
 
 async def test_buttons_work_after_a_restart_and_a_reveal_due_during_downtime_happens_on_start(
@@ -286,7 +285,7 @@ async def test_buttons_work_after_a_restart_and_a_reveal_due_during_downtime_hap
     assert post.history == []  # not revealed yet
     assert await two.stop() == 0
 
-    move_reveal(tmp_path / "studybot.db", post_id, datetime.now(UTC) - timedelta(minutes=5))
+    await move_reveal(tmp_path / "studybot.db", post_id, datetime.now(UTC) - timedelta(minutes=5))
     three = bot_process(studybot_argv("run"), env=env)
     await three.start(ready_line=ready)  # recovery has run: the edit is done
     assert len(post.history) == 1, three.output()[-3000:]

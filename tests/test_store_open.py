@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,6 +140,48 @@ async def test_read_only_folder_is_refused(tmp_path):
         folder.chmod(0o755)
 
 
+def _version_1_database(path: Path) -> None:
+    """A database as the first release left it: one daily post revealed, one never sent."""
+    with sqlite3.connect(path) as conn:
+        for statement in load_migrations()[0].statements:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO guilds (guild_id, season_started_at) VALUES (1, '2026-11-22')")
+        conn.execute("INSERT INTO schedules (schedule_id, guild_id, channel_id, time_of_day, timezone,"
+                     " created_at) VALUES (5, 1, 2, '09:00', 'UTC', '2026-11-22T00:00:00+00:00')")
+        for post_id, day, message_id, revealed_at in (
+                (1, "2026-11-22", 900, "2026-11-22T23:00:00.000000+00:00"),
+                (2, "2026-11-23", None, None)):
+            conn.execute(
+                "INSERT INTO posts (post_id, guild_id, board, season, channel_id, message_id,"
+                " schedule_id, local_date, seq, question_id, kind, prompt, choices, answer_index,"
+                " explanation, term, deck, source_path, source_line, posted_at, revealed_at)"
+                " VALUES (?, 1, 'daily', 1, 2, ?, 5, ?, 1, 'q', 'acronym', 'p', '[\"a\", \"b\"]',"
+                " 0, 'e', 't', 'd', 'f', 1, ?, ?)",
+                (post_id, message_id, day, f"{day}T00:00:00.000000+00:00", revealed_at))
+
+
+async def test_a_version_1_database_is_upgraded_to_the_latest_keeping_its_posts(db_path):
+    _version_1_database(db_path)
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        assert (await store.get_post(1)).message_id == 900
+    assert _read(db_path, "PRAGMA user_version") == [(load_migrations()[-1].number,)]
+
+
+async def test_reveals_made_before_the_upgrade_are_taken_as_drawn(db_path):
+    _version_1_database(db_path)
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        assert await store.pending_reveal_edits(datetime(2026, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_a_post_left_unsent_before_the_upgrade_can_be_claimed_after_it(db_path):
+    _version_1_database(db_path)
+    async with await Store.open(db_path, clock=CLOCK) as store:
+        claimed = await store.claim_unsent_daily_posts(
+            lease=timedelta(minutes=2), since=datetime(2026, 11, 22, 21, tzinfo=UTC))
+    assert [p.post_id for p in claimed] == [2]
+
+
 def test_migration_script_splits_into_whole_statements():
     statements = split_statements("-- c\nCREATE TABLE t (x);\n\nCREATE TRIGGER g AFTER INSERT ON t"
                                   " BEGIN\n  UPDATE t SET x = 1;\n  DELETE FROM t;\nEND;\n")
@@ -149,7 +191,7 @@ def test_migration_script_splits_into_whole_statements():
 
 _WRITER = textwrap.dedent("""
     import asyncio, sys
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
     from bot.clock import SystemClock
     from bot.engine.model import Question, QuestionKind, SourceRef
     from bot.store import Store

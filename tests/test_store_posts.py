@@ -102,6 +102,29 @@ async def test_used_question_ids_are_per_topic(store, schedule):
     assert await store.used_question_ids(GUILD, None) == {"q2"}
 
 
+async def test_question_use_counts_count_daily_posts_per_question_and_topic(store, schedule):
+    await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question(1))
+    await store.create_daily_post(schedule.schedule_id, "2026-11-24", 1, question(1))
+    await store.create_daily_post(schedule.schedule_id, "2026-11-24", 2, question(2))
+    other = await store.create_or_replace_schedule(GUILD, CHANNEL + 1, "10:00", "UTC")
+    await store.create_daily_post(other.schedule_id, "2026-11-23", 1, question(3))
+    await store.create_practice_post(GUILD, 1, question(1))
+    assert await store.question_use_counts(GUILD, "k8s") == {"q1": 2, "q2": 1}
+    assert await store.question_use_counts(GUILD, None) == {"q3": 1}
+
+
+async def test_practice_post_keeps_the_topic_it_was_asked_from(store):
+    post = await store.create_practice_post(GUILD, 1, question(), topic="Kubernetes")
+    assert (await store.get_post(post.post_id)).topic == "Kubernetes"
+
+
+async def test_set_reveal_at_moves_the_reveal_time(store, schedule, clock):
+    created = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question(),
+                                            reveal_at=clock.now() + timedelta(hours=5))
+    assert await store.set_reveal_at(created.post.post_id, clock.now() - timedelta(minutes=1))
+    assert [p.post_id for p in await store.due_reveals(clock.now())] == [created.post.post_id]
+
+
 async def test_term_miss_counts_count_wrong_answers_per_term(store, schedule):
     for n, term in enumerate(("Pod", "Pod", "Node"), start=1):
         post = (await store.create_daily_post(schedule.schedule_id, "2026-11-23" if n < 3
@@ -166,3 +189,95 @@ async def test_guild_without_zone_uses_the_store_default(db_path, clock):
 async def test_unknown_guild_zone_is_refused(store):
     with pytest.raises(ValueError):
         await store.set_timezone(GUILD, "Not/AZone")
+
+
+# ---- sending and reveal edits after a crash ------------------------------------------------
+
+LEASE = timedelta(minutes=2)
+
+
+async def test_a_send_claim_is_exclusive_across_two_connections(store, db_path, clock, schedule):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    async with await Store.open(db_path, clock=clock) as other:
+        claims = await asyncio.gather(*(
+            s.claim_daily_post_send(made.post.post_id, lease=LEASE)
+            for s in (store, other, store, other)))
+    assert [c.post_id for c in claims if c is not None] == [made.post.post_id]
+
+
+async def test_claiming_unsent_posts_is_exclusive_across_two_connections(
+        store, db_path, clock, schedule):
+    for seq in (1, 2):
+        await store.create_daily_post(schedule.schedule_id, "2026-11-23", seq, question(seq))
+    since = clock.now() - timedelta(hours=3)
+    async with await Store.open(db_path, clock=clock) as other:
+        mine, theirs = await asyncio.gather(
+            store.claim_unsent_daily_posts(lease=LEASE, since=since),
+            other.claim_unsent_daily_posts(lease=LEASE, since=since))
+    claimed = [p.seq for p in mine] + [p.seq for p in theirs]
+    assert sorted(claimed) == [1, 2]
+
+
+async def test_an_expired_send_claim_can_be_claimed_again(store, schedule, clock):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    post_id = made.post.post_id
+    assert await store.claim_daily_post_send(post_id, lease=LEASE) is not None
+    clock.advance(timedelta(minutes=1))
+    assert await store.claim_daily_post_send(post_id, lease=LEASE) is None
+    clock.advance(timedelta(minutes=2))
+    assert (await store.claim_daily_post_send(post_id, lease=LEASE)).post_id == post_id
+
+
+async def test_a_released_send_claim_can_be_claimed_at_once(store, schedule):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    await store.claim_daily_post_send(made.post.post_id, lease=LEASE)
+    await store.release_send_claim(made.post.post_id)
+    assert await store.claim_daily_post_send(made.post.post_id, lease=LEASE) is not None
+
+
+async def test_a_sent_post_is_never_claimed(store, schedule, clock):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    await store.set_message_id(made.post.post_id, 777)
+    assert await store.claim_daily_post_send(made.post.post_id, lease=LEASE) is None
+    assert await store.claim_unsent_daily_posts(
+        lease=LEASE, since=clock.now() - timedelta(hours=3)) == []
+
+
+async def test_a_revealed_post_is_never_claimed(store, schedule):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    await store.mark_revealed(made.post.post_id)
+    assert await store.claim_daily_post_send(made.post.post_id, lease=LEASE) is None
+
+
+async def test_posts_of_a_paused_schedule_are_not_claimed(store, schedule, clock):
+    await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    await store.pause_schedule(schedule.schedule_id, "missing_access")
+    assert await store.claim_unsent_daily_posts(
+        lease=LEASE, since=clock.now() - timedelta(hours=3)) == []
+
+
+async def test_unsent_posts_made_before_since_are_not_claimed_but_listed_as_stale(
+        store, schedule, clock):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    clock.advance(timedelta(hours=4))
+    since = clock.now() - timedelta(hours=3)
+    assert await store.claim_unsent_daily_posts(lease=LEASE, since=since) == []
+    assert [p.post_id for p in await store.stale_unsent_daily_posts(since)] == [made.post.post_id]
+
+
+async def test_a_revealed_post_waits_for_its_reveal_edit_until_marked(store, schedule, clock):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    await store.set_message_id(made.post.post_id, 777)
+    since = clock.now() - timedelta(days=7)
+    assert await store.pending_reveal_edits(since) == []
+    await store.mark_revealed(made.post.post_id)
+    assert [p.post_id for p in await store.pending_reveal_edits(since)] == [made.post.post_id]
+    await store.mark_reveal_edited(made.post.post_id)
+    assert await store.pending_reveal_edits(since) == []
+    assert (await store.get_post(made.post.post_id)).reveal_edited_at == clock.now()
+
+
+async def test_a_revealed_post_without_a_message_needs_no_reveal_edit(store, schedule, clock):
+    made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
+    await store.mark_revealed(made.post.post_id)
+    assert await store.pending_reveal_edits(clock.now() - timedelta(days=7)) == []

@@ -151,7 +151,7 @@ def missed_slot(
 
 
 def reveal_time(
-    slot: DailySlot, at: time, zone: ZoneInfo, reveal_after_hours: int | None
+    slot: DailySlot, at: time, zone: ZoneInfo, reveal_after_hours: float | None
 ) -> datetime:
     """When a post is revealed: `reveal_after_hours` after it, else one hour before the next post.
 

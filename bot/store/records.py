@@ -64,6 +64,7 @@ class Post:
     revealed_at: datetime | None
     answer_count: int
     correct_count: int
+    reveal_edited_at: datetime | None = None  # when the message was redrawn with the answer
 
 
 @dataclass(frozen=True, slots=True)

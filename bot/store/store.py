@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,7 +94,7 @@ RETURNING choice, correct, correct_rank, points, streak,
 _POST_COLUMNS = """post_id, guild_id, board, season, channel_id, message_id, owner_user_id,
     schedule_id, local_date, seq, topic, question_id, kind, prompt, choices, answer_index,
     explanation, term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
-    revealed_at, answer_count, correct_count"""
+    revealed_at, answer_count, correct_count, reveal_edited_at"""
 
 _INSERT_POST = f"""
 INSERT INTO posts (guild_id, board, season, channel_id, owner_user_id, schedule_id, local_date,
@@ -105,6 +105,19 @@ SELECT :guild_id, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :
        :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at
   FROM guilds g WHERE g.guild_id = :guild_id
     ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
+RETURNING {_POST_COLUMNS}
+"""
+
+# Claim unsent daily posts for sending: still without a message, not revealed, of a schedule that
+# is neither stopped nor paused, and not claimed by a sender whose lease is still running. One
+# UPDATE, so of two processes racing only one gets each post.
+_CLAIM_UNSENT = f"""
+UPDATE posts SET send_claimed_until = :until
+ WHERE board = 'daily' AND message_id IS NULL AND revealed_at IS NULL
+   AND (send_claimed_until IS NULL OR send_claimed_until < :now)
+   AND EXISTS (SELECT 1 FROM schedules s WHERE s.schedule_id = posts.schedule_id
+                  AND s.stopped_at IS NULL AND s.paused = 0)
+   AND {{which}}
 RETURNING {_POST_COLUMNS}
 """
 
@@ -201,7 +214,7 @@ def _post(row: Sequence[Any]) -> Post:
     (post_id, guild_id, board, season, channel_id, message_id, owner_user_id, schedule_id,
      local_date, seq, topic, question_id, kind, prompt, choices, answer_index, explanation, term,
      entry_id, deck, section, source_path, source_line, posted_at, reveal_at, revealed_at,
-     answer_count, correct_count) = row
+     answer_count, correct_count, reveal_edited_at) = row
     question = Question(
         id=question_id, kind=QuestionKind(kind), prompt=prompt, choices=tuple(json.loads(choices)),
         answer=answer_index, explanation=explanation, term=term, deck=deck,
@@ -214,6 +227,7 @@ def _post(row: Sequence[Any]) -> Post:
         schedule_id=schedule_id, local_date=local_date, seq=seq, topic=topic,
         posted_at=datetime.fromisoformat(posted_at), reveal_at=_dt(reveal_at),
         revealed_at=_dt(revealed_at), answer_count=answer_count, correct_count=correct_count,
+        reveal_edited_at=_dt(reveal_edited_at),
     )
 
 
@@ -564,12 +578,16 @@ class Store:
     async def create_practice_post(
         self, guild_id: int, user_id: int, question: Question, *,
         channel_id: int | None = None, reveal_at: datetime | None = None,
+        topic: str | None = None,
     ) -> Post:
-        """A personal /quiz question for `user_id`; only they can answer it."""
+        """A personal /quiz question for `user_id`; only they can answer it.
+
+        `topic` is the deck or section it was asked from, so "Next question" can stay on it.
+        """
         params = {
             "guild_id": guild_id, "board": Board.PRACTICE.value, "channel_id": channel_id,
             "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
-            "topic": None, "posted_at": _ts(self._clock.now()),
+            "topic": topic, "posted_at": _ts(self._clock.now()),
             "reveal_at": None if reveal_at is None else _ts(reveal_at),
             **_question_params(question),
         }
@@ -627,9 +645,63 @@ class Store:
         return [_post(r) for r in rows]
 
     async def set_message_id(self, post_id: int, message_id: int) -> None:
+        """Remember the post's message; a send claim on it has done its job and ends."""
         async with self._write() as db:
-            await db.execute("UPDATE posts SET message_id = ? WHERE post_id = ?",
-                             (message_id, post_id))
+            await db.execute(
+                "UPDATE posts SET message_id = ?, send_claimed_until = NULL WHERE post_id = ?",
+                (message_id, post_id))
+
+    async def claim_daily_post_send(self, post_id: int, *, lease: timedelta,
+                                    now: datetime | None = None) -> Post | None:
+        """Claim one unsent daily post for `lease` before sending it.
+
+        None when it was sent, revealed, its schedule is stopped or paused, or another sender
+        holds an unexpired claim: then the caller must not send it.
+        """
+        when = now or self._clock.now()
+        async with self._write() as db:
+            row = await self._one(db, _CLAIM_UNSENT.format(which="post_id = :post_id"),
+                                  {"now": _ts(when), "until": _ts(when + lease),
+                                   "post_id": post_id})
+        return None if row is None else _post(row)
+
+    async def claim_unsent_daily_posts(self, *, lease: timedelta, since: datetime,
+                                       now: datetime | None = None) -> list[Post]:
+        """Claim, for `lease`, every unsent daily post made at or after `since`, oldest first.
+
+        Unsent means no message yet and not revealed, of an active, unpaused schedule, and not
+        claimed by another sender whose lease is still running. Each post is claimed by one
+        caller only, also across processes; the caller sends them (or leaves the claim to expire).
+        """
+        when = now or self._clock.now()
+        async with self._write() as db:
+            rows = await db.execute_fetchall(
+                _CLAIM_UNSENT.format(which="posted_at >= :since"),
+                {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since)})
+        return sorted((_post(r) for r in rows), key=lambda p: (p.posted_at, p.post_id))
+
+    async def release_send_claim(self, post_id: int) -> None:
+        """Give up a send claim (the send failed and may be retried at once by anyone)."""
+        async with self._write() as db:
+            await db.execute("UPDATE posts SET send_claimed_until = NULL"
+                             " WHERE post_id = ? AND message_id IS NULL", (post_id,))
+
+    async def stale_unsent_daily_posts(self, before: datetime) -> list[Post]:
+        """Unsent, unrevealed daily posts made before `before` (too late to send), oldest first."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE board = 'daily'"
+                " AND message_id IS NULL AND revealed_at IS NULL AND posted_at < ?"
+                " ORDER BY posted_at, post_id", (_ts(before),))
+        return [_post(r) for r in rows]
+
+    async def set_reveal_at(self, post_id: int, when: datetime | None) -> bool:
+        """Move (or with None clear) the time the post is revealed; False if there is no post."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE posts SET reveal_at = ? WHERE post_id = ?",
+                (None if when is None else _ts(when), post_id))
+            return cursor.rowcount == 1
 
     async def due_reveals(self, now: datetime | None = None) -> list[Post]:
         """Posts whose reveal time has come and that are not revealed yet, oldest first."""
@@ -648,6 +720,32 @@ class Store:
                 "UPDATE posts SET revealed_at = ? WHERE post_id = ? AND revealed_at IS NULL",
                 (_ts(self._clock.now()), post_id))
             return cursor.rowcount == 1
+
+    async def pending_reveal_edits(self, since: datetime) -> list[Post]:
+        """Posts revealed at or after `since` whose message has not shown the answer yet."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE revealed_at IS NOT NULL"
+                " AND reveal_edited_at IS NULL AND message_id IS NOT NULL AND revealed_at >= ?"
+                " ORDER BY revealed_at, post_id", (_ts(since),))
+        return [_post(r) for r in rows]
+
+    async def mark_reveal_edited(self, post_id: int) -> None:
+        """The post's message shows its answer (or never can): no more reveal edits for it."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE posts SET reveal_edited_at = ?"
+                " WHERE post_id = ? AND reveal_edited_at IS NULL",
+                (_ts(self._clock.now()), post_id))
+
+    async def question_use_counts(self, guild_id: int, topic: str | None) -> dict[str, int]:
+        """Daily posts per question id on the guild's board for `topic` (None: no topic)."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT question_id, count(*) FROM posts"
+                " WHERE guild_id = ? AND board = 'daily' AND topic IS ? GROUP BY question_id",
+                (guild_id, topic))
+        return {question_id: n for question_id, n in rows}
 
     async def used_question_ids(self, guild_id: int, topic: str | None) -> set[str]:
         """Question ids already posted on the guild's daily board for `topic` (None: no topic)."""
