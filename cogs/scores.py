@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.embeds import leaderboard_embed, stats_embed
-from bot.discord_app.i18n import interaction_lang
+from bot.discord_app import limits
+from bot.discord_app.i18n import interaction_lang, tr
 from bot.discord_app.views import ListingView, Paginator
 from bot.engine.scoring import Board, Period
 
@@ -37,9 +38,13 @@ class Scores(commands.Cog):
     async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
         lang = interaction_lang(interaction)
         target = member or interaction.user
-        await interaction.response.defer(thinking=True)
-        stats = await self.bot.service.stats(interaction.guild_id or 0, target.id)
         own = target.id == interaction.user.id
+        stats = await self.bot.service.stats(interaction.guild_id or 0, target.id)
+        if stats.opted_out and not own:
+            text = tr(lang, "stats.private", name=limits.display_name(target.display_name))
+            await interaction.response.send_message(limits.content(text), ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
         view = ListingView(owner_id=interaction.user.id, lang=lang) if own else discord.utils.MISSING
         await interaction.followup.send(embed=stats_embed(stats, target.display_name, lang), view=view)
 

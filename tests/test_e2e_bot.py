@@ -268,3 +268,13 @@ async def test_own_stats_offer_the_leaderboard_opt_out(fake_discord: FakeDiscord
         await run.app.store.record_answer(post.post_id, int(g.member.id), question.answer, "member")
         board = await fake_discord.slash(g, g.admin, "leaderboard", period="all", board="practice")
         assert "member" not in reply_message(board).embeds[0]["description"]
+
+
+async def test_stats_of_a_member_who_opted_out_stay_private_to_others(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        await run.app.store.set_opt_out(int(g.id), int(g.member.id), True)
+        others = reply_message(await fake_discord.slash(g, g.admin, "stats", member=g.member.id))
+        assert others.ephemeral and "private" in others.text() and not others.embeds
+        mine = reply_message(await fake_discord.slash(g, g.member, "stats"))
+        assert mine.embeds and "member" in mine.embeds[0]["title"]

@@ -162,6 +162,7 @@ class UserStats:
     season: int
     boards: dict[Board, BoardStats]
     most_missed: tuple[TermMisses, ...]  # up to three, most missed first
+    opted_out: bool = False  # hidden from public listings: others see no stats either
 
 
 @dataclass(frozen=True, slots=True)

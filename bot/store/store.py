@@ -923,11 +923,12 @@ class Store:
                 " WHERE a.guild_id = ? AND a.user_id = ? AND a.season = ? AND a.correct = 0"
                 " GROUP BY p.term ORDER BY n DESC, p.term LIMIT 3",
                 (guild_id, user_id, guild.season))
-            name = await self._one(
-                db, "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
+            member = await self._one(
+                db, "SELECT display_name, opted_out FROM members WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id))
-        return UserStats(guild_id, user_id, name[0] if name else "", guild.season, boards,
-                         tuple(TermMisses(t, n) for t, n in missed))
+        return UserStats(guild_id, user_id, member[0] if member else "", guild.season, boards,
+                         tuple(TermMisses(t, n) for t, n in missed),
+                         opted_out=bool(member[1]) if member else False)
 
     async def export_scores(self, guild_id: int) -> list[ScoreExportRow]:
         """All-time current-season rows per board and member, in leaderboard order."""
