@@ -27,6 +27,9 @@ _LATIN = re.compile(r"[A-Za-z]")
 _DIGITS_ONLY = re.compile(r"^[\d\s.,:/~%+\-–년월일시분초]*$")
 _EXAMPLE_PREFIX = re.compile(r"^(?:e\.?g\.?|ex\)?\.?|i\.e\.?|예\)?|예시|참고|see|cf\.?|like)\s*[:)\s]", re.IGNORECASE)
 _SYNONYM_PREFIX = re.compile(r"^(?:=|≒|aka\b|a\.k\.a\.?|또는|or\b)\s*", re.IGNORECASE)
+_LOOSE_JUNK = re.compile(r"[\s\-_·.]+")
+_PART_SPLIT = re.compile(r"[,;]")
+_INITIALS_SPLIT = re.compile(r"[\s\-/]+")
 
 # Parenthesised words that describe rather than name ("Opaque (기본)").
 _FUNCTION_WORDS = frozenset("in on at of for with by from to as via like and or the a an is are".split())
@@ -47,7 +50,7 @@ def _is_acronym(text: str) -> bool:
 
 
 def _initials(text: str) -> str:
-    words = [w for w in re.split(r"[\s\-/]+", text) if w]
+    words = [w for w in _INITIALS_SPLIT.split(text) if w]
     return "".join(w[0] for w in words if w[0].isalnum()).casefold()
 
 
@@ -108,7 +111,7 @@ def split_term(raw: str) -> tuple[str, tuple[str, ...]]:
     if match:
         outer = match["outer"].strip(" :-")
         if outer:
-            parts = [_clean_part(p) for p in re.split(r"[,;]", match["inner"])]
+            parts = [_clean_part(p) for p in _PART_SPLIT.split(match["inner"])]
             aliases = [p for p in parts if _is_name(p, outer) and p.casefold() != outer.casefold()]
             inner_term, inner_aliases = split_term(outer) if outer != text else (outer, ())
             return inner_term, _unique((*inner_aliases, *aliases), inner_term)
@@ -139,7 +142,7 @@ def merge_names(term: str, *alias_groups: Iterable[str]) -> tuple[str, ...]:
 
 def loose_key(name: str) -> str:
     """Case-, space- and hyphen-insensitive key: `Auto Scaling` and `autoscaling` match."""
-    return re.sub(r"[\s\-_·.]+", "", name.casefold())
+    return _LOOSE_JUNK.sub("", name.casefold())
 
 
 def load_curated_aliases(path: Path | str) -> dict[str, list[str]]:
@@ -165,11 +168,16 @@ def load_curated_aliases(path: Path | str) -> dict[str, list[str]]:
     return curated
 
 
-def apply_curated_aliases(entries: Iterable[Entry], curated: Mapping[str, list[str]]) -> tuple[Entry, ...]:
-    """Add curated synonyms to every entry whose term or alias matches a canonical term."""
+def index_curated_aliases(curated: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Curated synonyms keyed by `loose_key` of the canonical term, for `apply_curated_index`."""
     by_key: dict[str, list[str]] = {}
     for canonical, synonyms in curated.items():
         by_key.setdefault(loose_key(canonical), []).extend(synonyms)
+    return by_key
+
+
+def apply_curated_index(entries: Iterable[Entry], by_key: Mapping[str, list[str]]) -> tuple[Entry, ...]:
+    """`apply_curated_aliases` with the mapping already indexed, for applying it to many decks."""
     updated: list[Entry] = []
     for entry in entries:
         extra = [s for name in entry.names for s in by_key.get(loose_key(name), ())]
@@ -179,3 +187,8 @@ def apply_curated_aliases(entries: Iterable[Entry], curated: Mapping[str, list[s
                 entry = dataclasses.replace(entry, aliases=aliases)
         updated.append(entry)
     return tuple(updated)
+
+
+def apply_curated_aliases(entries: Iterable[Entry], curated: Mapping[str, list[str]]) -> tuple[Entry, ...]:
+    """Add curated synonyms to every entry whose term or alias matches a canonical term."""
+    return apply_curated_index(entries, index_curated_aliases(curated))

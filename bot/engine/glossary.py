@@ -351,25 +351,45 @@ class Glossary:
         for token, vid in vocab.items():
             if len(token) >= 3:
                 for variant in {token, *(token[:i] + token[i + 1 :] for i in range(len(token)))}:
-                    deletes.setdefault(variant, []).append(vid)
-        self._deletes = {k: tuple(v) for k, v in deletes.items()}
+                    posting = deletes.get(variant)
+                    if posting is None:
+                        deletes[variant] = [vid]
+                    else:
+                        posting.append(vid)
+        self._deletes = deletes
 
     def _build_text(self) -> None:
-        by_word: dict[str, set[int]] = {}
+        by_word: dict[str, list[int]] = {}
         for e, entry in enumerate(self.entries):
-            for word in words(fold(entry.definition)):
-                by_word.setdefault(word, set()).add(e)
+            for word in set(words(fold(entry.definition))):
+                posting = by_word.get(word)
+                if posting is None:
+                    by_word[word] = [e]
+                else:
+                    posting.append(e)
         text_post: dict[str, set[int]] = {}
         for word, found in by_word.items():
             for form in _forms(word):
-                text_post.setdefault(form, set()).update(found)
+                merged = text_post.get(form)
+                if merged is None:
+                    text_post[form] = set(found)
+                else:
+                    merged.update(found)
         term_post: dict[str, set[int]] = {}
+        forms_of: dict[str, set[str]] = {}
         for name in self._names:
             for word in name.words:
-                for form in _forms(word):
-                    term_post.setdefault(form, set()).add(name.entry)
-        self._text_post = {k: frozenset(v) for k, v in text_post.items()}
-        self._term_post = {k: frozenset(v) for k, v in term_post.items()}
+                forms = forms_of.get(word)
+                if forms is None:
+                    forms = forms_of[word] = _forms(word)
+                for form in forms:
+                    posting_set = term_post.get(form)
+                    if posting_set is None:
+                        term_post[form] = {name.entry}
+                    else:
+                        posting_set.add(name.entry)
+        self._text_post = text_post  # read-only from here on, like every index
+        self._term_post = term_post
         self._text_vocab = sorted(text_post)
 
     def _build_relations(self) -> None:
@@ -546,26 +566,30 @@ class Glossary:
             counts = Counter(chain.from_iterable(matched))
             candidates = [rank for rank, count in counts.items() if count >= needed]
 
+        # Per vocabulary word, its score against each query word (0.0: not close); a name's score
+        # needs only the words it has in here. Most names have one such word, so those scores
+        # repeat per (word, name length) and are computed once.
+        hit_scores = {vid: tuple(c.get(vid, 0.0) for c in close) for vid in set().union(*close)}
+        single: dict[tuple[tuple[float, ...], int], float] = {}
+        scores_of, name_vids, entry_of = hit_scores.get, self._name_vids, self._entry_of
         best: dict[int, tuple[float, int]] = {}
         for rank in candidates:
-            vids = self._name_vids[rank]
-            total = 0.0
-            covered: set[int] = set()
-            for c in close:
-                top = 0.0
-                for pos, vid in enumerate(vids):
-                    score = c.get(vid)
-                    if score is not None:
-                        covered.add(pos)
-                        top = max(top, score)
-                total += top
-            score = round(total / n * (0.8 + 0.2 * len(covered) / len(vids)), 6)
+            vids = name_vids[rank]
+            hits = [h for h in map(scores_of, vids) if h is not None]
+            if len(hits) == 1:
+                memo = (hits[0], len(vids))
+                score = single.get(memo, -1.0)
+                if score < 0:
+                    score = single[memo] = round(sum(hits[0]) / n * (0.8 + 0.2 / len(vids)), 6)
+            else:
+                total = sum(max(column) for column in zip(*hits)) if hits else 0.0
+                score = round(total / n * (0.8 + 0.2 * len(hits) / len(vids)), 6)
             if score >= min_score:
-                e = self._entry_of[rank]
+                e = entry_of[rank]
                 key = (-score, rank)
                 if e not in best or key < best[e]:
                     best[e] = key
-        return [e for e, _ in sorted(best.items(), key=lambda item: item[1])[:limit]]
+        return [e for e, _ in heapq.nsmallest(limit, best.items(), key=lambda item: item[1])]
 
     def _close_words(self, probe: str, cutoff: float) -> dict[int, float]:
         """Vocabulary ids within `cutoff` (fuzz.ratio) of one query word in keystroke space."""

@@ -13,6 +13,7 @@ Never NFKC: it turns compatibility jamo into conjoining jamo and breaks choseong
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 SYLLABLE_FIRST = 0xAC00
@@ -74,6 +75,7 @@ def _build_choseong_table() -> dict[int, str | None]:
 
 _KEYS_TABLE = _build_keys_table()
 _COMPAT_TABLE = _build_compat_table()
+_CONJOINING = re.compile(f"[{''.join(map(chr, _COMPAT_TABLE))}]")
 _CHOSEONG_TABLE = _build_choseong_table()
 _QWERTY_TABLE = {ord(k): v for k, v in _QWERTY.items()} | {ord(k.upper()): v for k, v in _QWERTY.items()}
 _QWERTY_TABLE.update({ord(k): v for k, v in _QWERTY_SHIFT.items()})
@@ -89,7 +91,8 @@ def nfc(s: str) -> str:
 
 def compat_jamo(s: str) -> str:
     """Map stray conjoining jamo (U+1100.., left by NFD or NFKC) to compatibility jamo."""
-    return s.translate(_COMPAT_TABLE)
+    # A regex scan is far cheaper than a per-character translate, and NFC text rarely has any.
+    return s.translate(_COMPAT_TABLE) if _CONJOINING.search(s) else s
 
 
 def to_keys(s: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.engine.aliases import apply_curated_aliases, load_curated_aliases
+from bot.engine.aliases import apply_curated_index, index_curated_aliases, load_curated_aliases
 from bot.engine.model import Deck, Entry, Notes, Problem, Severity
 from bot.engine.parser import humanise_name, make_markdown, parse_note
 
@@ -109,4 +109,5 @@ def _with_curated_aliases(decks: list[Deck], aliases_file: Path) -> tuple[list[D
         return decks, [Problem(str(aliases_file), 1, f"cannot read aliases file: {exc.strerror or exc}")]
     except ValueError as exc:
         return decks, [Problem(str(aliases_file), 1, f"aliases file ignored: {exc}")]
-    return [dataclasses.replace(d, entries=apply_curated_aliases(d.entries, curated)) for d in decks], []
+    by_key = index_curated_aliases(curated)
+    return [dataclasses.replace(d, entries=apply_curated_index(d.entries, by_key)) for d in decks], []
