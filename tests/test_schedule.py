@@ -128,3 +128,10 @@ def test_reveal_after_hours_counts_from_the_post() -> None:
 def test_default_reveal_follows_dst_change() -> None:
     slot = latest_slot(NINE, NEW_YORK, utc(2026, 3, 7, 15))
     assert reveal_time(slot, NINE, NEW_YORK, None) == utc(2026, 3, 8, 12)  # 08:00 EDT
+
+
+def test_zone_suggestions_for_a_misspelt_city_are_zones_of_that_region() -> None:
+    with pytest.raises(ScheduleInputError) as caught:
+        parse_zone("America/New_Yrok")
+    suggestion = caught.value.suggestion or ""
+    assert suggestion.startswith("did you mean America/New_York") and "ROK" not in suggestion.split(", ")

@@ -68,7 +68,7 @@ def suggest_zones(text: str, limit: int = 25) -> list[str]:
     parts = [n for n in names if n not in starts and wanted in n.casefold()]
     found = starts + parts
     if len(found) < limit:
-        fuzzy = process.extract(wanted, names, scorer=fuzz.WRatio, processor=str.casefold,
+        fuzzy = process.extract(wanted, names, scorer=fuzz.ratio, processor=str.casefold,
                                 limit=limit, score_cutoff=60)
         found += [name for name, _, _ in fuzzy if name not in found]
     return found[:limit]
