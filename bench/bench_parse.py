@@ -23,24 +23,57 @@ GOAL_SECONDS = 3.0
 GOAL_RSS_MB = 150.0
 
 _CHILD = r"""
-import importlib.util, json, resource, sys, time
+import importlib.util, json, os, resource, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from bot.engine.loader import load_notes
-started = time.perf_counter()
-cpu_started = time.process_time()
-notes = load_notes(Path(sys.argv[2]), aliases_file=Path(sys.argv[3]))
-parsed = time.perf_counter() - started
-has_glossary = importlib.util.find_spec("bot.engine.glossary") is not None
-if has_glossary:
-    from bot.engine.glossary import Glossary
-    Glossary(notes.entries)
-total = time.perf_counter() - started
-cpu = time.process_time() - cpu_started
-rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"parsed": parsed, "total": total, "entries": len(notes.entries),
-                  "decks": len(notes.decks), "errors": notes.has_errors,
-                  "glossary": has_glossary, "cpu": cpu, "rss_mb": rss_kb / 1024}))
+
+
+def tree_rss_kb(root):
+    # Peak RSS (VmHWM) of `root` and every live descendant (pool workers hang off a forkserver
+    # child): an upper bound on what the processes held at once.
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next((int(l.split()[1]) for l in status if l.startswith("VmHWM:")), 0)
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+peak_kb = [0]
+done = threading.Event()
+
+
+def sample():
+    while not done.wait(0.01):
+        peak_kb[0] = max(peak_kb[0], tree_rss_kb(os.getpid()))
+
+
+if __name__ == "__main__":
+    threading.Thread(target=sample, daemon=True).start()
+    from bot.engine.loader import load_notes
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    notes = load_notes(Path(sys.argv[2]), aliases_file=Path(sys.argv[3]))
+    parsed = time.perf_counter() - started
+    has_glossary = importlib.util.find_spec("bot.engine.glossary") is not None
+    if has_glossary:
+        from bot.engine.glossary import Glossary
+        Glossary(notes.entries)
+    total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    done.set()
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kb[0] = max(peak_kb[0], rss_kb)
+    print(json.dumps({"parsed": parsed, "total": total, "entries": len(notes.entries),
+                      "decks": len(notes.decks), "errors": notes.has_errors,
+                      "glossary": has_glossary, "cpu": cpu, "rss_mb": rss_kb / 1024,
+                      "tree_rss_mb": peak_kb[0] / 1024 if os.path.isdir("/proc") else None}))
 """
 
 
@@ -75,12 +108,15 @@ def _corpus_rows() -> list[Row]:
         Row("parse", "10k-term corpus: parse", result["parsed"], "s", note=f"{size_mb:.1f} MB, {result['decks']} notes"),
         Row("parse", "10k-term corpus: ready", result["total"], "s", f"<= {GOAL_SECONDS:g} s",
             result["total"] <= GOAL_SECONDS, what),
-        Row("parse", "10k-term corpus: ready (CPU time)", result["cpu"], "s", note="wall minus scheduling on a busy host"),
+        Row("parse", "10k-term corpus: ready (CPU time)", result["cpu"], "s", note="this process; pool workers not counted"),
         Row("parse", "10k-term corpus: entries", result["entries"], "entries", ">= 9,500",
             result["entries"] >= 9500 and not result["errors"]),
         Row("parse", "10k-term corpus: peak RSS", result["rss_mb"], "MB", f"<= {GOAL_RSS_MB:g} MB",
             result["rss_mb"] <= GOAL_RSS_MB, "fresh subprocess"),
-    ]
+    ] + ([] if result.get("tree_rss_mb") is None else [
+        Row("parse", "10k-term corpus: peak RSS with workers", result["tree_rss_mb"], "MB", f"<= {GOAL_RSS_MB:g} MB",
+            result["tree_rss_mb"] <= GOAL_RSS_MB, "sum of per-process peaks, sampled every 10 ms"),
+    ])
 
 
 def run() -> list[Row]:

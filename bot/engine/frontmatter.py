@@ -7,6 +7,7 @@ before it, so a body line `n` (0-based) is source line `n + line_offset + 1`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,18 @@ import yaml
 
 _OPEN = "---"
 _CLOSERS = ("---", "...")
+
+# The common front matter (`title: Some_Name`, `tags: [a, b]`) read without YAML: a letter-led
+# word with no `:`, `#` or quote-like indicator is a plain string in YAML unless it is one of the
+# YAML 1.1 booleans or nulls below. Anything else goes through the YAML loader.
+_WORD = r"[^\W\d_][\w-]*"
+_SIMPLE_LINE = re.compile(
+    rf"(?P<key>{_WORD}):(?: +(?:\[ *(?P<flow>{_WORD}(?: *, *{_WORD})*)? *\]|(?P<scalar>[^\W\d_][\w .,/()+&'-]*?)))? *"
+)
+_FLOW_SPLIT = re.compile(r" *, *")
+_RESOLVED_WORDS = frozenset(
+    "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +97,35 @@ def split_front_matter(text: str) -> FrontMatter:
     return FrontMatter(body=text)
 
 
+def _simple_mapping(yaml_text: str) -> dict[str, Any] | None:
+    """What the YAML loader gives for `key: word words` / `key: [word, word]` lines, or None for anything else."""
+    meta: dict[str, Any] = {}
+    for line in yaml_text.split("\n"):
+        if not line:
+            continue
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, flow, scalar = match.group("key", "flow", "scalar")
+        value: Any = None
+        if flow is not None:
+            value = _FLOW_SPLIT.split(flow)
+        elif scalar is not None:
+            value = [scalar]
+        elif match.group()[len(key) + 1 :].strip():
+            value = []  # `key: []`
+        if key in _RESOLVED_WORDS or (value and not _RESOLVED_WORDS.isdisjoint(value)):
+            return None
+        if scalar is not None:
+            value = scalar
+        meta[key] = value
+    return meta
+
+
 def _load_yaml(yaml_text: str) -> tuple[dict[str, Any], str | None]:
+    simple = _simple_mapping(yaml_text)
+    if simple is not None:
+        return simple, None
     # The C loader (when PyYAML was built with libyaml) is an order of magnitude faster.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

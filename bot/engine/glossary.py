@@ -27,7 +27,7 @@ import heapq
 import math
 import re
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -44,6 +44,7 @@ from bot.engine.hangul import (
     qwerty_to_keys,
     to_keys,
 )
+from bot.engine.gcpause import gc_paused
 from bot.engine.model import Entry, TextHit
 
 MAX_RESULTS = 25
@@ -260,11 +261,12 @@ class Glossary:
         for e, entry in enumerate(self.entries):
             self._by_id.setdefault(entry.id, entry)
             self._index_by_id.setdefault(entry.id, e)
-        self._build_names()
-        self._build_fuzzy()
-        self._build_text()
-        self._build_relations()
-        self._default = self._default_order()
+        with gc_paused():
+            self._build_names()
+            self._build_fuzzy()
+            self._build_text()
+            self._build_relations()
+            self._default = self._default_order()
 
     # ----------------------------------------------------------------------------------- build
 
@@ -275,47 +277,57 @@ class Glossary:
             seen: set[str] = set()
             for order, spelling in enumerate(_spellings(entry)):
                 ws = tuple(words(fold(spelling)))
-                word_keys = []
-                for w in ws:
-                    k = keys_of.get(w)
-                    if k is None:
-                        k = keys_of[w] = to_keys(w)
-                    word_keys.append(k)
+                word_keys = tuple([keys_of.get(w) or keys_of.setdefault(w, to_keys(w)) for w in ws])
                 keys = "".join(word_keys)
                 if keys and keys not in seen:
                     seen.add(keys)
-                    names.append(_Name(e, order, ws, keys, tuple(word_keys)))
-        names.sort(key=lambda n: n.sort_key)
+                    names.append(_Name(e, order, ws, keys, word_keys))
+        names.sort(key=_Name.sort_key.fget)
         self._names = names
         n = len(names)
         self._entry_of = [name.entry for name in names]  # rank -> entry; rank + k*n maps the same
 
-        self._exact: dict[str, list[int]] = {}
-        self._initials: dict[str, list[int]] = {}
+        exact: dict[str, list[int]] = {}
+        initials: dict[str, list[int]] = {}
         prefix_items: list[tuple[str, int]] = []
         cho_items: list[tuple[str, int]] = []
-        cho_of: dict[str, str] = {}
         word_ranks: dict[str, list[int]] = {}
         cho_ranks: dict[str, list[int]] = {}
+        # Per distinct word: (Latin letters only, starts with Hangul, choseong).
+        traits: dict[str, tuple[bool, bool, str]] = {}
         for rank, name in enumerate(names):
-            self._exact.setdefault(name.keys, []).append(rank)
-            latin = [w for w in name.words if w.isascii() and w.isalpha()]
-            if len(latin) >= 2 and len(latin) == len(name.words):
-                self._initials.setdefault("".join(w[0] for w in latin), []).append(rank)
-            for i, wk in enumerate(name.word_keys):
-                prefix_items.append(("".join(name.word_keys[i:]), rank + (n if i else 0)))
-                word_ranks.setdefault(wk, []).append(rank)
-            hangul_starts = [i for i, w in enumerate(name.words) if is_hangul_char(w[0])]
-            cho_words = []
-            for w in name.words:
-                c = cho_of.get(w)
-                if c is None:
-                    c = cho_of[w] = choseong(w)
-                cho_words.append(c)
-                if c:
-                    cho_ranks.setdefault(c, []).append(rank)
-            for j, i in enumerate(hangul_starts):
-                cho_items.append(("".join(cho_words[i:]), rank + (n if j else 0)))
+            ws, word_keys = name.words, name.word_keys
+            posting = exact.get(name.keys)
+            if posting is None:
+                exact[name.keys] = [rank]
+            else:
+                posting.append(rank)
+            prefix_items.append((name.keys, rank))
+            for i in range(1, len(word_keys)):
+                prefix_items.append(("".join(word_keys[i:]), rank + n))
+            for wk in word_keys:
+                posting = word_ranks.get(wk)
+                if posting is None:
+                    word_ranks[wk] = [rank]
+                else:
+                    posting.append(rank)
+            word_traits = []
+            for w in ws:
+                t = traits.get(w)
+                if t is None:
+                    t = traits[w] = (w.isascii() and w.isalpha(), is_hangul_char(w[0]), choseong(w))
+                word_traits.append(t)
+            if len(ws) >= 2 and all(t[0] for t in word_traits):
+                initials.setdefault("".join(w[0] for w in ws), []).append(rank)
+            first_hangul = True
+            for i, (_, hangul, cho) in enumerate(word_traits):
+                if cho:
+                    cho_ranks.setdefault(cho, []).append(rank)
+                if hangul:
+                    cho_items.append(("".join([t[2] for t in word_traits[i:]]), rank if first_hangul else rank + n))
+                    first_hangul = False
+        self._exact = exact
+        self._initials = initials
         self._prefix = _PrefixIndex(prefix_items, self._entry_of)
         self._cho_prefix = _PrefixIndex(cho_items, self._entry_of)
         self._substring = _SubstringIndex(word_ranks)
@@ -359,14 +371,10 @@ class Glossary:
         self._deletes = deletes
 
     def _build_text(self) -> None:
-        by_word: dict[str, list[int]] = {}
+        by_word: defaultdict[str, list[int]] = defaultdict(list)
         for e, entry in enumerate(self.entries):
             for word in set(words(fold(entry.definition))):
-                posting = by_word.get(word)
-                if posting is None:
-                    by_word[word] = [e]
-                else:
-                    posting.append(e)
+                by_word[word].append(e)
         text_post: dict[str, set[int]] = {}
         for word, found in by_word.items():
             for form in _forms(word):
@@ -628,10 +636,12 @@ class Glossary:
 
     # ----------------------------------------------------------------------------------- full text
 
-    def _text_matches(self, token: str) -> tuple[set[int], set[int], set[int]]:
-        """Entries whose definition has the word (or its stem), has a word starting with it, and whose name has it."""
+    def _text_postings(self, token: str) -> tuple[set[int], list[set[int]], set[int]]:
+        """Entries whose definition has the word (or its stem), the postings of definition words
+        starting with it (not merged: a one-word query rarely needs their union), and entries whose
+        name has it."""
         exact: set[int] = set()
-        prefix: set[int] = set()
+        prefix: list[set[int]] = []
         named: set[int] = set()
         vocab = self._text_vocab
         for form in _forms(token):
@@ -642,8 +652,23 @@ class Glossary:
                 for word in vocab[lo : lo + _MAX_TEXT_PREFIX_FORMS]:
                     if not word.startswith(form):
                         break
-                    prefix.update(self._text_post[word])
-        return exact, prefix - exact, named
+                    prefix.append(self._text_post[word])
+        return exact, prefix, named
+
+    def _text_matches(self, token: str) -> tuple[set[int], set[int], set[int]]:
+        """Entries whose definition has the word (or its stem), has a word starting with it, and whose name has it."""
+        exact, prefix, named = self._text_postings(token)
+        return exact, set().union(*prefix) - exact, named
+
+    def _one_word_levels(self, token: str) -> Iterator[tuple[int, set[int]]]:
+        """The score levels of a one-word query, best first, each computed only when asked for."""
+        exact, prefix, named = self._text_postings(token)
+        named_only = named - exact
+        prefix_named = {e for e in named_only if any(e in posting for posting in prefix)}
+        yield 4, exact & named
+        yield 3, (exact - named) | prefix_named
+        yield 2, set().union(*prefix) - exact - named
+        yield 1, named_only - prefix_named
 
     def _text_ranked(self, tokens: Sequence[str], limit: int, require_all: bool = False) -> list[tuple[int, int]]:
         """(entry, score) best first: entries matching more query words, then higher score, then deck order.
@@ -652,23 +677,17 @@ class Glossary:
         with it, plus 1 when a name of the entry has it. `require_all` keeps only entries matching
         every query word.
         """
-        per_token = [self._text_matches(t) for t in dict.fromkeys(tokens)]
+        unique = list(dict.fromkeys(tokens))
         n_entries = len(self.entries)
-        if len(per_token) == 1:
+        if len(unique) == 1:
             # One word: the score levels are plain set algebra, no per-entry loop.
-            exact, prefix, named = per_token[0]
-            levels = (
-                (4, exact & named),
-                (3, (exact - named) | (prefix & named)),
-                (2, prefix - named),
-                (1, named - exact - prefix),
-            )
             ranked: list[tuple[int, int]] = []
-            for score, level in levels:
-                if len(ranked) >= limit:
-                    break
+            for score, level in self._one_word_levels(unique[0]):
                 ranked.extend((e, score) for e in _smallest(level, limit - len(ranked), n_entries))
+                if len(ranked) >= limit:
+                    break  # before the generator computes the next level
             return ranked
+        per_token = [self._text_matches(t) for t in unique]
         unions = [exact | prefix | named for exact, prefix, named in per_token]
         candidates = set.intersection(*unions)
         if not require_all and len(candidates) < limit:
@@ -699,6 +718,7 @@ class Glossary:
                 length = best if len(word) == len(raw) else len(raw)
                 spans.append((start, start + length))
         return tuple(spans)
+
 
 
 def _smallest(values: set[int] | frozenset[int], k: int, universe: int) -> list[int]:

@@ -427,37 +427,43 @@ def _is_label(term: str) -> bool:
 
 def looks_like_term(term: str, *, allow_label: bool = False) -> bool:
     """A short noun phrase: no sentence ending, no URL, not a field label, not a number."""
+    return _split_if_term(term, allow_label) is not None
+
+
+def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] | None:
+    """`split_term(term)` when `looks_like_term(term)`, else None: callers needing both split once."""
     if not term or len(term) > _MAX_TERM_CHARS or "\n" in term:
-        return False
+        return None
     if not _LETTER.search(term) or _URL.search(term) or "://" in term:
-        return False
-    bare, _aliases = split_term(term)
+        return None
+    split = split_term(term)
+    bare = split[0]
     words = bare.split()
     if not words or len(words) > _MAX_TERM_WORDS or len(bare) < 2:
-        return False
+        return None
     if "<" in bare or ">" in bare or _OPTION_FLAG.search(bare) or _VS_WORD.search(bare):
-        return False
+        return None
     if len(words) >= 3 and any(
         _KO_PARTICLE_WORD.search(w) for w in words[:-1]
     ):
-        return False
+        return None
     if term.count(",") > 1 or ";" in term or term.count("  ") > 0:
-        return False
+        return None
     last = bare.rstrip(")]\"'`")
     if last.endswith((".", "!", "?", "。", "…")) and not _ABBREVIATION_END.search(last):
-        return False
+        return None
     last_word = words[-1]
     if _HANGUL_END.search(last_word) and (
         last_word.endswith(_KO_ENDINGS) or (len(last_word) > 1 and last_word.endswith(_KO_PARTICLE_ENDINGS))
     ):
-        return False
+        return None
     if len(words) >= 3 and words[0].casefold() in _LEADING_WORDS:
-        return False
+        return None
     if len(words) >= 3 and _VERBS.search(bare):
-        return False
+        return None
     if not allow_label and (_is_label(bare) or (len(words) >= 2 and words[-1].casefold() in _RESOURCE_WORDS)):
-        return False
-    return True
+        return None
+    return split
 
 
 def _is_lead_in(text: str) -> bool:
@@ -655,10 +661,10 @@ def _make_draft(
     *,
     allow_label: bool = False,
 ) -> _Draft | None:
-    normalised = _normalise_term(raw_term)
-    if not looks_like_term(normalised, allow_label=allow_label):
+    split = _split_if_term(_normalise_term(raw_term), allow_label)
+    if split is None:
         return None
-    term, aliases = split_term(normalised)
+    term, aliases = split
     term = _strip_edges(term) or term
     parts = [p.strip() for p in term.split(",")]
     if len(parts) == 2 and all(p and looks_like_term(p) and len(p.split()) <= 3 for p in parts):
@@ -798,9 +804,10 @@ class _NoteReader:
         term_text = question or raw
         if not term_text or (text.rstrip().endswith("?") and question is None):
             return
-        if re.search(r"\bvs\.?\b", term_text, re.IGNORECASE) or ": " in split_term(term_text)[0]:
+        bare = split_term(term_text)[0]
+        if re.search(r"\bvs\.?\b", term_text, re.IGNORECASE) or ": " in bare:
             return
-        words = [w.casefold() for w in re.sub(r"\d+", "", split_term(term_text)[0]).split()]
+        words = [w.casefold() for w in re.sub(r"\d+", "", bare).split()]
         if not words:
             return
         section_like = question is None and (words[-1] in _SECTION_WORDS or (len(words) > 1 and words[0] in _SECTION_LEADS))
@@ -1188,6 +1195,35 @@ _INLINE_SYNTAX = re.compile(r"[\n\\`*_\[<&]")
 _PLAIN_TEXT_SAFE_RULES = frozenset(
     {"text", "newline", "escape", "backticks", "emphasis", "link", "image", "autolink", "html_inline", "entity"}
 )
+# The commonest cells and items, `**Term**`, `**Term**: text` and `text<br>text`, built directly:
+# a leading `**…**` around plain text is strong (its opener starts the line; its closer is right-
+# flanking when the text ends in a letter or digit, or when a space or nothing follows it).
+_LEADING_STRONG = re.compile(r"\*\*(?P<inner>[^\s\\`*_\[<&](?:[^\n\\`*_\[<&]*[^\s\\`*_\[<&])?)\*\*")
+_HTML_BREAK = "<br>"
+
+
+def _simple_inline(content: str) -> list[Token] | None:
+    """The inline children of plain text with `<br>` tags and at most a leading strong span, else None."""
+    children: list[Token] = []
+    rest = content
+    strong = _LEADING_STRONG.match(content)
+    if strong is not None:
+        inner = strong["inner"]
+        rest = content[strong.end() :]
+        if not (inner[-1].isalnum() or not rest or rest[0] == " "):
+            return None
+        children.append(Token("strong_open", "strong", 1, markup="**"))
+        children.append(Token("text", "", 0, content=inner))
+        children.append(Token("strong_close", "strong", -1, markup="**"))
+    pieces = rest.split(_HTML_BREAK) if _HTML_BREAK in rest else [rest]
+    for index, piece in enumerate(pieces):
+        if _INLINE_SYNTAX.search(piece) is not None:
+            return None
+        if index:
+            children.append(Token("html_inline", "", 0, content=_HTML_BREAK))
+        if piece:
+            children.append(Token("text", "", 0, content=piece))
+    return children
 
 
 def _escaped_split(row: str) -> list[str]:
@@ -1208,7 +1244,8 @@ def _fast_table_rule() -> Callable[..., bool]:
 
 
 def _inline_rule(state: StateCore) -> None:
-    """markdown-it's core `inline` rule, with plain text (most table cells) not run through the inline parser."""
+    """markdown-it's core `inline` rule, with plain text and the commonest simple shapes (most table
+    cells) not run through the inline parser."""
     md, env = state.md, state.env
     for token in state.tokens:
         if token.type != "inline":
@@ -1216,17 +1253,22 @@ def _inline_rule(state: StateCore) -> None:
         if token.children is None:
             token.children = []
         content = token.content
-        if _INLINE_SYNTAX.search(content) is not None:
+        if _INLINE_SYNTAX.search(content) is None:
+            if content:
+                token.children.append(Token("text", "", 0, content=content))
+            continue
+        simple = _simple_inline(content)
+        if simple is None:
             md.inline.parse(content, md, env, token.children)
-        elif content:
-            token.children.append(Token("text", "", 0, content=content))
+        else:
+            token.children.extend(simple)
 
 
 def make_markdown() -> MarkdownIt:
     """The tokenizer notes are read with: CommonMark plus GFM tables."""
     md = MarkdownIt("commonmark").enable("table")
     md.block.ruler.at("table", _fast_table_rule(), {"alt": ["paragraph", "reference"]})
-    if set(md.inline.ruler.get_active_rules()) <= _PLAIN_TEXT_SAFE_RULES:
+    if set(md.inline.ruler.get_active_rules()) == _PLAIN_TEXT_SAFE_RULES and md.options["html"]:
         md.core.ruler.at("inline", _inline_rule)
     return md
 
