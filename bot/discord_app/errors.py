@@ -27,6 +27,7 @@ from bot.errors import StudyError
 
 log = logging.getLogger(__name__)
 
+
 def new_ref() -> str:
     """A short reference a user can quote and an operator can grep the log for."""
     return secrets.token_hex(3).upper()
