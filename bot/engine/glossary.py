@@ -30,7 +30,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain, filterfalse, islice
 
 from rapidfuzz import fuzz, process
 
@@ -221,6 +221,53 @@ class _SubstringIndex:
         return sorted(found)
 
 
+class _TextMatch:
+    """The entries one query word reaches in full text: definitions with the word (or its stem),
+    postings of definition words starting with it (kept apart: their union is rarely needed),
+    and entries whose name has it."""
+
+    __slots__ = ("exact", "_exact_sorted", "prefix", "prefix_sorted", "named", "_prefix_union")
+
+    def __init__(
+        self,
+        exact: set[int],
+        exact_sorted: Sequence[int] | None,
+        prefix: list[set[int]],
+        prefix_sorted: list[tuple[int, ...]],
+        named: set[int],
+    ) -> None:
+        self.exact = exact
+        self._exact_sorted = exact_sorted
+        self.prefix = prefix
+        self.prefix_sorted = prefix_sorted
+        self.named = named
+        self._prefix_union: set[int] | None = None
+
+    @property
+    def exact_sorted(self) -> Sequence[int]:
+        if self._exact_sorted is None:
+            self._exact_sorted = sorted(self.exact)
+        return self._exact_sorted
+
+    @property
+    def size(self) -> int:
+        """An upper bound of how many entries the word reaches."""
+        return len(self.exact) + sum(map(len, self.prefix)) + len(self.named)
+
+    def prefix_union(self) -> set[int]:
+        if self._prefix_union is None:
+            self._prefix_union = set().union(*self.prefix)
+        return self._prefix_union
+
+    def in_prefix(self, e: int) -> bool:
+        if self._prefix_union is not None:
+            return e in self._prefix_union
+        return any(e in posting for posting in self.prefix)
+
+    def union(self) -> set[int]:
+        return self.exact | self.prefix_union() | self.named
+
+
 class _Collector:
     """Entries in the order found, without repeats, up to a limit."""
 
@@ -397,6 +444,8 @@ class Glossary:
                     else:
                         posting_set.add(name.entry)
         self._text_post = text_post  # read-only from here on, like every index
+        # The same postings ascending, so the first entries of a frequent word need no sort.
+        self._text_sorted = {form: tuple(sorted(found)) for form, found in text_post.items()}
         self._term_post = term_post
         self._text_vocab = sorted(text_post)
 
@@ -636,39 +685,58 @@ class Glossary:
 
     # ----------------------------------------------------------------------------------- full text
 
-    def _text_postings(self, token: str) -> tuple[set[int], list[set[int]], set[int]]:
-        """Entries whose definition has the word (or its stem), the postings of definition words
-        starting with it (not merged: a one-word query rarely needs their union), and entries whose
-        name has it."""
-        exact: set[int] = set()
+    def _text_match(self, token: str) -> _TextMatch:
+        """What one query word reaches in full text (the stored sets themselves when it has one form)."""
+        forms = _forms(token)
+        text_post, term_post, text_sorted, vocab = self._text_post, self._term_post, self._text_sorted, self._text_vocab
         prefix: list[set[int]] = []
-        named: set[int] = set()
-        vocab = self._text_vocab
-        for form in _forms(token):
-            exact.update(self._text_post.get(form, ()))
-            named.update(self._term_post.get(form, ()))
+        prefix_sorted: list[tuple[int, ...]] = []
+        for form in forms:
             if _prefix_worthy(form):
                 lo = bisect_left(vocab, form)
                 for word in vocab[lo : lo + _MAX_TEXT_PREFIX_FORMS]:
                     if not word.startswith(form):
                         break
-                    prefix.append(self._text_post[word])
-        return exact, prefix, named
+                    prefix.append(text_post[word])
+                    prefix_sorted.append(text_sorted[word])
+        empty: set[int] = set()
+        if len(forms) == 1:
+            (form,) = forms
+            return _TextMatch(
+                text_post.get(form, empty), text_sorted.get(form, ()), prefix, prefix_sorted, term_post.get(form, empty)
+            )
+        exact: set[int] = set()
+        named: set[int] = set()
+        for form in forms:
+            exact.update(text_post.get(form, ()))
+            named.update(term_post.get(form, ()))
+        return _TextMatch(exact, None, prefix, prefix_sorted, named)
 
-    def _text_matches(self, token: str) -> tuple[set[int], set[int], set[int]]:
-        """Entries whose definition has the word (or its stem), has a word starting with it, and whose name has it."""
-        exact, prefix, named = self._text_postings(token)
-        return exact, set().union(*prefix) - exact, named
-
-    def _one_word_levels(self, token: str) -> Iterator[tuple[int, set[int]]]:
-        """The score levels of a one-word query, best first, each computed only when asked for."""
-        exact, prefix, named = self._text_postings(token)
+    def _one_word_ranked(self, token: str, limit: int) -> list[tuple[int, int]]:
+        """(entry, score) of a one-word query, best first: the score levels are plain set algebra,
+        each computed only when the better ones leave room, and only as far as needed."""
+        match = self._text_match(token)
+        exact, named = match.exact, match.named
+        n_entries = len(self.entries)
+        ranked = [(e, 4) for e in _smallest(exact & named, limit, n_entries)]
+        if len(ranked) >= limit:
+            return ranked
         named_only = named - exact
-        prefix_named = {e for e in named_only if any(e in posting for posting in prefix)}
-        yield 4, exact & named
-        yield 3, (exact - named) | prefix_named
-        yield 2, set().union(*prefix) - exact - named
-        yield 1, named_only - prefix_named
+        prefix_named = {e for e in named_only if match.in_prefix(e)}
+        # Level 3: (exact - named) | prefix_named, smallest first without building the difference.
+        level: Iterable[int] = filterfalse(named.__contains__, match.exact_sorted)
+        if prefix_named:
+            level = heapq.merge(level, sorted(prefix_named))
+        ranked.extend((e, 3) for e in islice(level, limit - len(ranked)))
+        if len(ranked) >= limit:
+            return ranked
+        # Level 2: union(prefix) - exact - named; reached only when fewer than `limit` definitions
+        # have the word itself, so few merged entries are skipped.
+        ranked.extend((e, 2) for e in islice(_prefix_only(match), limit - len(ranked)))
+        if len(ranked) >= limit:
+            return ranked
+        ranked.extend((e, 1) for e in _smallest(named_only - prefix_named, limit - len(ranked), n_entries))
+        return ranked
 
     def _text_ranked(self, tokens: Sequence[str], limit: int, require_all: bool = False) -> list[tuple[int, int]]:
         """(entry, score) best first: entries matching more query words, then higher score, then deck order.
@@ -678,28 +746,23 @@ class Glossary:
         every query word.
         """
         unique = list(dict.fromkeys(tokens))
-        n_entries = len(self.entries)
         if len(unique) == 1:
-            # One word: the score levels are plain set algebra, no per-entry loop.
-            ranked: list[tuple[int, int]] = []
-            for score, level in self._one_word_levels(unique[0]):
-                ranked.extend((e, score) for e in _smallest(level, limit - len(ranked), n_entries))
-                if len(ranked) >= limit:
-                    break  # before the generator computes the next level
-            return ranked
-        per_token = [self._text_matches(t) for t in unique]
-        unions = [exact | prefix | named for exact, prefix, named in per_token]
-        candidates = set.intersection(*unions)
+            return self._one_word_ranked(unique[0], limit)
+        per_token = [self._text_match(t) for t in unique]
+        candidates = _reached_by_all(per_token)
         if not require_all and len(candidates) < limit:
-            candidates = set().union(*unions)
+            candidates = set().union(*(m.union() for m in per_token))
         # Scoring is per entry; very common words are ranked among the first entries only.
-        candidates = _smallest(candidates, _MAX_TEXT_CANDIDATES, n_entries)
+        ranked_candidates = _smallest(candidates, _MAX_TEXT_CANDIDATES, len(self.entries))
+        for m in per_token:
+            if 2 * len(ranked_candidates) * len(m.prefix) > sum(map(len, m.prefix)):
+                m.prefix_union()  # cheaper than probing each posting per candidate
         scored = []
-        for e in candidates:
+        for e in ranked_candidates:
             matched = score = 0
-            for exact, prefix, named in per_token:
-                points = 3 if e in exact else 2 if e in prefix else 0
-                points += e in named
+            for m in per_token:
+                points = 3 if e in m.exact else 2 if m.in_prefix(e) else 0
+                points += e in m.named
                 matched += points > 0
                 score += points
             scored.append((-matched, -score, e))
@@ -719,6 +782,34 @@ class Glossary:
                 spans.append((start, start + length))
         return tuple(spans)
 
+
+
+def _reached_by_all(matches: Sequence[_TextMatch]) -> set[int]:
+    """Entries every query word reaches, starting from the word reaching fewest."""
+    ordered = sorted(matches, key=lambda m: m.size)
+    if ordered[0].size == 0:
+        return set()
+    found = ordered[0].union()
+    for m in ordered[1:]:
+        if not found:
+            break
+        if len(found) * (2 + len(m.prefix)) <= m.size:
+            # Each `found & posting` walks the smaller side, `found`.
+            found = set().union(found & m.exact, found & m.named, *(found & posting for posting in m.prefix))
+        else:
+            found &= m.union()
+    return found
+
+
+def _prefix_only(match: _TextMatch) -> Iterator[int]:
+    """Ascending entries of the prefix postings that neither have the word itself nor name it."""
+    exact, named = match.exact, match.named
+    last = -1
+    for e in heapq.merge(*match.prefix_sorted):
+        if e != last:
+            last = e
+            if e not in exact and e not in named:
+                yield e
 
 
 def _smallest(values: set[int] | frozenset[int], k: int, universe: int) -> list[int]:
