@@ -94,14 +94,6 @@ async def test_mark_revealed_reports_only_the_call_that_revealed(store, schedule
     assert await store.due_reveals(clock.now()) == []
 
 
-async def test_used_question_ids_are_per_topic(store, schedule):
-    await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question(1))
-    other = await store.create_or_replace_schedule(GUILD, CHANNEL + 1, "10:00", "UTC")
-    await store.create_daily_post(other.schedule_id, "2026-11-23", 1, question(2))
-    assert await store.used_question_ids(GUILD, "k8s") == {"q1"}
-    assert await store.used_question_ids(GUILD, None) == {"q2"}
-
-
 async def test_question_use_counts_count_daily_posts_per_question_and_topic(store, schedule):
     await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question(1))
     await store.create_daily_post(schedule.schedule_id, "2026-11-24", 1, question(1))

@@ -747,14 +747,6 @@ class Store:
                 (guild_id, topic))
         return {question_id: n for question_id, n in rows}
 
-    async def used_question_ids(self, guild_id: int, topic: str | None) -> set[str]:
-        """Question ids already posted on the guild's daily board for `topic` (None: no topic)."""
-        async with self._read() as db:
-            rows = await db.execute_fetchall(
-                "SELECT DISTINCT question_id FROM posts"
-                " WHERE guild_id = ? AND board = 'daily' AND topic IS ?", (guild_id, topic))
-        return {r[0] for r in rows}
-
     async def term_miss_counts(self, guild_id: int) -> dict[str, int]:
         """Wrong answers per question term in the guild, all seasons."""
         async with self._read() as db:
