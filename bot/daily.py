@@ -2,7 +2,7 @@
 
 Discord-free application logic over the study service, the store, the schedule arithmetic of
 `bot.engine.schedule` and the injected clock. It decides and records; it sends nothing. The cog
-(`cogs/daily.py`) turns its answers into messages and runs its decisions on a timer.
+(`cogs/daily/`) turns its answers into messages and runs its decisions on a timer.
 
 Rules kept here:
 

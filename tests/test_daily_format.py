@@ -21,7 +21,8 @@ from bot.engine.schedule import DailySlot
 from bot.engine.scoring import Board
 from bot.service import AnswerOutcome
 from bot.store import AnswerResult, AnswerStatus, Answerer, Post, PostResults, Schedule
-from cogs import daily as cog
+from cogs.daily import _views as cog
+from cogs.daily._cog import Daily
 from tests.loopback import limits as discord_rules
 
 LANGS = ("en", "ko")
@@ -210,7 +211,7 @@ async def test_the_daily_command_has_the_fixed_names_and_valid_definitions() -> 
     bot = StudyBot(settings=Settings(_env_file=None), service=None, scheduler=None,  # type: ignore[arg-type]
                    clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)), extensions=(), sync=False)
     try:
-        daily = cog.Daily(bot)
+        daily = Daily(bot)
         for command in daily.__cog_app_commands__:
             bot.tree.add_command(command)
         (payload,) = await command_payload(bot.tree, None)

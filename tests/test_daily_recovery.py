@@ -24,7 +24,7 @@ from bot.clock import ManualClock
 from bot.daily import DailyQuiz
 from bot.service import StudyService
 from bot.store import Store
-from cogs.daily import Daily
+from cogs.daily._cog import Daily
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 from tests.e2e_support import embed_text, running_studybot
 from tests.loopback import FakeDiscord, StoredMessage

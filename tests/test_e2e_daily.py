@@ -21,7 +21,7 @@ import pytest
 from bot.clock import ManualClock, SystemClock
 from bot.engine.schedule import wall_clock
 from bot.store import Store
-from cogs.daily import Daily
+from cogs.daily._cog import Daily
 from tests.e2e_support import embed_text, reply_message, running_studybot, studybot_argv, studybot_env
 from tests.loopback import FakeDiscord, StoredMessage
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
