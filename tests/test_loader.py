@@ -148,3 +148,13 @@ def test_multi_megabyte_note_loads_with_all_its_entries(tmp_path: Path) -> None:
     notes = load_notes(note)
     assert not notes.has_errors
     assert len([e for e in notes.entries if e.term.startswith("Term")]) == 3_600
+
+
+def test_note_over_two_megabytes_is_reported_as_large_but_still_loads(tmp_path: Path) -> None:
+    body = "- **Pod**: 가장 작은 배포 단위\n\n" + ("컨테이너 오케스트레이션에 대한 긴 메모입니다. " * 60 + "\n\n") * 900
+    note = _write(tmp_path / "pasted.md", body)
+    assert note.stat().st_size > 2_000_000
+    notes = load_notes(note)
+    (problem,) = notes.problems
+    assert problem.severity is Severity.WARNING and problem.line == 1 and "large note" in problem.message
+    assert [e.term for e in notes.entries] == ["Pod"]

@@ -35,6 +35,11 @@ _BATCHES_PER_WORKER = 16
 _Parsed = tuple[Deck | None, list[Problem]]
 
 
+# Past this a note still loads (parsing is linear) but is worth a warning: one deck this big
+# makes an unwieldy quiz topic, and it is often pasted material rather than notes.
+LARGE_NOTE_BYTES = 2_000_000
+
+
 def _error(path: str, message: str, line: int = 1) -> Problem:
     return Problem(path, line, message, Severity.ERROR)
 
@@ -118,7 +123,13 @@ def _load_one(file: Path, shown: str, markdown: MarkdownIt) -> _Parsed:
     text, problem = read_note(file, shown)
     if text is None:
         return None, [problem] if problem is not None else []
-    return parse_note(text, shown, default_name=humanise_name(file.stem), markdown=markdown)
+    deck, problems = parse_note(text, shown, default_name=humanise_name(file.stem), markdown=markdown)
+    size = file.stat().st_size
+    if size > LARGE_NOTE_BYTES:
+        problems = [Problem(shown, 1, f"large note ({size / 1e6:.1f} MB): it loads, but splitting it by "
+                            "topic keeps decks and quiz topics easy to choose", Severity.WARNING),
+                    *problems]
+    return deck, problems
 
 
 def _load_batch(jobs: Sequence[tuple[Path, str]]) -> list[_Parsed]:
@@ -126,7 +137,6 @@ def _load_batch(jobs: Sequence[tuple[Path, str]]) -> list[_Parsed]:
     markdown = make_markdown()
     with gc_paused():
         return [_load_one(file, shown, markdown) for file, shown in jobs]
-
 
 
 def _parse_files(jobs: list[tuple[Path, str]], workers: int | None) -> list[_Parsed]:
