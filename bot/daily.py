@@ -46,7 +46,7 @@ from bot.engine.schedule import (
     reveal_time,
     suggest_zones,
 )
-from bot.errors import NoQuestions, StudyError, UnknownTopic
+from bot.errors import NoQuestions, StudyError
 from bot.service import AnswerOutcome, StudyService
 from bot.store import Post, PostResults, Schedule, Store
 
@@ -231,16 +231,6 @@ class DailyQuiz:
 
     # -- topics and questions ----------------------------------------------------------------
 
-    def canonical_topic(self, topic: str | None) -> str | None:
-        """The bank's own spelling of a deck or section; unknown ones raise with suggestions."""
-        if topic is None or not topic.strip():
-            return None
-        wanted = topic.strip().casefold()
-        for name in self._service.bank.topics():
-            if name.casefold() == wanted:
-                return name
-        raise UnknownTopic(topic=topic, suggestions=self._service.topics(topic, limit=5))
-
     def pool(self, topic: str | None) -> tuple[Question, ...]:
         return tuple(self._service.bank.for_topic(topic))
 
@@ -305,7 +295,7 @@ class DailyQuiz:
                 zone_name = parse_zone(timezone).key
             except ScheduleInputError:
                 raise InvalidZone(value=timezone, suggestions=suggest_zones(timezone, limit=3)) from None
-        name = self.canonical_topic(topic)
+        name = self._service.resolve_topic(topic)
         if not self.pool(name):
             raise NoQuestions(topic=name)
         if not 1 <= questions <= MAX_SEQ:

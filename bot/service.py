@@ -173,6 +173,23 @@ class StudyService:
         inside = [t for t in topics if wanted in t.casefold() and t not in starts]
         return (starts + inside)[:limit]
 
+    def resolve_topic(self, topic: str | None) -> str | None:
+        """The bank's own spelling of a deck or section, also from an unambiguous part of its name.
+
+        None or blank means every topic; an unknown or ambiguous one raises UnknownTopic with the
+        closest names as suggestions.
+        """
+        if topic is None or not topic.strip():
+            return None
+        wanted = topic.strip().casefold()
+        for name in self._bank.topics():
+            if name.casefold() == wanted:
+                return name
+        close = self.topics(topic, limit=5)
+        if len(close) == 1:
+            return close[0]
+        raise UnknownTopic(topic=topic, suggestions=close)
+
     # -- practice --------------------------------------------------------------------------
 
     def _pick_practice(self, topic: str | None, entry_id: str | None, salt: str) -> Question:
@@ -183,15 +200,8 @@ class StudyService:
             if not pool:
                 raise NoQuestions(entry_id=entry_id)
         else:
-            if topic is not None and topic.strip():
-                pool = self._bank.for_topic(topic.strip())
-                close = self.topics(topic, limit=5)
-                if not pool and len(close) == 1:  # an unambiguous prefix or part of a name
-                    pool = self._bank.for_topic(close[0])
-                if not pool:
-                    raise UnknownTopic(topic=topic, suggestions=close)
-            else:
-                pool = self._bank.questions
+            name = self.resolve_topic(topic)
+            pool = self._bank.for_topic(name) if name is not None else self._bank.questions
             if not pool:
                 raise NoQuestions(topic=topic)
         rng = random.Random(f"{self._seed}:{salt}")
