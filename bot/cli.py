@@ -16,6 +16,8 @@ from typing import Any, TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine.model import Entry, Notes, Severity
+from bot.errors import StudyError
+from bot.store.records import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -295,23 +297,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except (StudyError, StoreError) as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except Exception as exc:  # the last line of defence: a user never sees a traceback
-        from bot.errors import StudyError
-
-        if isinstance(exc, StudyError):
-            print(f"studybot: {exc}", file=sys.stderr)
-            return EXIT_PROBLEMS
-        store_error = _store_error_type()
-        if store_error is not None and isinstance(exc, store_error):
-            print(f"studybot: {exc}", file=sys.stderr)
-            return EXIT_PROBLEMS
         print(f"studybot: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-
-
-def _store_error_type() -> type[Exception] | None:
-    try:
-        from bot.store import StoreError
-    except ImportError:
-        return None
-    return StoreError
