@@ -99,10 +99,10 @@ class StudyService:
         self._store = store
         self._clock = clock
         self._seed = seed
-        self._notes = Notes()
-        self._glossary = Glossary(())
-        self._bank = build_question_bank(self._notes, seed=seed)
         self._posts: OrderedDict[int, Post] = OrderedDict()
+        self._notes: Notes
+        self._glossary: Glossary
+        self._bank: QuestionBank
         self.reload()
 
     # -- notes -----------------------------------------------------------------------------
