@@ -174,6 +174,7 @@ class ConsoleSession:
             return
         self._pending = None
         outcome = await self._service.answer(
+            guild_id=self._user.guild_id,
             post_id=asked.post_id,
             user_id=self._user.user_id,
             choice=choice,

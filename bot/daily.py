@@ -439,10 +439,11 @@ class DailyQuiz:
 
     # -- answers and reveals -----------------------------------------------------------------
 
-    async def answer(self, post_id: int, user_id: int, choice: int, display_name: str) -> AnswerOutcome:
+    async def answer(self, guild_id: int, post_id: int, user_id: int, choice: int,
+                     display_name: str) -> AnswerOutcome:
         """Record a click (committed before this returns); raises AlreadyAnswered, AnswersClosed..."""
         return await self._service.answer(
-            post_id=post_id, user_id=user_id, choice=choice, display_name=display_name)
+            guild_id=guild_id, post_id=post_id, user_id=user_id, choice=choice, display_name=display_name)
 
     async def get_post(self, post_id: int) -> Post | None:
         return await self.store.get_post(post_id)

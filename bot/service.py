@@ -44,6 +44,8 @@ BOARDS: tuple[str, ...] = tuple(b.value for b in Board)
 PERIODS: tuple[str, ...] = tuple(p.value for p in Period)
 _EVERYONE = 2**62  # SQLite LIMIT for "no limit"
 _POST_CACHE = 1024
+MAX_QUERY = 200  # characters of a typed query that are looked at; Discord's own options stop at 100
+_MAX_ROWID = 2**63 - 1  # SQLite integers are signed 64-bit; a larger forged id cannot exist
 
 
 @dataclass(frozen=True)
@@ -139,13 +141,14 @@ class StudyService:
 
     def lookup(self, query: str, limit: int = 25) -> list[Entry]:
         """Ranked entries for a query as typed (autocomplete and `/define`)."""
-        return self._glossary.search(query, limit=limit)
+        return self._glossary.search(query[:MAX_QUERY], limit=limit)
 
     def define(self, query: str) -> Definition:
         """The best entry for an entry id (from autocomplete) or a typed query.
 
         Raises NothingFound with "did you mean" suggestions when nothing matches well.
         """
+        query = query[:MAX_QUERY]
         entry = self._glossary.get(query.strip())
         if entry is None:
             hits = self._glossary.search(query, limit=1)
@@ -157,6 +160,7 @@ class StudyService:
 
     def search(self, query: str, limit: int = 10) -> list[TextHit]:
         """Full-text hits inside definitions, with spans to highlight."""
+        query = query[:MAX_QUERY]
         hits = self._glossary.search_text(query, limit=limit)
         if not hits:
             suggestions = [e.term for e in self._glossary.suggestions(query, limit=5)]
@@ -165,7 +169,7 @@ class StudyService:
 
     def topics(self, query: str = "", limit: int = 25) -> list[str]:
         """Decks and sections to quiz on, filtered by a typed prefix or substring."""
-        wanted = query.strip().casefold()
+        wanted = query[:MAX_QUERY].strip().casefold()
         topics = self._bank.topics()
         if not wanted:
             return list(topics[:limit])
@@ -227,10 +231,18 @@ class StudyService:
         return AskedQuestion(post_id=post.post_id, question=question)
 
     async def answer(
-        self, *, post_id: int, user_id: int, choice: int, display_name: str
+        self, *, guild_id: int, post_id: int, user_id: int, choice: int, display_name: str
     ) -> AnswerOutcome:
-        """Record an answer (committed before this returns) and say whether it was right."""
+        """Record an answer (committed before this returns) and say whether it was right.
+
+        A post of another guild is treated as one that does not exist: a forged button must not
+        learn, let alone change, anything about another server.
+        """
+        if not 0 < post_id <= _MAX_ROWID:
+            raise QuestionGone(post_id=post_id)
         post = await self._question_post(post_id)
+        if post.guild_id != guild_id:
+            raise QuestionGone(post_id=post_id)
         if post.board is Board.PRACTICE and post.owner_user_id != user_id:
             raise NotYourQuestion(post_id=post_id)
         if not 0 <= choice < len(post.question.choices):
@@ -265,7 +277,7 @@ class StudyService:
         return post
 
     async def get_post(self, post_id: int) -> Post:
-        post = await self._store.get_post(post_id)
+        post = await self._store.get_post(post_id) if 0 < post_id <= _MAX_ROWID else None
         if post is None:
             raise QuestionGone(post_id=post_id)
         return post

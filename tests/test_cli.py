@@ -102,7 +102,7 @@ async def main():
         for user in range(1, 13):
             asked = await service.next_practice_question(guild_id=7, user_id=user, display_name=f"u{user}")
             choice = asked.question.answer if user % 2 else (asked.question.answer + 1) % len(asked.question.choices)
-            await service.answer(post_id=asked.post_id, user_id=user, choice=choice, display_name=f"u{user}")
+            await service.answer(guild_id=7, post_id=asked.post_id, user_id=user, choice=choice, display_name=f"u{user}")
 asyncio.run(main())
 """
     subprocess.run([sys.executable, "-c", script, str(db), str(DEFAULT_NOTES)], check=True, cwd=REPO_ROOT)

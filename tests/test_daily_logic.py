@@ -342,7 +342,7 @@ async def test_the_group_sees_its_most_missed_term_again_first(world: World) -> 
     first = await world.store.get_post(first_id)
     assert first is not None
     wrong = (first.question.answer + 1) % len(first.question.choices)
-    await world.quiz.answer(first_id, 1, wrong, "kim")
+    await world.quiz.answer(GUILD, first_id, 1, wrong, "kim")
     same_term = [x for x in world.service.bank.questions if x.term == first.question.term and x.id != first.question.id]
     (second_id,) = await post_day(world, schedule, date(2026, 3, 4))
     second = await world.store.get_post(second_id)
@@ -397,7 +397,7 @@ async def test_streak_counts_consecutive_posts_and_a_missed_post_breaks_it(world
             row = await world.store.rank_of(GUILD, 7, now=world.clock.now())
             assert row is not None and row.streak == 0
             continue
-        outcome = await world.quiz.answer(post_id, 7, post.question.answer, "lee")
+        outcome = await world.quiz.answer(GUILD, post_id, 7, post.question.answer, "lee")
         streaks.append(outcome.result.streak)
     assert streaks == [1, 2, 1]
 
@@ -413,10 +413,10 @@ async def test_first_click_counts_later_clicks_are_refused_and_reveal_reports_th
             (16, "fay", right)]
     for user, name, choice in plan:
         world.clock.advance(timedelta(seconds=10))
-        outcome = await world.quiz.answer(post_id, user, choice, name)
+        outcome = await world.quiz.answer(GUILD, post_id, user, choice, name)
         assert outcome.result.correct is (choice == right)
     with pytest.raises(AlreadyAnswered) as again:
-        await world.quiz.answer(post_id, 11, right, "ann")
+        await world.quiz.answer(GUILD, post_id, 11, right, "ann")
     assert again.value.params["choice"] == wrong
 
     world.at(local(SEOUL, 2026, 3, 4, 8, 59))
@@ -433,4 +433,4 @@ async def test_first_click_counts_later_clicks_are_refused_and_reveal_reports_th
     assert await world.quiz.reveal(due) is None  # a second reveal does nothing
     assert await world.quiz.due_reveals() == []
     with pytest.raises(AnswersClosed):
-        await world.quiz.answer(post_id, 99, right, "late")
+        await world.quiz.answer(GUILD, post_id, 99, right, "late")

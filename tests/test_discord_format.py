@@ -6,7 +6,14 @@ import discord
 import pytest
 
 from bot.discord_app import embeds, limits
-from bot.discord_app.views import NextQuestionButton, QuizAnswerButton, answered_view, question_view
+from bot.discord_app.views import (
+    NextQuestionButton,
+    QuizAnswerButton,
+    answered_view,
+    parse_choice,
+    parse_post_id,
+    question_view,
+)
 from bot.engine.model import Entry, Problem, Question, QuestionKind, SourceRef, TextHit
 from bot.engine.scoring import Board, Period
 from bot.store.records import BoardStats, LeaderboardPage, LeaderRow, TermMisses, UserStats
@@ -195,3 +202,16 @@ def test_formatting_never_writes_a_mention() -> None:
     text = embeds.leaderboard_embed(page, board="daily", period="all", caller_id=0, caller_row=None,
                                     page_number=1, pages=1, lang="en").description
     assert "<@1001>" not in text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("42", 42), ("9223372036854775807", 2**63 - 1), ("", 0), ("abc", 0), ("-1", 0), ("4.2", 0),
+    ("١٢", 0), ("99999999999999999999", 0), (" 42", 0),
+])
+def test_parse_post_id_accepts_plain_numbers_only(text: str, expected: int) -> None:
+    assert parse_post_id(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("0", 0), ("3", 3), ("9", 9), ("10", -1), ("", -1), ("x", -1), ("٣", -1)])
+def test_parse_choice_accepts_one_ascii_digit(text: str, expected: int) -> None:
+    assert parse_choice(text) == expected

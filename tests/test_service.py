@@ -15,7 +15,7 @@ from bot.errors import (
     QuestionGone,
     UnknownTopic,
 )
-from bot.service import StudyService
+from bot.service import MAX_QUERY, StudyService
 from bot.store import Store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
@@ -57,7 +57,7 @@ async def test_define_with_no_match_raises_with_suggestions(service: StudyServic
 
 async def test_practice_answer_counts_on_the_practice_board(service: StudyService) -> None:
     asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
-    outcome = await service.answer(post_id=asked.post_id, user_id=ALICE,
+    outcome = await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE,
                                    choice=asked.question.answer, display_name="Alice")
     assert outcome.correct
     page = await service.leaderboard(GUILD, period="all", board="practice")
@@ -68,9 +68,9 @@ async def test_practice_answer_counts_on_the_practice_board(service: StudyServic
 async def test_second_answer_to_the_same_question_is_refused_with_the_first_choice(service: StudyService) -> None:
     asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
     wrong = (asked.question.answer + 1) % len(asked.question.choices)
-    await service.answer(post_id=asked.post_id, user_id=ALICE, choice=wrong, display_name="Alice")
+    await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, choice=wrong, display_name="Alice")
     with pytest.raises(AlreadyAnswered) as caught:
-        await service.answer(post_id=asked.post_id, user_id=ALICE, choice=asked.question.answer,
+        await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, choice=asked.question.answer,
                              display_name="Alice")
     assert caught.value.params["choice"] == wrong
 
@@ -78,12 +78,38 @@ async def test_second_answer_to_the_same_question_is_refused_with_the_first_choi
 async def test_only_the_asker_can_answer_a_practice_question(service: StudyService) -> None:
     asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
     with pytest.raises(NotYourQuestion):
-        await service.answer(post_id=asked.post_id, user_id=BOB, choice=0, display_name="Bob")
+        await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=BOB, choice=0, display_name="Bob")
 
 
 async def test_unknown_post_is_reported_as_gone(service: StudyService) -> None:
     with pytest.raises(QuestionGone):
-        await service.answer(post_id=999_999, user_id=ALICE, choice=0, display_name="Alice")
+        await service.answer(guild_id=GUILD, post_id=999_999, user_id=ALICE, choice=0, display_name="Alice")
+
+
+async def test_a_post_of_another_guild_is_gone_and_nothing_is_stored(service: StudyService) -> None:
+    asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
+    with pytest.raises(QuestionGone):
+        await service.answer(guild_id=GUILD + 1, post_id=asked.post_id, user_id=ALICE,
+                             choice=asked.question.answer, display_name="Alice")
+    for guild in (GUILD, GUILD + 1):
+        stats = await service.stats(guild, ALICE)
+        assert sum(board.answered for board in stats.boards.values()) == 0
+
+
+@pytest.mark.parametrize("post_id", [0, -5, 2**63, 10**30])
+async def test_a_post_id_no_sqlite_row_can_have_is_gone(service: StudyService, post_id: int) -> None:
+    with pytest.raises(QuestionGone):
+        await service.answer(guild_id=GUILD, post_id=post_id, user_id=ALICE, choice=0, display_name="Alice")
+
+
+async def test_a_5000_character_query_is_cut_to_max_query_before_lookup(service: StudyService) -> None:
+    hostile = "HPA" + "@everyone <@&1> " * 312
+    with pytest.raises(NothingFound) as caught:
+        service.define(hostile)
+    assert len(caught.value.params["query"]) == MAX_QUERY
+    with pytest.raises(NothingFound):
+        service.search("'; DROP TABLE answers; --" * 200)
+    assert len(service.lookup("x" * 5000)) <= 25
 
 
 async def test_quiz_me_on_an_entry_asks_about_that_entry(service: StudyService) -> None:
@@ -123,7 +149,7 @@ async def test_answer_survives_a_restart_because_the_question_is_stored_with_the
     notes.write_text("- **Deployment**: 레플리카셋을 관리하는 오브젝트\n", encoding="utf-8")
     async with await Store.open(db_path, clock=clock) as store:
         second = StudyService(notes_path=notes, store=store, clock=clock)
-        outcome = await second.answer(post_id=asked.post_id, user_id=ALICE,
+        outcome = await second.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE,
                                       choice=asked.question.answer, display_name="Alice")
     assert outcome.correct and outcome.question.id == asked.question.id
 
@@ -142,7 +168,7 @@ async def test_weekly_board_starts_again_on_monday_in_the_guild_zone(service: St
     # Sunday 23:30 in Seoul is Sunday 14:30 UTC; an hour later it is Monday in Seoul.
     clock.set(datetime(2026, 11, 29, 14, 30, tzinfo=UTC))
     asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
-    await service.answer(post_id=asked.post_id, user_id=ALICE, choice=asked.question.answer,
+    await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, choice=asked.question.answer,
                          display_name="Alice")
     assert len((await service.leaderboard(GUILD, period="week", board="practice")).rows) == 1
     clock.advance(timedelta(hours=1))
@@ -152,9 +178,9 @@ async def test_weekly_board_starts_again_on_monday_in_the_guild_zone(service: St
 
 async def test_new_season_empties_the_boards_but_keeps_answers(service: StudyService) -> None:
     asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
-    await service.answer(post_id=asked.post_id, user_id=ALICE, choice=asked.question.answer,
+    await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, choice=asked.question.answer,
                          display_name="Alice")
     await service.start_new_season(GUILD)
     assert (await service.leaderboard(GUILD, period="all", board="practice")).rows == ()
     with pytest.raises(AlreadyAnswered):  # the answer itself is still on record
-        await service.answer(post_id=asked.post_id, user_id=ALICE, choice=0, display_name="Alice")
+        await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, choice=0, display_name="Alice")

@@ -10,6 +10,7 @@ Pagination and confirmation views are ordinary timed views that only their owner
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +27,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUIZ_TEMPLATE = r"quiz:(?P<post>[0-9]{1,20}):(?P<choice>[0-9])"
+QUIZ_TEMPLATE = r"quiz:(?P<post>[^:]{0,90}):(?P<choice>[^:]{0,8})"  # loose: see parse_post_id
 QUIZME_TEMPLATE = r"quizme:(?P<entry>[^:]{1,90})"
 NEXT_TEMPLATE = r"next:(?P<topic>.{0,95})"
+
+
+_ROW_ID = re.compile(r"[0-9]{1,19}")
+
+
+def parse_post_id(text: str) -> int:
+    """A post id from a button's custom id; 0 (which no post has) when it is not a plain number.
+
+    Button templates accept anything between the colons so that a forged or garbled id reaches
+    the button and gets a polite "that question no longer exists" rather than no answer at all.
+    """
+    return int(text) if _ROW_ID.fullmatch(text) else 0
+
+
+def parse_choice(text: str) -> int:
+    """A choice index from a custom id; -1 (never a valid choice) when it is not one digit."""
+    return int(text) if len(text) == 1 and "0" <= text <= "9" else -1
 
 
 def service_of(interaction: discord.Interaction) -> StudyService:
@@ -65,7 +83,7 @@ class QuizAnswerButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
     ) -> QuizAnswerButton:
-        return cls(int(match["post"]), int(match["choice"]))
+        return cls(parse_post_id(match["post"]), parse_choice(match["choice"]))
 
     async def run(self, interaction: discord.Interaction) -> None:
         await answer_practice(interaction, self.post_id, self.choice)
@@ -172,6 +190,7 @@ async def answer_practice(interaction: discord.Interaction, post_id: int, choice
     lang = interaction_lang(interaction)
     await interaction.response.defer()
     outcome = await service.answer(
+        guild_id=interaction.guild_id or 0,
         post_id=post_id,
         user_id=interaction.user.id,
         choice=choice,

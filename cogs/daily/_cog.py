@@ -353,7 +353,7 @@ class Daily(commands.Cog):
         """Record the click, then acknowledge privately; a slow store gets a deferral first."""
         lang = interaction_lang(interaction)
         recording = asyncio.ensure_future(self.quiz.answer(
-            post_id, interaction.user.id, choice, interaction.user.display_name))
+            interaction.guild_id or 0, post_id, interaction.user.id, choice, interaction.user.display_name))
         done, _ = await asyncio.wait({recording}, timeout=ACK_DEFER_AFTER)
         if not done:
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -398,6 +398,10 @@ class Daily(commands.Cog):
         reveal_after_hours: app_commands.Range[int, 1, 23] | None = None,
     ) -> None:
         lang = interaction_lang(interaction)
+        if interaction.guild is None or interaction.guild.get_channel(channel.id) is None:
+            # Discord's client only offers this server's channels; a forged request may not.
+            await send_ephemeral(interaction, t(lang, "foreign_channel"))
+            return
         missing = missing_permissions(self._bot_permissions(interaction, channel))
         if missing:
             names = ", ".join(t(lang, f"perm.{m}") for m in missing)

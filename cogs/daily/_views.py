@@ -26,11 +26,13 @@ from bot.daily import (
 from bot.discord_app import limits
 from bot.discord_app.errors import GuardedItem
 from bot.discord_app.i18n import Lang, letter
-from bot.discord_app.views import rendering_view
+from bot.discord_app.views import parse_choice, parse_post_id, rendering_view
 from bot.service import AnswerOutcome
 from bot.store import Post
 
-DAILY_TEMPLATE = r"daily:(?P<post>[0-9]{1,20}):(?P<choice>[0-9])"
+# Loose on purpose: a forged or garbled id under our prefix gets a polite answer from the button
+# (the service refuses it) instead of matching nothing and leaving the click unanswered.
+DAILY_TEMPLATE = r"daily:(?P<post>[^:]{0,90}):(?P<choice>[^:]{0,8})"
 PROMPT_CHARS = 1200  # with five choices of CHOICE_CHARS the description stays within 4096
 CHOICE_CHARS = 550
 NEEDED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
@@ -73,6 +75,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "I can't run a daily quiz in {channel}: I'm missing **{permissions}** there. "
             "Nothing was scheduled."
         ),
+        "foreign_channel": "That channel is not in this server. Pick one of this server's text channels.",
         "perm.view_channel": "View Channel",
         "perm.send_messages": "Send Messages",
         "perm.embed_links": "Embed Links",
@@ -127,6 +130,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "{channel} 채널에서 오늘의 문제를 올릴 수 없습니다: **{permissions}** 권한이 없습니다. "
             "일정을 만들지 않았습니다."
         ),
+        "foreign_channel": "이 서버의 채널이 아닙니다. 이 서버의 텍스트 채널을 골라 주세요.",
         "perm.view_channel": "채널 보기",
         "perm.send_messages": "메시지 보내기",
         "perm.embed_links": "링크 첨부",
@@ -361,7 +365,7 @@ class DailyAnswerButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[An
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
     ) -> DailyAnswerButton:
-        return cls(int(match["post"]), int(match["choice"]))
+        return cls(parse_post_id(match["post"]), parse_choice(match["choice"]))
 
     async def run(self, interaction: discord.Interaction) -> None:
         # Looked up by name: `_cog` imports this module, so this module cannot import `Daily`.
