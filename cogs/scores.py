@@ -9,9 +9,11 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.discord_app.bot import StudyBot
-from bot.discord_app.embeds import leaderboard_embed, stats_embed
 from bot.discord_app import limits
+from bot.discord_app.bot import StudyBot
+from bot.discord_app.deadline import finish_or_defer
+from bot.discord_app.embeds import leaderboard_embed, stats_embed
+from bot.discord_app.errors import send_ephemeral
 from bot.discord_app.i18n import interaction_lang, tr
 from bot.discord_app.views import ListingView, Paginator
 from bot.engine.scoring import Board, Period
@@ -39,12 +41,16 @@ class Scores(commands.Cog):
         lang = interaction_lang(interaction)
         target = member or interaction.user
         own = target.id == interaction.user.id
-        stats = await self.bot.service.stats(interaction.guild_id or 0, target.id)
+        # Someone else's stats may turn out private (opted out), and a deferral fixes visibility
+        # before that is known: a slow lookup of another member is deferred privately.
+        stats = await finish_or_defer(interaction, self.bot.service.stats(interaction.guild_id or 0, target.id),
+                                      ephemeral=not own)
         if stats.opted_out and not own:
             text = tr(lang, "stats.private", name=limits.display_name(target.display_name))
-            await interaction.response.send_message(limits.content(text), ephemeral=True)
+            await send_ephemeral(interaction, text)
             return
-        await interaction.response.defer(thinking=True)
+        if not interaction.response.is_done():
+            await interaction.response.defer(thinking=True)
         view = ListingView(owner_id=interaction.user.id, lang=lang) if own else discord.utils.MISSING
         await interaction.followup.send(embed=stats_embed(stats, target.display_name, lang), view=view)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +14,7 @@ from bot.clock import ManualClock
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board
-from bot.store import AnswerStatus, Store
+from bot.store import AnswerStatus, Store, StoreError
 
 GUILD = 10
 CHANNEL = 20
@@ -202,3 +205,42 @@ async def test_answer_keeps_working_after_the_question_left_the_notes(store, sch
     loaded = await store.get_post(post.post_id)
     assert loaded.question == question(1)
     assert (await store.record_answer(post.post_id, 1, 1, "Ann")).correct is True
+
+
+def _hold_write_lock(path, seconds: float) -> threading.Thread:
+    """Another connection (as another process would) holds the write lock for `seconds`."""
+    held = threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert held.wait(5)
+    return holder
+
+
+async def test_an_answer_outlasts_a_lock_held_past_the_busy_timeout(db_path, clock):
+    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul", busy_timeout=0.3) as store:
+        schedule = await store.create_or_replace_schedule(GUILD, CHANNEL, "09:00", "Asia/Seoul")
+        post = await daily(store, schedule, 0)
+        _hold_write_lock(db_path, 0.8)  # longer than one busy timeout, shorter than three
+        result = await store.record_answer(post.post_id, 1, 1, "Ann")
+        assert result.status is AnswerStatus.ACCEPTED
+        assert (await store.post_results(post.post_id)).total == 1
+
+
+async def test_a_lock_that_never_ends_refuses_the_answer_and_stores_nothing(db_path, clock):
+    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul", busy_timeout=0.1) as store:
+        schedule = await store.create_or_replace_schedule(GUILD, CHANNEL, "09:00", "Asia/Seoul")
+        post = await daily(store, schedule, 0)
+        holder = _hold_write_lock(db_path, 1.5)  # past three busy timeouts and the pauses between
+        with pytest.raises(StoreError, match="locked"):
+            await store.record_answer(post.post_id, 1, 1, "Ann")
+        await asyncio.to_thread(holder.join)
+        assert (await store.post_results(post.post_id)).total == 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -51,7 +52,11 @@ from bot.store.records import (
 )
 from bot.store.schema import apply_migrations, load_migrations, schema_version
 
+log = logging.getLogger(__name__)
+
 _CACHE_PAGES_KIB = -32768  # negative: KiB, so 32 MiB of page cache per connection
+_BUSY_ATTEMPTS = 3  # an answer waits out the busy timeout this many times before giving up
+_BUSY_PAUSE = 0.2  # seconds between attempts, times the attempt number
 _TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 _BONUS_CASE = " ".join(
@@ -773,6 +778,21 @@ class Store:
             "wrong_points": scoring.WRONG_POINTS,
             **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
         }
+        for attempt in range(1, _BUSY_ATTEMPTS + 1):
+            try:
+                return await self._record_answer_once(post_id, user_id, params)
+            except sqlite3.OperationalError as exc:
+                # The busy timeout ran out while another process held the write lock. The
+                # statement is atomic, so nothing was written: wait a little and try again.
+                if not _is_busy(exc) or attempt == _BUSY_ATTEMPTS:
+                    raise StoreError("The database stayed locked by another process; the answer was "
+                                     "not recorded.") from exc
+                log.warning("answer to post %s waited out the busy timeout (attempt %d of %d); retrying",
+                            post_id, attempt, _BUSY_ATTEMPTS)
+                await asyncio.sleep(_BUSY_PAUSE * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _record_answer_once(self, post_id: int, user_id: int, params: dict[str, Any]) -> AnswerResult:
         async with self._lock:
             # A single autocommit statement: it takes the write lock before reading, commits
             # when it completes, and costs one trip to the database thread.
@@ -942,3 +962,11 @@ class Store:
             result.append(ScoreExportRow(board, user_id, name, points, answered, correct,
                                          current, best, bool(opted_out)))
         return result
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock past the busy timeout."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)

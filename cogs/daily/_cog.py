@@ -29,6 +29,7 @@ from bot.daily import (
 )
 from bot.discord_app import limits
 from bot.discord_app.bot import StudyBot
+from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.errors import guard_autocomplete, send_ephemeral
 from bot.discord_app.i18n import interaction_lang, lang_of, letter
 from bot.engine.schedule import DailySlot, suggest_zones
@@ -60,7 +61,6 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 SWEEP_JOB = "daily:sweep"
 EARLY_FIRE = timedelta(seconds=5)  # a cron job that fires a hair early still finds its slot
-ACK_DEFER_AFTER = 2.0  # seconds: defer the click when recording takes longer than this
 
 
 async def _reply(interaction: discord.Interaction, *, embed: discord.Embed | None = None,
@@ -352,13 +352,10 @@ class Daily(commands.Cog):
     async def answer_click(self, interaction: discord.Interaction, post_id: int, choice: int) -> None:
         """Record the click, then acknowledge privately; a slow store gets a deferral first."""
         lang = interaction_lang(interaction)
-        recording = asyncio.ensure_future(self.quiz.answer(
-            interaction.guild_id or 0, post_id, interaction.user.id, choice, interaction.user.display_name))
-        done, _ = await asyncio.wait({recording}, timeout=ACK_DEFER_AFTER)
-        if not done:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        recording = self.quiz.answer(
+            interaction.guild_id or 0, post_id, interaction.user.id, choice, interaction.user.display_name)
         try:
-            outcome = await recording
+            outcome = await finish_or_defer(interaction, recording)
         except AnswersClosed:
             post = await self.quiz.get_post(post_id)
             answer = letter(post.question.answer) if post is not None else "?"

@@ -1,0 +1,50 @@
+"""Answering an interaction within Discord's three-second deadline, however slow the work is.
+
+Discord forgets an interaction that gets no initial response within 3 s of its creation. Work
+that is usually quick (recording a click) can be slow now and then: another process holds the
+database's write lock, or the host is busy. `finish_or_defer` gives the work until the
+interaction is `ACK_BUDGET` seconds old and defers the response if it is still running, so the
+reply can follow as a followup message (which may come up to 15 minutes later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import TypeVar
+
+import discord
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ACK_BUDGET = 2.0  # seconds of the 3 s deadline the work may use before the response is deferred
+
+
+def seconds_left(interaction: discord.Interaction, now: datetime | None = None) -> float:
+    """How long the work may still run before deferring; the age is measured from the
+    interaction's snowflake, and a clock that runs behind Discord's counts as age 0."""
+    age = ((now or discord.utils.utcnow()) - interaction.created_at).total_seconds()
+    return min(ACK_BUDGET, max(0.0, ACK_BUDGET - max(0.0, age)))
+
+
+async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True) -> T:
+    """The result of `work`; the response is deferred first when `work` runs past the budget.
+
+    The work runs to its end even if deferring fails (the interaction expired): whatever it
+    commits stays committed, and its result or error is returned as usual.
+    """
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=seconds_left(interaction))
+    if not done and not interaction.response.is_done():
+        try:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        except discord.HTTPException as exc:
+            log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
+    return await task
+
+
+__all__ = ["ACK_BUDGET", "finish_or_defer", "seconds_left"]
