@@ -7,6 +7,7 @@ the default deck, a temporary database); `studybot_process(...)` / `studybot_arg
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -111,12 +112,34 @@ def custom_ids(message: StoredMessage, prefix: str = "") -> list[str]:
     return [c for c in message.custom_ids() if c.startswith(prefix)]
 
 
+DAILY_ID = re.compile(r"^daily:(\d+):(\d)$")
+
+
+def answer_buttons(message: StoredMessage) -> list[str]:
+    """The enabled-or-not A–D answer buttons of a daily post (not the disabled reveal ones)."""
+    return [c for c in message.custom_ids() if DAILY_ID.match(c)]
+
+
+def post_id_of(message: StoredMessage) -> int:
+    match = DAILY_ID.match(answer_buttons(message)[0])
+    assert match
+    return int(match.group(1))
+
+
+def is_daily_post(message: StoredMessage) -> bool:
+    return bool(answer_buttons(message))
+
+
 __all__ = [
     "REPO_ROOT",
     "RunningBot",
+    "DAILY_ID",
+    "answer_buttons",
     "custom_ids",
     "e2e_settings",
     "embed_text",
+    "is_daily_post",
+    "post_id_of",
     "reply_message",
     "running_studybot",
     "studybot_argv",

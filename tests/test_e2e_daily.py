@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +21,16 @@ from bot.clock import ManualClock, SystemClock
 from bot.engine.schedule import wall_clock
 from bot.store import Store
 from cogs.daily._cog import Daily
-from tests.e2e_support import embed_text, reply_message, running_studybot, studybot_argv, studybot_env
+from tests.e2e_support import (
+    answer_buttons,
+    embed_text,
+    is_daily_post,
+    post_id_of,
+    reply_message,
+    running_studybot,
+    studybot_argv,
+    studybot_env,
+)
 from tests.loopback import FakeDiscord, StoredMessage
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
 from tests.loopback.payloads import BOT_PERMISSIONS, EMBED_LINKS
@@ -30,7 +38,6 @@ from tests.loopback.payloads import BOT_PERMISSIONS, EMBED_LINKS
 pytestmark = pytest.mark.e2e
 
 SEOUL = ZoneInfo("Asia/Seoul")
-DAILY_ID = re.compile(r"^daily:(\d+):(\d)$")
 
 
 def seoul(*args: int) -> datetime:
@@ -42,20 +49,6 @@ def daily_cog(bot: object) -> Daily:
     cog = bot.get_cog("Daily")  # type: ignore[attr-defined]
     assert cog is not None and type(cog).__name__ == "Daily", "cogs.daily did not load"
     return cog  # type: ignore[no-any-return]
-
-
-def answer_buttons(message: StoredMessage) -> list[str]:
-    return [c for c in message.custom_ids() if DAILY_ID.match(c)]
-
-
-def post_id_of(message: StoredMessage) -> int:
-    match = DAILY_ID.match(answer_buttons(message)[0])
-    assert match
-    return int(match.group(1))
-
-
-def is_daily_post(message: StoredMessage) -> bool:
-    return bool(answer_buttons(message))
 
 
 async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_times(

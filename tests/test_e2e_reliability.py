@@ -1,0 +1,192 @@
+"""End-to-end: `studybot run` under a click burst, a SIGKILL mid-burst and a locked database.
+
+Every test runs the real bot as its own process against the loopback Discord, which answers a
+late initial response with 404 and records it as a violation (the `fake_discord` fixture fails
+the test on any violation at teardown), so "acknowledged within 3 s" is checked for every click.
+Counts are kept modest here; `make bench` runs the 1,000-member burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.store import Store
+from tests.e2e_support import embed_text, is_daily_post, post_id_of, reply_message, studybot_argv, studybot_env
+from tests.loopback import BotProcess, FakeDiscord, FakeMember, InteractionHandle, StoredMessage
+from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+READY = r"daily quiz: recovery done"
+ACK_DEADLINE = 3.0
+
+
+def db_of(tmp_path: Path) -> Path:
+    return tmp_path / "studybot.db"
+
+
+async def post_daily_question(fake: FakeDiscord) -> tuple[StoredMessage, int]:
+    """`/daily set` for a time 12 hours away, then `/daily now`: one open post in the channel."""
+    g = fake.guild
+    later = datetime.now(UTC) + timedelta(hours=12)
+    await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{later:%H:%M}", timezone="UTC")
+    posted = await fake.slash(g, g.admin, "daily", "now")
+    assert "unchanged" in reply_message(posted).content, posted
+    post = await fake.wait_for_message(is_daily_post, channel=g.text_channel)
+    return post, post_id_of(post)
+
+
+async def click_burst(fake: FakeDiscord, post: StoredMessage, post_id: int, members: Sequence[FakeMember],
+                      *, over: float, sent: list[InteractionHandle] | None = None,
+                      stop: asyncio.Event | None = None) -> list[InteractionHandle]:
+    """Each member clicks one answer, the dispatches spread evenly over `over` seconds.
+
+    Returns the clicks that reached the bot's socket, also appended to `sent` as they go out:
+    all of them, unless `stop` is set or the socket closes on the way.
+    """
+    gap = over / max(1, len(members))
+    sent = [] if sent is None else sent
+    for n, member in enumerate(members):
+        if stop is not None and stop.is_set():
+            break
+        click = fake.click(post, f"daily:{post_id}:{n % 4}", member)
+        try:
+            await click.send()
+        except RuntimeError:  # the bot's socket closed under us (it was killed)
+            break
+        sent.append(click)
+        await asyncio.sleep(gap)
+    return sent
+
+
+def ack_seconds(click: InteractionHandle) -> float:
+    record = click.record
+    assert record.callback is not None and record.dispatched_at is not None
+    return record.callback.at - record.dispatched_at
+
+
+def stored_answers(db: Path, post_id: int) -> list[int]:
+    """The user ids with an answer to the post, read straight from the file (WAL: never blocks)."""
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT user_id FROM answers WHERE post_id = ?", (post_id,))]
+
+
+async def answered_on_leaderboard(db: Path, guild_id: str) -> int:
+    """The sum of `answered` in `studybot leaderboard --period all --json`: the score rows."""
+    proc = await asyncio.create_subprocess_exec(
+        *studybot_argv("leaderboard", "--guild", guild_id, "--period", "all", "--json", "--db", str(db)),
+        env={**os.environ, "DISCORD_TOKEN": ""}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    return sum(row["answered"] for row in json.loads(out))
+
+
+async def test_300_members_clicking_within_a_second_are_acknowledged_in_time_and_stored_once(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    proc: BotProcess = bot_process(studybot_argv("run"), env=studybot_env(tmp_path))
+    await proc.start(ready_line=READY)
+    post, post_id = await post_daily_question(fake_discord)
+    members = fake_discord.make_members(g, 300)
+
+    clicks = await click_burst(fake_discord, post, post_id, members, over=1.0)
+    results = await asyncio.gather(*(c.wait(until="callback") for c in clicks))
+    assert len(results) == 300 and all(r.acknowledged and r.ephemeral for r in results)
+    assert max(ack_seconds(c) for c in clicks) < ACK_DEADLINE
+    assert sorted(stored_answers(db_of(tmp_path), post_id)) == sorted(int(m.id) for m in members)
+
+    again = await asyncio.gather(*(fake_discord.click(post, f"daily:{post_id}:0", m) for m in members[:20]))
+    assert all("already answered" in r.text() and r.ephemeral for r in again)
+    assert len(stored_answers(db_of(tmp_path), post_id)) == 300
+    assert await proc.stop() == 0
+    assert await answered_on_leaderboard(db_of(tmp_path), g.id) == 300
+
+
+async def test_a_sigkill_mid_burst_keeps_every_acknowledged_click_once_and_the_post_resumes(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    env = studybot_env(tmp_path)
+    one: BotProcess = bot_process(studybot_argv("run"), env=env)
+    await one.start(ready_line=READY)
+    post, post_id = await post_daily_question(fake_discord)
+    early, late = fake_discord.make_members(g, 60), fake_discord.make_members(g, 200, prefix="late")
+    await asyncio.gather(*(c.wait(until="callback") for c in await click_burst(fake_discord, post, post_id, early, over=0.3)))
+
+    sent: list[InteractionHandle] = []
+    stop = asyncio.Event()
+    sending = asyncio.create_task(click_burst(fake_discord, post, post_id, late, over=1.5, sent=sent, stop=stop))
+    await fake_discord.wait_for(lambda: sum(c.record.acknowledged for c in sent) >= len(late) // 3, 20)
+    assert await one.kill() == -9
+    stop.set()
+    await sending
+    acknowledged = {int(c.record.payload["member"]["user"]["id"]) for c in sent if c.record.acknowledged}
+    assert len(late) // 3 <= len(acknowledged) < len(late), "the kill did not land mid-burst"
+
+    two: BotProcess = bot_process(studybot_argv("run"), env=env)
+    await two.start(ready_line=READY)
+    stored = stored_answers(db_of(tmp_path), post_id)
+    assert len(stored) == len(set(stored))  # nobody twice
+    assert acknowledged | {int(m.id) for m in early} <= set(stored)
+    assert await answered_on_leaderboard(db_of(tmp_path), g.id) == len(stored)  # no half-stored answer
+
+    newcomer = fake_discord.add_member(g, "newcomer")
+    after = await fake_discord.click(post, f"daily:{post_id}:1", newcomer)
+    assert after.acknowledged and after.ephemeral and reply_message(after).embeds
+    status = await fake_discord.slash(g, g.admin, "daily", "status")
+    assert "Next post" in reply_message(status).embeds[0]["fields"][0]["value"]
+    assert await two.kill() == -9
+
+    # The reveal falls due while nothing runs; the next start draws it with every stored answer.
+    async with await Store.open(db_of(tmp_path), clock=SystemClock()) as store:
+        assert await store.set_reveal_at(post_id, datetime.now(UTC) - timedelta(minutes=1))
+    three: BotProcess = bot_process(studybot_argv("run"), env=env)
+    await three.start(ready_line=READY)
+    assert len(post.history) == 1, three.output()[-3000:]
+    assert f"{len(stored) + 1} answered" in embed_text(post)
+    assert await three.stop() == 0
+
+
+LOCK_HOLDER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+async def test_clicks_while_another_process_holds_the_write_lock_wait_and_all_succeed(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    proc: BotProcess = bot_process(studybot_argv("run"), env=studybot_env(tmp_path))
+    await proc.start(ready_line=READY)
+    post, post_id = await post_daily_question(fake_discord)
+    members = fake_discord.make_members(g, 20)
+    await fake_discord.click(post, f"daily:{post_id}:0", g.member)  # the post is cached: clicks only write
+
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LOCK_HOLDER, str(db_of(tmp_path)), "4", stdout=asyncio.subprocess.PIPE)
+    assert holder.stdout is not None and (await holder.stdout.readline()).strip() == b"locked"
+    results = await asyncio.gather(*(fake_discord.click(post, f"daily:{post_id}:{n % 4}", m)
+                                     for n, m in enumerate(members)))
+    assert await holder.wait() == 0
+    assert all(r.acknowledged and r.ephemeral for r in results)
+    assert any(r.deferred for r in results)  # the lock outlasted the budget: deferred, then answered
+    assert all(reply_message(r).embeds for r in results)
+    assert len(stored_answers(db_of(tmp_path), post_id)) == 21
+    assert await proc.stop() == 0
