@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +33,13 @@ ACK_DEADLINE = 3.0
 
 def db_of(tmp_path: Path) -> Path:
     return tmp_path / "studybot.db"
+
+
+async def start_studybot(bot_process: Callable[..., BotProcess], tmp_path: Path) -> BotProcess:  # noqa: F811
+    """`studybot run` on the database in `tmp_path`, once its start-up recovery has run."""
+    proc = bot_process(studybot_argv("run"), env=studybot_env(tmp_path))
+    await proc.start(ready_line=READY)
+    return proc
 
 
 async def post_daily_question(fake: FakeDiscord) -> tuple[StoredMessage, int]:
@@ -96,8 +103,7 @@ async def test_300_members_clicking_within_a_second_are_acknowledged_in_time_and
     fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
 ) -> None:
     g = fake_discord.guild
-    proc: BotProcess = bot_process(studybot_argv("run"), env=studybot_env(tmp_path))
-    await proc.start(ready_line=READY)
+    proc = await start_studybot(bot_process, tmp_path)
     post, post_id = await post_daily_question(fake_discord)
     members = fake_discord.make_members(g, 300)
 
@@ -118,9 +124,7 @@ async def test_a_sigkill_mid_burst_keeps_every_acknowledged_click_once_and_the_p
     fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
 ) -> None:
     g = fake_discord.guild
-    env = studybot_env(tmp_path)
-    one: BotProcess = bot_process(studybot_argv("run"), env=env)
-    await one.start(ready_line=READY)
+    one = await start_studybot(bot_process, tmp_path)
     post, post_id = await post_daily_question(fake_discord)
     early, late = fake_discord.make_members(g, 60), fake_discord.make_members(g, 200, prefix="late")
     await asyncio.gather(*(c.wait(until="callback") for c in await click_burst(fake_discord, post, post_id, early, over=0.3)))
@@ -135,8 +139,7 @@ async def test_a_sigkill_mid_burst_keeps_every_acknowledged_click_once_and_the_p
     acknowledged = {int(c.record.payload["member"]["user"]["id"]) for c in sent if c.record.acknowledged}
     assert len(late) // 3 <= len(acknowledged) < len(late), "the kill did not land mid-burst"
 
-    two: BotProcess = bot_process(studybot_argv("run"), env=env)
-    await two.start(ready_line=READY)
+    two = await start_studybot(bot_process, tmp_path)
     stored = stored_answers(db_of(tmp_path), post_id)
     assert len(stored) == len(set(stored))  # nobody twice
     assert acknowledged | {int(m.id) for m in early} <= set(stored)
@@ -152,8 +155,7 @@ async def test_a_sigkill_mid_burst_keeps_every_acknowledged_click_once_and_the_p
     # The reveal falls due while nothing runs; the next start draws it with every stored answer.
     async with await Store.open(db_of(tmp_path), clock=SystemClock()) as store:
         assert await store.set_reveal_at(post_id, datetime.now(UTC) - timedelta(minutes=1))
-    three: BotProcess = bot_process(studybot_argv("run"), env=env)
-    await three.start(ready_line=READY)
+    three = await start_studybot(bot_process, tmp_path)
     assert len(post.history) == 1, three.output()[-3000:]
     assert f"{len(stored) + 1} answered" in embed_text(post)
     assert await three.stop() == 0
@@ -173,8 +175,7 @@ async def test_clicks_while_another_process_holds_the_write_lock_wait_and_all_su
     fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
 ) -> None:
     g = fake_discord.guild
-    proc: BotProcess = bot_process(studybot_argv("run"), env=studybot_env(tmp_path))
-    await proc.start(ready_line=READY)
+    proc = await start_studybot(bot_process, tmp_path)
     post, post_id = await post_daily_question(fake_discord)
     members = fake_discord.make_members(g, 20)
     await fake_discord.click(post, f"daily:{post_id}:0", g.member)  # the post is cached: clicks only write
