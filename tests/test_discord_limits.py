@@ -82,6 +82,18 @@ def test_user_text_is_one_short_line_with_markdown_made_inert() -> None:
     assert len(limits.display_name("`code` name")) <= 64 + 4
 
 
+@pytest.mark.parametrize("typed", ["@everyone", "@here", "<@&123456789012345678>", "<@123456789012345678>",
+                                   "<@!123456789012345678>"])
+def test_echoed_text_can_never_read_as_a_mention(typed: str) -> None:
+    assert typed not in limits.user_text(f"look {typed} here") and "@\u200b" in limits.user_text(typed)
+    assert typed not in limits.display_name(typed)
+
+
+def test_echoed_text_loses_direction_overrides_and_invisible_spaces() -> None:
+    assert limits.user_text("\u202eAPH\u200b\u2066x\u2069") == "APHx"
+    assert limits.display_name("\u202e\u200f") == limits.EMPTY
+
+
 texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=7000)
 
 

@@ -74,14 +74,24 @@ def command_description(text: str) -> str:
     return one_line(text, COMMAND_DESCRIPTION) or EMPTY
 
 
+# Direction overrides and invisible spaces: echoed back they can disguise or reorder the text
+# around them. Joiners (U+200C, U+200D) stay, since emoji and some scripts need them.
+_DISGUISES = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def inert(text: str) -> str:
+    """Text shown as typed, never as Markdown, a mention or a direction override."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(_DISGUISES.sub("", text)))
+
+
 def user_text(text: str, limit: int = 100) -> str:
-    """Something a user typed, echoed back: one line, clipped, Markdown made inert."""
-    return discord.utils.escape_markdown(one_line(text, limit))
+    """Something a user typed, echoed back: one line, clipped, made inert."""
+    return inert(one_line(text, limit))
 
 
 def display_name(name: str, limit: int = 64) -> str:
-    """A member's name in a list: one line, clipped, Markdown made inert (never a mention)."""
-    return discord.utils.escape_markdown(one_line(name, limit)) or EMPTY
+    """A member's name in a list: one line, clipped, made inert (never a mention)."""
+    return inert(one_line(name, limit)) or EMPTY
 
 
 def custom_id(*parts: str) -> str:
