@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.engine.model import Question
+from bot.engine.scoring import Board
 from bot.engine.schedule import (
     DailySlot,
     ScheduleInputError,
@@ -443,7 +444,8 @@ class DailyQuiz:
                      display_name: str) -> AnswerOutcome:
         """Record a click (committed before this returns); raises AlreadyAnswered, AnswersClosed..."""
         return await self._service.answer(
-            guild_id=guild_id, post_id=post_id, user_id=user_id, choice=choice, display_name=display_name)
+            guild_id=guild_id, post_id=post_id, user_id=user_id, choice=choice, display_name=display_name,
+            board=Board.DAILY)
 
     async def get_post(self, post_id: int) -> Post | None:
         return await self.store.get_post(post_id)

@@ -231,17 +231,19 @@ class StudyService:
         return AskedQuestion(post_id=post.post_id, question=question)
 
     async def answer(
-        self, *, guild_id: int, post_id: int, user_id: int, choice: int, display_name: str
+        self, *, guild_id: int, post_id: int, user_id: int, choice: int, display_name: str,
+        board: Board | None = None,
     ) -> AnswerOutcome:
         """Record an answer (committed before this returns) and say whether it was right.
 
-        A post of another guild is treated as one that does not exist: a forged button must not
-        learn, let alone change, anything about another server.
+        A post of another guild, or of another board than the button's `board`, is treated as
+        one that does not exist: a forged button must not learn, let alone change, anything
+        about another server, nor answer a daily post through a practice button.
         """
         if not 0 < post_id <= _MAX_ROWID:
             raise QuestionGone(post_id=post_id)
         post = await self._question_post(post_id)
-        if post.guild_id != guild_id:
+        if post.guild_id != guild_id or (board is not None and post.board is not board):
             raise QuestionGone(post_id=post_id)
         if post.board is Board.PRACTICE and post.owner_user_id != user_id:
             raise NotYourQuestion(post_id=post_id)

@@ -15,6 +15,7 @@ from bot.errors import (
     QuestionGone,
     UnknownTopic,
 )
+from bot.engine.scoring import Board
 from bot.service import MAX_QUERY, StudyService
 from bot.store import Store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
@@ -94,6 +95,16 @@ async def test_a_post_of_another_guild_is_gone_and_nothing_is_stored(service: St
     for guild in (GUILD, GUILD + 1):
         stats = await service.stats(guild, ALICE)
         assert sum(board.answered for board in stats.boards.values()) == 0
+
+
+async def test_a_button_of_another_board_cannot_answer_the_post(service: StudyService) -> None:
+    asked = await service.next_practice_question(guild_id=GUILD, user_id=ALICE, display_name="Alice")
+    with pytest.raises(QuestionGone):
+        await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, board=Board.DAILY,
+                             choice=asked.question.answer, display_name="Alice")
+    outcome = await service.answer(guild_id=GUILD, post_id=asked.post_id, user_id=ALICE, board=Board.PRACTICE,
+                                   choice=asked.question.answer, display_name="Alice")
+    assert outcome.correct
 
 
 @pytest.mark.parametrize("post_id", [0, -5, 2**63, 10**30])

@@ -31,8 +31,12 @@ def seconds_left(interaction: discord.Interaction, now: datetime | None = None) 
     return min(ACK_BUDGET, max(0.0, ACK_BUDGET - max(0.0, age)))
 
 
-async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True) -> T:
+async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True,
+                          thinking: bool = True) -> T:
     """The result of `work`; the response is deferred first when `work` runs past the budget.
+
+    `thinking=True` defers a new reply ("is thinking..."); `thinking=False` on a button defers
+    an update of the clicked message instead.
 
     The work runs to its end even if deferring fails (the interaction expired): whatever it
     commits stays committed, and its result or error is returned as usual.
@@ -41,7 +45,7 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
     done, _ = await asyncio.wait({task}, timeout=seconds_left(interaction))
     if not done and not interaction.response.is_done():
         try:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
         except discord.HTTPException as exc:
             log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
     return await task

@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_app import limits
+from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import answer_embed, question_embed
 from bot.discord_app.errors import GuardedItem, GuardedView
 from bot.discord_app.i18n import Lang, interaction_lang, letter, tr
 from bot.engine.model import Question
+from bot.engine.scoring import Board
 
 if TYPE_CHECKING:
-    from bot.service import StudyService
+    from bot.service import AnswerOutcome, StudyService
+    from bot.store import Post
 
 log = logging.getLogger(__name__)
 
@@ -185,22 +188,32 @@ async def ask_practice(
 
 
 async def answer_practice(interaction: discord.Interaction, post_id: int, choice: int) -> None:
-    """Record a click on A–D and turn the question into its answer, with "Next question"."""
+    """Record a click on A–D and turn the question into its answer, with "Next question".
+
+    A refused click (someone else's question, a forged id) gets a private reply and leaves the
+    message alone; a slow database gets a deferred update first.
+    """
     service = service_of(interaction)
     lang = interaction_lang(interaction)
-    await interaction.response.defer()
-    outcome = await service.answer(
-        guild_id=interaction.guild_id or 0,
-        post_id=post_id,
-        user_id=interaction.user.id,
-        choice=choice,
-        display_name=interaction.user.display_name,
-    )
-    post = await service.get_post(post_id)
+
+    async def record() -> tuple[AnswerOutcome, Post]:
+        outcome = await service.answer(
+            guild_id=interaction.guild_id or 0,
+            board=Board.PRACTICE,
+            post_id=post_id,
+            user_id=interaction.user.id,
+            choice=choice,
+            display_name=interaction.user.display_name,
+        )
+        return outcome, await service.get_post(post_id)
+
+    outcome, post = await finish_or_defer(interaction, record(), thinking=False)
     embed = answer_embed(outcome.question, choice, outcome.correct, outcome.result.points, lang)
-    await interaction.edit_original_response(
-        embed=embed, view=answered_view(outcome.question, choice, getattr(post, "topic", None), lang)
-    )
+    view = answered_view(outcome.question, choice, post.topic, lang)
+    if interaction.response.is_done():
+        await interaction.edit_original_response(embed=embed, view=view)
+    else:
+        await interaction.response.edit_message(embed=embed, view=view)
 
 
 # -- pagination and confirmation ---------------------------------------------------------------
