@@ -86,7 +86,7 @@ def test_user_text_is_one_short_line_with_markdown_made_inert() -> None:
                                    "<@!123456789012345678>"])
 def test_echoed_text_can_never_read_as_a_mention(typed: str) -> None:
     assert typed not in limits.user_text(f"look {typed} here") and "@\u200b" in limits.user_text(typed)
-    assert typed not in limits.display_name(typed)
+    assert typed not in limits.display_name(typed) and typed not in limits.title_text(typed)
 
 
 def test_echoed_text_loses_direction_overrides_and_invisible_spaces() -> None:

@@ -74,7 +74,7 @@ def search_pages(hits: Sequence[TextHit], query: str, lang: Lang) -> list[discor
     pages: list[discord.Embed] = []
     chunks = [hits[i : i + SEARCH_PAGE_SIZE] for i in range(0, len(hits), SEARCH_PAGE_SIZE)] or [[]]
     for number, chunk in enumerate(chunks, 1):
-        embed = discord.Embed(title=tr(lang, "search.title", query=limits.one_line(query, 100)), colour=COLOUR)
+        embed = discord.Embed(title=tr(lang, "search.title", query=limits.title_text(query, 100)), colour=COLOUR)
         for hit in chunk:
             where = f"{hit.entry.deck}{SEPARATOR + breadcrumb(hit.entry) if hit.entry.section else ''}"
             embed.add_field(

@@ -89,6 +89,12 @@ def user_text(text: str, limit: int = 100) -> str:
     return inert(one_line(text, limit))
 
 
+def title_text(text: str, limit: int = 100) -> str:
+    """Something a user typed, echoed in an embed title, where Markdown is not rendered (so it
+    is not escaped either): one line, clipped, never a mention or a direction override."""
+    return discord.utils.escape_mentions(_DISGUISES.sub("", one_line(text, limit)))
+
+
 def display_name(name: str, limit: int = 64) -> str:
     """A member's name in a list: one line, clipped, made inert (never a mention)."""
     return inert(one_line(name, limit)) or EMPTY
