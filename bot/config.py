@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     daily_grace_hours: float = Field(
         default=3.0, ge=0, le=23, validation_alias=_env("STUDYBOT_DAILY_GRACE_HOURS")
     )
+    # How often the daily sweep retries unsent posts and missed reveals (and reveals due posts).
+    daily_sweep_seconds: int = Field(
+        default=60, ge=1, le=3600, validation_alias=_env("STUDYBOT_DAILY_SWEEP_SECONDS")
+    )
     discord_api_base: str = Field(
         default=DEFAULT_API_BASE, validation_alias=_env("DISCORD_API_BASE")
     )
@@ -108,6 +112,7 @@ _ENV_NAMES = {
     "timezone": "STUDYBOT_TIMEZONE",
     "log_level": "STUDYBOT_LOG_LEVEL",
     "daily_grace_hours": "STUDYBOT_DAILY_GRACE_HOURS",
+    "daily_sweep_seconds": "STUDYBOT_DAILY_SWEEP_SECONDS",
     "discord_api_base": "DISCORD_API_BASE",
     "discord_gateway_url": "DISCORD_GATEWAY_URL",
     "discord_dev_guild": "DISCORD_DEV_GUILD",

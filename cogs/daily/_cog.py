@@ -58,7 +58,6 @@ from cogs.daily._views import (
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 60
 SWEEP_JOB = "daily:sweep"
 EARLY_FIRE = timedelta(seconds=5)  # a cron job that fires a hair early still finds its slot
 
@@ -99,9 +98,10 @@ class Daily(commands.Cog):
         self.bot.add_dynamic_items(DailyAnswerButton)
         for schedule in await self.quiz.active_schedules():
             self._add_post_job(schedule)
+        every = self.bot.settings.daily_sweep_seconds
         self.bot.scheduler.add_job(
-            self._sweep_job, IntervalTrigger(seconds=SWEEP_SECONDS), id=SWEEP_JOB, name="daily quiz sweep",
-            replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=SWEEP_SECONDS,
+            self._sweep_job, IntervalTrigger(seconds=every), id=SWEEP_JOB, name="daily quiz sweep",
+            replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=every,
         )
         self._jobs.add(SWEEP_JOB)
         self._recovery = asyncio.create_task(self._recover(), name="daily-recovery")
@@ -453,7 +453,9 @@ class Daily(commands.Cog):
             await send_ephemeral(interaction, error_text(exc, lang))
             return
         if not sent:
-            await send_ephemeral(interaction, t(lang, "post_failed", channel=channel_ref(schedule.channel_id)))
+            now = await self.quiz.get_schedule(schedule.schedule_id)
+            key = "post_failed" if now is None or now.paused else "post_retry"
+            await send_ephemeral(interaction, t(lang, key, channel=channel_ref(schedule.channel_id)))
             return
         upcoming = self.quiz.next_post(schedule)
         when = f"{wall_time(upcoming.at, schedule.timezone, lang)} · {relative(upcoming.at)}"
