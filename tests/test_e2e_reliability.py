@@ -21,7 +21,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.store import Store
-from tests.e2e_support import embed_text, is_daily_post, post_id_of, reply_message, studybot_argv, studybot_env
+from tests.e2e_support import answer_buttons, embed_text, is_daily_post, post_id_of, reply_message, studybot_argv, studybot_env
 from tests.loopback import BotProcess, FakeDiscord, FakeMember, InteractionHandle, StoredMessage
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
 
@@ -53,7 +53,7 @@ async def post_daily_question(fake: FakeDiscord) -> tuple[StoredMessage, int]:
     return post, post_id_of(post)
 
 
-async def click_burst(fake: FakeDiscord, post: StoredMessage, post_id: int, members: Sequence[FakeMember],
+async def click_burst(fake: FakeDiscord, post: StoredMessage, members: Sequence[FakeMember],
                       *, over: float, sent: list[InteractionHandle] | None = None,
                       stop: asyncio.Event | None = None) -> list[InteractionHandle]:
     """Each member clicks one answer, the dispatches spread evenly over `over` seconds.
@@ -62,11 +62,12 @@ async def click_burst(fake: FakeDiscord, post: StoredMessage, post_id: int, memb
     all of them, unless `stop` is set or the socket closes on the way.
     """
     gap = over / max(1, len(members))
+    buttons = answer_buttons(post)  # two to four, as the question has choices
     sent = [] if sent is None else sent
     for n, member in enumerate(members):
         if stop is not None and stop.is_set():
             break
-        click = fake.click(post, f"daily:{post_id}:{n % 4}", member)
+        click = fake.click(post, buttons[n % len(buttons)], member)
         try:
             await click.send()
         except RuntimeError:  # the bot's socket closed under us (it was killed)
@@ -107,7 +108,7 @@ async def test_300_members_clicking_within_a_second_are_acknowledged_in_time_and
     post, post_id = await post_daily_question(fake_discord)
     members = fake_discord.make_members(g, 300)
 
-    clicks = await click_burst(fake_discord, post, post_id, members, over=1.0)
+    clicks = await click_burst(fake_discord, post, members, over=1.0)
     results = await asyncio.gather(*(c.wait(until="callback") for c in clicks))
     assert len(results) == 300 and all(r.acknowledged and r.ephemeral for r in results)
     assert max(ack_seconds(c) for c in clicks) < ACK_DEADLINE
@@ -127,11 +128,11 @@ async def test_a_sigkill_mid_burst_keeps_every_acknowledged_click_once_and_the_p
     one = await start_studybot(bot_process, tmp_path)
     post, post_id = await post_daily_question(fake_discord)
     early, late = fake_discord.make_members(g, 60), fake_discord.make_members(g, 200, prefix="late")
-    await asyncio.gather(*(c.wait(until="callback") for c in await click_burst(fake_discord, post, post_id, early, over=0.3)))
+    await asyncio.gather(*(c.wait(until="callback") for c in await click_burst(fake_discord, post, early, over=0.3)))
 
     sent: list[InteractionHandle] = []
     stop = asyncio.Event()
-    sending = asyncio.create_task(click_burst(fake_discord, post, post_id, late, over=1.5, sent=sent, stop=stop))
+    sending = asyncio.create_task(click_burst(fake_discord, post, late, over=1.5, sent=sent, stop=stop))
     await fake_discord.wait_for(lambda: sum(c.record.acknowledged for c in sent) >= len(late) // 3, 20)
     assert await one.kill() == -9
     stop.set()
@@ -183,7 +184,8 @@ async def test_clicks_while_another_process_holds_the_write_lock_wait_and_all_su
     holder = await asyncio.create_subprocess_exec(
         sys.executable, "-c", LOCK_HOLDER, str(db_of(tmp_path)), "4", stdout=asyncio.subprocess.PIPE)
     assert holder.stdout is not None and (await holder.stdout.readline()).strip() == b"locked"
-    results = await asyncio.gather(*(fake_discord.click(post, f"daily:{post_id}:{n % 4}", m)
+    buttons = answer_buttons(post)
+    results = await asyncio.gather(*(fake_discord.click(post, buttons[n % len(buttons)], m)
                                      for n, m in enumerate(members)))
     assert await holder.wait() == 0
     assert all(r.acknowledged and r.ephemeral for r in results)
