@@ -7,6 +7,14 @@
 * Leaderboard top 10 for one guild with 50,000 members and 1,000,000 answers over 90 days, per
   period, through `Store.leaderboard` (page, visible total and streaks), beside a plain GROUP BY
   over the answers of the same window. Goal: at most 10 ms.
+* What `/leaderboard` shows, top 10 plus the caller's own rank, per period: `Store.leaderboard`
+  then `Store.rank_of` (what `StudyService.leaderboard` and `StudyService.own_rank` pass through
+  to), for a caller at the top, in the middle and at the bottom of the board, and for the last
+  member of the most crowded score level (the store counts the members ahead within the caller's
+  own level one by one, so that caller costs it most); the worst of the four is judged. Goal: at
+  most 10 ms. Beside it the same answer as plain GROUP BYs over the answers of the window (the
+  top 10, and the caller's rank as the count of members ahead), which must agree with the
+  store's rank.
 
 The SQL here only builds the test data and the plain baselines; the store's own SQL is imported.
 """
@@ -42,6 +50,8 @@ DEFAULT_NOTES = Path(__file__).resolve().parent.parent / "data" / "notes"
 DAYS = 90
 LEADERBOARD_RUNS = 30
 RAW_RUNS = 1
+RANK_RUNS = 15
+CALLERS = ("top", "middle", "bottom", "level end")
 START = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)
 
 QUESTION = Question(
@@ -95,7 +105,7 @@ async def _service_rate(path: Path, work: list[tuple[int, int, int]], clock: Man
         service = StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock)
         started = time.perf_counter()
         for post_id, user, choice in work:
-            outcome = await service.answer(post_id=post_id, user_id=user, choice=choice,
+            outcome = await service.answer(guild_id=GUILD, post_id=post_id, user_id=user, choice=choice,
                                            display_name=f"u{user}")
             assert outcome.result.accepted
         return len(work) / (time.perf_counter() - started)
@@ -274,6 +284,95 @@ def _raw_leaderboard(path: Path, now: datetime) -> dict[Period, float]:
     return timings
 
 
+def _callers(path: Path, now: datetime) -> dict[Period, dict[str, tuple[int, int]]]:
+    """Per period, (user_id, rank) of a visible member at the top, in the middle and at the
+    bottom of the board, and of the last visible member with the most common points, in
+    tie-break order (bench set-up, from the score rows)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        found: dict[Period, dict[str, tuple[int, int]]] = {}
+        for period in Period:
+            key = scoring.period_key(period, now, ZONE)
+            visible = ("FROM scores s WHERE s.guild_id = ? AND s.board = 'daily' AND s.season = 1"
+                       " AND s.period = ? AND s.user_id NOT IN (SELECT user_id FROM members"
+                       " WHERE guild_id = ? AND opted_out = 1)")
+            total = conn.execute(f"SELECT count(*) {visible}", (GUILD, key, GUILD)).fetchone()[0]
+            (level_end,) = conn.execute(
+                f"SELECT count(*) {visible} AND s.points >= (SELECT s.points {visible}"
+                " GROUP BY s.points ORDER BY count(*) DESC LIMIT 1)",
+                (GUILD, key, GUILD, GUILD, key, GUILD)).fetchone()
+            found[period] = {}
+            for name, offset in zip(CALLERS, (0, total // 2, total - 1, level_end - 1),
+                                    strict=True):
+                (user,) = conn.execute(
+                    f"SELECT s.user_id {visible} ORDER BY s.points DESC, s.correct DESC,"
+                    " s.answered ASC, s.user_id ASC LIMIT 1 OFFSET ?",
+                    (GUILD, key, GUILD, offset)).fetchone()
+                found[period][name] = (user, offset + 1)
+        return found
+    finally:
+        conn.close()
+
+
+async def _store_top_and_rank(
+    path: Path, now: datetime, callers: dict[Period, dict[str, tuple[int, int]]],
+) -> tuple[dict[Period, dict[str, tuple[float, float]]], dict[Period, list[int]]]:
+    """Median ms of `leaderboard` + `rank_of` (what /leaderboard runs), and of `rank_of` alone,
+    per period and caller (the rank checked against the board's order); and the top 10 ids."""
+    timings: dict[Period, dict[str, tuple[float, float]]] = {}
+    pages: dict[Period, list[int]] = {}
+    async with await Store.open(path, clock=ManualClock(now), default_timezone=ZONE) as store:
+        for period in Period:
+            timings[period] = {}
+            for name, (user, rank) in callers[period].items():
+                both, alone = [], []
+                for _ in range(RANK_RUNS):
+                    started = time.perf_counter()
+                    page = await store.leaderboard(GUILD, Board.DAILY, period)
+                    middle = time.perf_counter()
+                    row = await store.rank_of(GUILD, user, Board.DAILY, period)
+                    ended = time.perf_counter()
+                    both.append(ended - started)
+                    alone.append(ended - middle)
+                    assert len(page.rows) == 10 and row is not None and row.rank == rank, (period, name, row)
+                timings[period][name] = (statistics.median(both) * 1000, statistics.median(alone) * 1000)
+                pages[period] = [r.user_id for r in page.rows]
+    return timings, pages
+
+
+def _raw_top_and_rank(path: Path, now: datetime, callers: dict[Period, dict[str, tuple[int, int]]],
+                      pages: dict[Period, list[int]]) -> dict[Period, float]:
+    """ms per period of one plain statement giving what /leaderboard shows: a GROUP BY over the
+    answers since the period's start, its top 10, and each caller's rank (1 + the visible
+    members ahead in tie-break order). Its top 10 and ranks must equal the store's."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    timings: dict[Period, float] = {}
+    try:
+        for period in Period:
+            start = _window_start(period, now).astimezone(UTC).isoformat(timespec="microseconds")
+            wanted = {user: rank for user, rank in callers[period].values()}
+            marks = ",".join("?" * len(wanted))
+            started = time.perf_counter()
+            rows = conn.execute(
+                "WITH t AS MATERIALIZED (SELECT a.user_id AS u, sum(a.points) AS p,"
+                " sum(a.correct) AS c, count(*) AS n FROM answers a WHERE a.guild_id = ?"
+                " AND a.board = 'daily' AND a.season = 1 AND a.answered_at >= ?"
+                " AND a.user_id NOT IN (SELECT user_id FROM members WHERE guild_id = ?"
+                " AND opted_out = 1) GROUP BY a.user_id)"
+                " SELECT * FROM (SELECT 0, u, 0 FROM t ORDER BY p DESC, c DESC, n ASC, u ASC LIMIT 10)"
+                " UNION ALL SELECT 1, me.u, 1 + (SELECT count(*) FROM t WHERE t.p > me.p"
+                " OR (t.p = me.p AND (t.c > me.c OR (t.c = me.c AND (t.n < me.n"
+                " OR (t.n = me.n AND t.u < me.u)))))) FROM t AS me"
+                f" WHERE me.u IN ({marks})",
+                (GUILD, start, GUILD, *wanted)).fetchall()
+            timings[period] = (time.perf_counter() - started) * 1000
+            assert [u for kind, u, _ in rows if kind == 0] == pages[period], period
+            assert {u: r for kind, u, r in rows if kind == 1} == wanted, period
+    finally:
+        conn.close()
+    return timings
+
+
 def _leaderboard_rows(folder: Path) -> list[Row]:
     path = folder / "big.db"
     started = time.perf_counter()
@@ -282,6 +381,9 @@ def _leaderboard_rows(folder: Path) -> list[Row]:
     rebuild_s = asyncio.run(_rebuild(path, now))
     store_ms = asyncio.run(_store_leaderboard(path, now))
     raw_ms = _raw_leaderboard(path, now)
+    callers = _callers(path, now)
+    ranked_ms, pages = asyncio.run(_store_top_and_rank(path, now, callers))
+    raw_ranked_ms = _raw_top_and_rank(path, now, callers, pages)
     rows = [Row(AREA, "bulk load 1M answers, 50k members", load_s, "s", note="setup"),
             Row(AREA, "Store.rebuild_scores(rekey=False), 1M answers", rebuild_s, "s",
                 note="score rows from answers")]
@@ -293,6 +395,18 @@ def _leaderboard_rows(folder: Path) -> list[Row]:
                         note="over answers in the window"))
         rows.append(Row(AREA, f"GROUP BY time / leaderboard time, {period.value}",
                         raw_ms[period] / store_ms[period], "ratio", note="× faster"))
+    for period in Period:
+        by_caller = ranked_ms[period]
+        worst_name = max(by_caller, key=lambda n: by_caller[n][0])
+        worst = by_caller[worst_name][0]
+        detail = ", ".join(f"{n} #{callers[period][n][1]:,} {by_caller[n][0]:.2f} "
+                           f"(rank_of {by_caller[n][1]:.2f})" for n in CALLERS)
+        rows.append(Row(AREA, f"top 10 + caller's rank, {period.value}, worst caller", worst, "ms",
+                        "≤ 10 ms", worst <= 10.0, f"median of {RANK_RUNS}, ms: {detail}"))
+        rows.append(Row(AREA, f"plain GROUP BY top 10 + caller's rank, {period.value}", raw_ranked_ms[period],
+                        "ms", note="one statement: GROUP BY, its top 10, the callers' ranks (= store's)"))
+        rows.append(Row(AREA, f"GROUP BY time / store time, top 10 + rank, {period.value}",
+                        raw_ranked_ms[period] / worst, "ratio", note="× faster"))
     return rows
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store import Store
+from bot.store.schema import load_migrations
 
 GUILD = 10
 
@@ -164,3 +169,179 @@ async def test_export_has_one_row_per_member_and_board_in_board_order(store):
     rows = await store.export_scores(GUILD)
     assert [(r.board, r.user_id, r.points, r.streak, r.opted_out) for r in rows] == [
         (Board.PRACTICE, 2, 4, 2, False), (Board.PRACTICE, 1, 2, 1, True)]
+
+
+# ---- ranks against a brute force over the score rows ----------------------------------------
+
+ZONE = "Asia/Seoul"
+
+
+def _read(path, sql: str, params=()) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def brute_force_ranks(path, board: Board, season: int, key: str) -> dict[int, int]:
+    """Rank of every member with a score row: 1 + the visible members ahead in tie-break order."""
+    rows = _read(path, "SELECT user_id, points, correct, answered FROM scores WHERE guild_id = ?"
+                 " AND board = ? AND season = ? AND period = ?", (GUILD, board.value, season, key))
+    hidden = {u for (u,) in _read(path, "SELECT user_id FROM members WHERE guild_id = ?"
+                                        " AND opted_out = 1", (GUILD,))}
+    order = {u: (-points, -correct, answered, u) for u, points, correct, answered in rows}
+    return {u: 1 + sum(1 for v, k in order.items() if v not in hidden and k < mine)
+            for u, mine in order.items()}
+
+
+def levels_from_scores(path) -> list[tuple]:
+    return _read(path, "SELECT guild_id, board, season, period, points, count(*) FROM scores"
+                       " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
+
+
+def stored_levels(path, *, with_empty: bool = False) -> list[tuple]:
+    return _read(path, "SELECT guild_id, board, season, period, points, members FROM score_levels"
+                       f" {'' if with_empty else 'WHERE members <> 0'} ORDER BY 1, 2, 3, 4, 5")
+
+
+async def assert_ranks_match(store, path, now: datetime) -> int:
+    """Every member's rank_of, and the public board, against the brute force; returns how many
+    ranks were compared."""
+    assert stored_levels(path) == levels_from_scores(path)
+    assert not _read(path, "SELECT * FROM score_levels WHERE members < 0")
+    season = (await store.guild_settings(GUILD)).season
+    compared = 0
+    for board in Board:
+        for period in Period:
+            key = scoring.period_key(period, now, ZONE)
+            expected = brute_force_ranks(path, board, season, key)
+            got = {u: (await store.rank_of(GUILD, u, board, period, now=now)).rank
+                   for u in expected}
+            assert got == expected, (board, period, key)
+            page = await store.leaderboard(GUILD, board, period, limit=1000, now=now)
+            hidden = {u for (u,) in _read(path, "SELECT user_id FROM members"
+                                                " WHERE opted_out = 1")}
+            assert [(r.rank, r.user_id) for r in page.rows] == sorted(
+                (r, u) for u, r in expected.items() if u not in hidden)
+            compared += len(expected)
+    return compared
+
+
+async def random_history(store, clock, rng: random.Random, steps: int, *, check_every: int,
+                         path, users: int = 24) -> int:
+    """Answers on both boards by `users` members over some weeks, opt-outs and opt-ins, and a
+    new season two thirds of the way; ranks are checked every `check_every` steps."""
+    schedule = await store.create_or_replace_schedule(GUILD, 77, "09:00", ZONE,
+                                                      questions_per_post=5)
+    daily: dict[str, list[int]] = {}
+    compared = 0
+    for step in range(steps):
+        if step == 2 * steps // 3:
+            await store.start_new_season(GUILD)
+        user = rng.randrange(1, users + 1)
+        roll = rng.random()
+        if roll < 0.1:
+            await store.set_opt_out(GUILD, user, rng.random() < 0.6)
+        elif roll < 0.45:
+            await practice(store, user, rng.random() < 0.6, at=clock.now())
+        else:
+            today = clock.now().date().isoformat()
+            posts = daily.setdefault(today, [])
+            if len(posts) < 5 and (not posts or rng.random() < 0.2):
+                made = await store.create_daily_post(schedule.schedule_id, today, len(posts) + 1,
+                                                     question())
+                posts.append(made.post.post_id)
+            choice = 0 if rng.random() < 0.6 else 1
+            await store.record_answer(rng.choice(posts), user, choice, f"member {user}",
+                                      now=clock.now())
+        clock.advance(timedelta(hours=rng.randrange(0, 14)))
+        if step % check_every == check_every - 1:
+            compared += await assert_ranks_match(store, path, clock.now())
+    return compared
+
+
+# With a point for a wrong answer, members with equal points differ in correct answers too.
+@pytest.mark.parametrize(("seed", "wrong_points"), [(1, 0), (2, 0), (3, 1), (4, 1)])
+async def test_rank_equals_brute_force_on_random_boards(db_path, monkeypatch, seed, wrong_points):
+    monkeypatch.setattr(scoring, "WRONG_POINTS", wrong_points)
+    # From late October into November in Seoul: week and month boards roll over on the way.
+    clock = ManualClock(datetime(2026, 10, 20, 0, 0, tzinfo=UTC))
+    rng = random.Random(seed)
+    async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
+        compared = await random_history(store, clock, rng, 240, check_every=40, path=db_path)
+        assert compared > 300
+        # Every member who ever opted out opts back in, then some of them out again.
+        for (user,) in _read(db_path, "SELECT user_id FROM members WHERE opted_out = 1"):
+            await store.set_opt_out(GUILD, user, False)
+        await assert_ranks_match(store, db_path, clock.now())
+        for user in range(1, 25, 5):
+            await store.set_opt_out(GUILD, user)
+        await assert_ranks_match(store, db_path, clock.now())
+
+
+async def test_rebuild_and_zone_change_keep_ranks_and_drop_empty_levels(db_path):
+    clock = ManualClock(datetime(2026, 10, 20, 0, 0, tzinfo=UTC))
+    async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
+        await random_history(store, clock, random.Random(9), 150, check_every=1000, path=db_path)
+        assert stored_levels(db_path, with_empty=True) != stored_levels(db_path)
+        await store.rebuild_scores(GUILD)
+        assert stored_levels(db_path, with_empty=True) == levels_from_scores(db_path)
+        await assert_ranks_match(store, db_path, clock.now())
+        await store.set_timezone(GUILD, "America/Los_Angeles")
+        assert stored_levels(db_path, with_empty=True) == levels_from_scores(db_path)
+        assert _read(db_path, "SELECT count(DISTINCT period) FROM score_levels")[0][0] > 3
+
+
+async def test_ties_within_a_level_rank_by_correct_then_fewer_answers_then_user_id(store,
+                                                                                   db_path):
+    # All on 4 points: 7 and 8 with 2 of 2 correct, 6 with 2 of 3, 5 with 2 of 4; 9 has 6.
+    for user, answers in ((5, (True, False, True, False)), (6, (False, True, True)),
+                          (8, (True, True)), (7, (True, True)), (9, (True, True, True))):
+        for correct in answers:
+            await practice(store, user, correct)
+    await store.set_opt_out(GUILD, 7)
+    ranks = {u: (await store.rank_of(GUILD, u, Board.PRACTICE)).rank for u in (9, 7, 8, 6, 5)}
+    assert ranks == {9: 1, 7: 2, 8: 2, 6: 3, 5: 4}
+
+
+def _version_2_database(path, rng: random.Random) -> None:
+    """A database as migration 2 left it: two seasons of daily answers with tied points (some
+    wrong answers scoring, so that equal points come with different correct counts), in two weeks
+    of November 2026, and two members who opted out."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        for migration in load_migrations()[:2]:
+            for statement in migration.statements:
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("INSERT INTO guilds (guild_id, season, season_started_at)"
+                     " VALUES (?, 2, '2026-11-01')", (GUILD,))
+        for post_id in range(1, 13):
+            conn.execute(
+                "INSERT INTO posts (post_id, guild_id, board, season, question_id, kind, prompt,"
+                " choices, answer_index, explanation, term, deck, source_path, source_line,"
+                " posted_at) VALUES (?, ?, 'daily', 1, 'q', 'acronym', 'p', '[\"a\", \"b\"]', 0,"
+                " 'e', 't', 'd', 'f', 1, '2026-11-10T00:00:00.000000+00:00')", (post_id, GUILD))
+        for post_id in range(1, 13):
+            for user in rng.sample(range(1, 31), 20):
+                correct = rng.random() < 0.7
+                conn.execute(
+                    "INSERT INTO answers (post_id, guild_id, board, season, user_id, display_name,"
+                    " choice, correct, points, streak, answered_at, week_key, month_key)"
+                    " VALUES (?, ?, 'daily', ?, ?, ?, ?, ?, ?, 0, '2026-11-20T00:00:00+00:00',"
+                    " ?, '2026-11')",
+                    (post_id, GUILD, 1 if post_id <= 3 else 2, user, f"member {user}",
+                     0 if correct else 1, int(correct),
+                     rng.choice((10, 11, 12, 13)) if correct else rng.choice((0, 0, 10)),
+                     "2026-W47" if post_id <= 7 else "2026-W48"))
+        conn.execute("UPDATE members SET opted_out = 1 WHERE user_id IN (4, 17)")
+
+
+async def test_migration_fills_the_levels_of_a_version_2_database(db_path, clock):
+    _version_2_database(db_path, random.Random(5))
+    assert _read(db_path, "PRAGMA user_version") == [(2,)]
+    async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
+        assert len(stored_levels(db_path)) > 20
+        assert await assert_ranks_match(store, db_path, clock.now()) >= 60
+        # The triggers keep the filled levels right for the answers that follow.
+        for user in (3, 4, 31, 3):
+            await practice(store, user, True)
+            await store.record_answer(1, user, 0, f"member {user}")
+        await assert_ranks_match(store, db_path, clock.now())

@@ -147,10 +147,22 @@ _AHEAD = """(s.points > :points OR (s.points = :points AND (s.correct > :correct
     OR (s.correct = :correct AND (s.answered < :answered
     OR (s.answered = :answered AND s.user_id < :user_id))))))"""
 
-_VISIBLE_AHEAD = f"""
-SELECT (SELECT count(*) FROM scores s
+# The member's score level in scores_rank.
+_LEVEL = """FROM scores s INDEXED BY scores_rank
          WHERE s.guild_id = :guild_id AND s.board = :board AND s.season = :season
-           AND s.period = :period AND {_AHEAD})
+           AND s.period = :period AND s.points = :points"""
+
+# Members on higher score levels (a short range of level rows), plus those ahead in the member's
+# own level (three ranges of scores_rank, one per tie-break, so no row is tested against an OR),
+# minus the opted-out members ahead (the few found through their partial index).
+_VISIBLE_AHEAD = f"""
+SELECT coalesce((SELECT sum(members) FROM score_levels
+                  WHERE guild_id = :guild_id AND board = :board AND season = :season
+                    AND period = :period AND points > :points), 0)
+     + (SELECT count(*) {_LEVEL} AND s.correct > :correct)
+     + (SELECT count(*) {_LEVEL} AND s.correct = :correct AND s.answered < :answered)
+     + (SELECT count(*) {_LEVEL} AND s.correct = :correct AND s.answered = :answered
+           AND s.user_id < :user_id)
      - (SELECT count(*) FROM members m INDEXED BY members_opted_out
          WHERE m.guild_id = :guild_id AND m.opted_out = 1
            AND EXISTS (SELECT 1 FROM scores s
@@ -474,6 +486,8 @@ class Store:
                     " OR month_key IS NOT study_period(answered_at, :zone, 'month'))", params)
             await db.execute("DELETE FROM scores WHERE guild_id = :guild_id", params)
             await db.execute("DELETE FROM board_sizes WHERE guild_id = :guild_id", params)
+            # The insert triggers on scores fill both again from the new rows.
+            await db.execute("DELETE FROM score_levels WHERE guild_id = :guild_id", params)
             for period in ("'all'", "week_key", "month_key"):
                 await db.execute(
                     "INSERT INTO scores (guild_id, board, season, period, user_id, points,"
