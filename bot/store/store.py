@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import re
 import sqlite3
@@ -33,6 +32,7 @@ from bot.clock import Clock
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
+from bot.store.answer_writer import AnswerWriter, DatabaseLocked
 from bot.store.records import (
     AnswerResult,
     Answerer,
@@ -52,11 +52,7 @@ from bot.store.records import (
 )
 from bot.store.schema import apply_migrations, load_migrations, schema_version
 
-log = logging.getLogger(__name__)
-
 _CACHE_PAGES_KIB = -32768  # negative: KiB, so 32 MiB of page cache per connection
-_BUSY_ATTEMPTS = 3  # an answer waits out the busy timeout this many times before giving up
-_BUSY_PAUSE = 0.2  # seconds between attempts, times the attempt number
 _TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 _BONUS_CASE = " ".join(
@@ -222,6 +218,13 @@ def _check_zone(name: str) -> str:
     return name
 
 
+def _prepare_connection(conn: sqlite3.Connection) -> None:
+    """The answer writer's own connection: the same function and PRAGMAs as the store's."""
+    conn.create_function("study_period", 3, _study_period, deterministic=True)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
 def _study_period(ts: str, zone: str, kind: str) -> str:
     """SQL function study_period(ts, zone, 'week'|'month'): the period key of a stored time."""
     return scoring.period_key(Period(kind), datetime.fromisoformat(ts), zone)
@@ -301,14 +304,17 @@ class Store:
     """Async access to the bot's SQLite database. Create with `await Store.open(...)`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path, clock: Clock,
-                 default_timezone: str) -> None:
+                 default_timezone: str, busy_timeout: float) -> None:
         self._db = db
         self._path = path
         self._clock = clock
         self._default_tz = default_timezone
         # One connection is shared by all coroutines: a transaction must not interleave with
-        # another coroutine's statements, so every use of the connection takes this lock.
+        # another coroutine's statements, so every use of the connection takes this lock. The
+        # answer writer takes it too, so its connection never waits for this one.
         self._lock = asyncio.Lock()
+        self._answers = AnswerWriter(path, _RECORD_ANSWER, lock=self._lock, busy_timeout=busy_timeout,
+                                     prepare=_prepare_connection)
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -333,10 +339,12 @@ class Store:
             db = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
         except sqlite3.Error as exc:
             raise _open_error(path, exc) from exc
-        store = cls(db, path, clock, default_timezone)
+        store = cls(db, path, clock, default_timezone, busy_timeout)
         try:
             await store._start()
+            await store._answers.open()
         except BaseException:
+            await store._answers.close()
             await db.close()
             raise
         return store
@@ -373,6 +381,7 @@ class Store:
             raise _open_error(self._path, exc) from exc
 
     async def close(self) -> None:
+        await self._answers.close()
         async with self._lock:
             await self._db.close()
 
@@ -792,31 +801,24 @@ class Store:
             "wrong_points": scoring.WRONG_POINTS,
             **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
         }
-        for attempt in range(1, _BUSY_ATTEMPTS + 1):
-            try:
-                return await self._record_answer_once(post_id, user_id, params)
-            except sqlite3.OperationalError as exc:
-                # The busy timeout ran out while another process held the write lock. The
-                # statement is atomic, so nothing was written: wait a little and try again.
-                if not _is_busy(exc) or attempt == _BUSY_ATTEMPTS:
-                    raise StoreError("The database stayed locked by another process; the answer was "
-                                     "not recorded.") from exc
-                log.warning("answer to post %s waited out the busy timeout (attempt %d of %d); retrying",
-                            post_id, attempt, _BUSY_ATTEMPTS)
-                await asyncio.sleep(_BUSY_PAUSE * attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            outcome = await self._answers.write(params)
+        except DatabaseLocked as exc:
+            raise StoreError("The database stayed locked by another process; the answer was "
+                             "not recorded.") from exc
+        if isinstance(outcome, sqlite3.Error):
+            raise StoreError(f"The answer to post {post_id} could not be recorded ({outcome}).") from outcome
+        if outcome is not None:
+            choice_, correct, rank, points, streak, answer_index = outcome
+            return AnswerResult(AnswerStatus.ACCEPTED, post_id, choice_, bool(correct),
+                                answer_index, points, streak, rank)
+        return await self._refused_answer(post_id, user_id)
 
-    async def _record_answer_once(self, post_id: int, user_id: int, params: dict[str, Any]) -> AnswerResult:
-        async with self._lock:
-            # A single autocommit statement: it takes the write lock before reading, commits
-            # when it completes, and costs one trip to the database thread.
-            rows = list(await self._db.execute_fetchall(_RECORD_ANSWER, params))
-            if rows:
-                choice_, correct, rank, points, streak, answer_index = rows[0]
-                return AnswerResult(AnswerStatus.ACCEPTED, post_id, choice_, bool(correct),
-                                    answer_index, points, streak, rank)
+    async def _refused_answer(self, post_id: int, user_id: int) -> AnswerResult:
+        """Why the answer statement inserted nothing: duplicate, closed, not yours, no post."""
+        async with self._read() as db:
             row = await self._one(
-                self._db,
+                db,
                 "SELECT p.board, p.owner_user_id, p.revealed_at, p.answer_index,"
                 " a.choice, a.correct, a.points, a.streak, a.correct_rank"
                 " FROM posts p LEFT JOIN answers a ON a.post_id = p.post_id AND a.user_id = ?"
@@ -976,11 +978,3 @@ class Store:
             result.append(ScoreExportRow(board, user_id, name, points, answered, correct,
                                          current, best, bool(opted_out)))
         return result
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock past the busy timeout."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return "locked" in str(exc) or "busy" in str(exc)

@@ -1,0 +1,61 @@
+"""The answer writer: queued statements committed in batches, in order, each before its caller hears back."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store.answer_writer import AnswerWriter
+
+STATEMENT = "INSERT INTO clicks (user_id, note) VALUES (:user_id, :note) RETURNING seq, user_id"
+
+
+def make_table(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE clicks (seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL UNIQUE, note TEXT)")
+
+
+@pytest.fixture
+async def writer(tmp_path: Path):
+    path = tmp_path / "clicks.db"
+    make_table(path)
+    writer = AnswerWriter(path, STATEMENT, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
+    await writer.open()
+    yield writer, path
+    await writer.close()
+
+
+async def test_concurrent_writes_are_committed_in_arrival_order(writer) -> None:
+    answers, path = writer
+    outcomes = await asyncio.gather(*(answers.write({"user_id": u, "note": None}) for u in range(200)))
+    assert [row[1] for row in outcomes] == list(range(200))  # type: ignore[index]
+    with sqlite3.connect(path) as conn:  # another connection sees them all: committed
+        assert [r[0] for r in conn.execute("SELECT user_id FROM clicks ORDER BY seq")] == list(range(200))
+
+
+async def test_one_failing_statement_does_not_sink_the_rest_of_its_batch(writer) -> None:
+    answers, path = writer
+    params = [{"user_id": u, "note": None} for u in range(10)]
+    params[4] = {"user_id": 3, "note": None}  # breaks the UNIQUE constraint on its own
+    outcomes = await asyncio.gather(*(answers.write(p) for p in params))
+    assert isinstance(outcomes[4], sqlite3.IntegrityError)
+    assert all(isinstance(o, tuple) for i, o in enumerate(outcomes) if i != 4)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM clicks").fetchone()[0] == 9
+
+
+async def test_close_writes_what_is_queued_first(tmp_path: Path) -> None:
+    path = tmp_path / "clicks.db"
+    make_table(path)
+    answers = AnswerWriter(path, STATEMENT, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
+    await answers.open()
+    pending = [asyncio.ensure_future(answers.write({"user_id": u, "note": None})) for u in range(20)]
+    await asyncio.sleep(0)
+    await answers.close()
+    assert all(p.done() and not p.exception() for p in pending)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM clicks").fetchone()[0] == 20
