@@ -31,7 +31,7 @@ from bot.discord_app import limits
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.errors import guard_autocomplete, send_ephemeral
-from bot.discord_app.i18n import interaction_lang, lang_of, letter
+from bot.discord_app.i18n import Lang, interaction_lang, lang_of, letter
 from bot.engine.schedule import DailySlot, suggest_zones
 from bot.errors import AnswersClosed, NoQuestions
 from bot.store import Post, Schedule
