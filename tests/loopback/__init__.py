@@ -1,7 +1,8 @@
 """A loopback stand-in of Discord (REST + gateway) for end-to-end tests of the bot.
 
 `FakeDiscord` serves both on 127.0.0.1; `run_in_process` and `BotProcess` run a bot against it;
-`fixtures` has the pytest fixtures. See tests/loopback/README.md for a walk-through.
+`fixtures` has the pytest fixtures; `RateLimits` (ratelimits.py) turns on Discord-like 429s.
+See tests/loopback/README.md for a walk-through.
 """
 
 from .client import BotProcess, drain_handler_tasks, python_argv, run_in_process
@@ -18,7 +19,8 @@ from .payloads import (
     InteractionBuildError,
     StoredMessage,
 )
-from .server import FailureRule, FakeDiscord, GatewaySession
+from .ratelimits import RateLimits, RouteLimit
+from .server import FailureRule, FakeDiscord, GatewaySession, ShareFailureRule
 
 __all__ = [
     "ADMIN_PERMISSIONS",
@@ -36,7 +38,10 @@ __all__ = [
     "InteractionBuildError",
     "InteractionHandle",
     "InteractionResult",
+    "RateLimits",
     "RecordedRequest",
+    "RouteLimit",
+    "ShareFailureRule",
     "StoredMessage",
     "Violation",
     "drain_handler_tasks",

@@ -39,7 +39,9 @@ class RecordedRequest:
     files: list[dict[str, Any]] = field(default_factory=list)
     status: int = 0
     response: Any = None
-    at: float = 0.0
+    at: float = 0.0  # event-loop time of arrival
+    interaction_id: str | None = None  # the interaction whose token or id the path carries
+    rate_limit_scope: str | None = None  # on a Discord-style 429: "user" or "global"
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.method} {self.path} -> {self.status}"
@@ -179,7 +181,8 @@ class InteractionHandle:
         return self.record.payload
 
     async def send(self) -> None:
-        """Dispatch INTERACTION_CREATE to the bot (only the first call does anything)."""
+        """Dispatch INTERACTION_CREATE to the bot (only the first call does anything); while the
+        bot's socket is down it waits in the session's buffer and arrives with the RESUME."""
         if not self._sent:
             self._sent = True
             await self._fake._dispatch_interaction(self.record)
@@ -211,14 +214,14 @@ class InteractionHandle:
                 return any(r is not record.callback for r in record.responses)
             return True
 
-        await self._fake.wait_for(answered, max(0.0, deadline - loop.time()), raise_on_timeout=False)
+        await self._fake.wait_for_interaction(record, answered, max(0.0, deadline - loop.time()))
         while record.callback is not None:
             seen = len(record.responses)
             remaining = min(settle, deadline - loop.time())
             if remaining <= 0:
                 break
-            changed = await self._fake.wait_for(
-                lambda: len(record.responses) > seen, remaining, raise_on_timeout=False
+            changed = await self._fake.wait_for_interaction(
+                record, lambda: len(record.responses) > seen, remaining
             )
             if not changed:
                 break

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 DISCORD_EPOCH_MS = 1420070400000
 
@@ -163,6 +163,10 @@ class FakeMember:
     @property
     def id(self) -> str:
         return self.user.id
+
+    @property
+    def username(self) -> str:
+        return self.user.username
 
     def payload(self, permissions: int | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -327,17 +331,7 @@ class StoredMessage:
             self.attachments = list(body["attachments"])
 
     def components_flat(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-
-        def walk(items: list[dict[str, Any]]) -> None:
-            for item in items:
-                found.append(item)
-                walk(item.get("components") or [])
-                if item.get("accessory"):
-                    walk([item["accessory"]])
-
-        walk(self.components)
-        return found
+        return flat_components(self.components)
 
     def component(self, custom_id: str) -> dict[str, Any] | None:
         return next((c for c in self.components_flat() if c.get("custom_id") == custom_id), None)
@@ -387,6 +381,21 @@ class StoredMessage:
         return data
 
 
+def flat_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every component of a message, rows and containers included, depth first."""
+    found: list[dict[str, Any]] = []
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            found.append(item)
+            walk(item.get("components") or [])
+            if item.get("accessory"):
+                walk([item["accessory"]])
+
+    walk(components)
+    return found
+
+
 def _find_option(options: list[dict[str, Any]], name: str, where: str) -> dict[str, Any]:
     for option in options:
         if option.get("name") == name:
@@ -401,9 +410,15 @@ class OptionBuilder:
 
     `resolve` maps a (type, value) pair for user/channel/role/mentionable options to
     (snowflake, resolved-section, resolved-entries) so the Namespace gets real objects.
+
+    `checked=False` (a hostile client) keeps the option names and value types but skips the
+    constraints Discord's client enforces (min/max length, choices, min/max value, channel
+    types) and resolves channels, roles and users from any guild in `world`.
     """
 
     guild: FakeGuild
+    checked: bool = True
+    world: Mapping[str, FakeGuild] = field(default_factory=dict)
 
     def build(
         self,
@@ -459,11 +474,12 @@ class OptionBuilder:
             out["value"] = str(value)
             out["focused"] = True
             return out
+        checked = self.checked
         if kind == OPTION_STRING:
             if not isinstance(value, str):
                 raise InteractionBuildError(f"{where} {name}: expected str, got {value!r}")
             lo, hi = option.get("min_length", 0), option.get("max_length", 6000)
-            if not lo <= len(value) <= hi:
+            if checked and not lo <= len(value) <= hi:
                 raise InteractionBuildError(f"{where} {name}: length must be {lo}-{hi}")
         elif kind == OPTION_INTEGER:
             if not isinstance(value, int) or isinstance(value, bool):
@@ -475,45 +491,62 @@ class OptionBuilder:
             if not isinstance(value, bool):
                 raise InteractionBuildError(f"{where} {name}: expected bool, got {value!r}")
         elif kind in (OPTION_USER, OPTION_CHANNEL, OPTION_ROLE, OPTION_MENTIONABLE):
-            value = self._resolve(kind, value, where, name, resolved)
+            value = self._resolve(kind, value, where, option, resolved)
         else:
             raise InteractionBuildError(f"{where} {name}: option type {kind} is not supported")
-        if kind in (OPTION_INTEGER, OPTION_NUMBER):
+        if checked and kind in (OPTION_INTEGER, OPTION_NUMBER):
             if "min_value" in option and value < option["min_value"]:
                 raise InteractionBuildError(f"{where} {name}: below min_value {option['min_value']}")
             if "max_value" in option and value > option["max_value"]:
                 raise InteractionBuildError(f"{where} {name}: above max_value {option['max_value']}")
         choices = option.get("choices")
-        if choices and value not in [c["value"] for c in choices]:
+        if checked and choices and value not in [c["value"] for c in choices]:
             raise InteractionBuildError(
                 f"{where} {name}: {value!r} is not one of the choices {[c['value'] for c in choices]}"
             )
         out["value"] = value
         return out
 
-    def _resolve(self, kind: int, value: Any, where: str, name: str, resolved: dict[str, Any]) -> str:
-        guild = self.guild
-        if isinstance(value, FakeChannel) or (kind == OPTION_CHANNEL and str(value) in guild.channels):
-            if kind != OPTION_CHANNEL:
-                raise InteractionBuildError(f"{where} {name}: a channel is not valid here")
-            channel = guild.channels[str(getattr(value, "id", value))]
-            entry = {k: v for k, v in channel.payload().items() if k in ("id", "name", "type", "topic",
-                                                                         "nsfw", "parent_id", "position")}
-            entry["permissions"] = str(guild.base_permissions(guild.owner_id))
-            resolved.setdefault("channels", {})[channel.id] = entry
-            return channel.id
-        if isinstance(value, FakeRole) or str(value) in guild.roles:
-            if kind not in (OPTION_ROLE, OPTION_MENTIONABLE):
-                raise InteractionBuildError(f"{where} {name}: a role is not valid here")
-            role = guild.roles[str(getattr(value, "id", value))]
-            resolved.setdefault("roles", {})[role.id] = role.payload()
-            return role.id
-        user_id = str(getattr(value, "id", value))
-        member = guild.members.get(user_id)
-        if kind not in (OPTION_USER, OPTION_MENTIONABLE) or member is None:
-            raise InteractionBuildError(f"{where} {name}: {value!r} is not a valid {kind=} value")
-        resolved.setdefault("users", {})[user_id] = member.user.payload()
-        member_entry = member.payload(guild.base_permissions(user_id))
-        member_entry.pop("user")
-        resolved.setdefault("members", {})[user_id] = member_entry
-        return user_id
+    def _guilds(self) -> list[FakeGuild]:
+        """Where values may come from: this guild, and (unchecked) every other guild too."""
+        if self.checked:
+            return [self.guild]
+        return [self.guild, *(g for g in self.world.values() if g.id != self.guild.id)]
+
+    def _resolve(self, kind: int, value: Any, where: str, option: dict[str, Any],
+                 resolved: dict[str, Any]) -> str:
+        name = option["name"]
+        wanted = str(getattr(value, "id", value))
+        for guild in self._guilds():
+            channel = guild.channels.get(wanted)
+            if channel is not None and (isinstance(value, FakeChannel) or kind == OPTION_CHANNEL):
+                if kind != OPTION_CHANNEL:
+                    raise InteractionBuildError(f"{where} {name}: a channel is not valid here")
+                allowed_types = option.get("channel_types")
+                if self.checked and allowed_types and channel.type not in allowed_types:
+                    raise InteractionBuildError(
+                        f"{where} {name}: channel type {channel.type} is not one of {allowed_types}")
+                entry = {k: v for k, v in channel.payload().items()
+                         if k in ("id", "name", "type", "topic", "nsfw", "parent_id", "position")}
+                entry["permissions"] = str(guild.base_permissions(guild.owner_id))
+                resolved.setdefault("channels", {})[channel.id] = entry
+                return channel.id
+            role = guild.roles.get(wanted)
+            if role is not None:
+                if kind not in (OPTION_ROLE, OPTION_MENTIONABLE):
+                    raise InteractionBuildError(f"{where} {name}: a role is not valid here")
+                resolved.setdefault("roles", {})[role.id] = role.payload()
+                return role.id
+            member = guild.members.get(wanted)
+            if member is not None:
+                if kind not in (OPTION_USER, OPTION_MENTIONABLE):
+                    raise InteractionBuildError(f"{where} {name}: {value!r} is not a valid {kind=} value")
+                resolved.setdefault("users", {})[wanted] = member.user.payload()
+                member_entry = member.payload(guild.base_permissions(wanted))
+                member_entry.pop("user")
+                resolved.setdefault("members", {})[wanted] = member_entry
+                return wanted
+        if isinstance(value, (FakeChannel, FakeRole, FakeMember)):
+            raise InteractionBuildError(f"{where} {name}: {value!r} is not in guild {self.guild.name!r} "
+                                        "(pass unchecked=True to send it anyway)")
+        raise InteractionBuildError(f"{where} {name}: {value!r} is not a valid {kind=} value")

@@ -2,20 +2,24 @@
 
 It records every REST request, validates message and command payloads against Discord's limits
 (`limits.py`), keeps the messages the bot sent so tests can click their buttons, and builds
-INTERACTION_CREATE events from the commands the bot synced. Facts about what discord.py 2.7.1
-needs from such a stand-in are in /work/shared/docs/discord-loopback.md.
+INTERACTION_CREATE events from the commands the bot synced. Optional Discord-like rate limits
+(`ratelimits.py`), injected failures (fixed or a seeded share), and gateway sessions that replay
+missed events on RESUME make it usable for fault and load tests. Facts about what discord.py
+2.7.1 needs from such a stand-in are in /work/shared/docs/discord-loopback.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import secrets
 import socket
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Protocol
 
 from aiohttp import WSMsgType, web
 
@@ -45,38 +49,84 @@ from .payloads import (
     OptionBuilder,
     Snowflakes,
     StoredMessage,
+    flat_components,
     iso,
     snowflake_time,
 )
+from .ratelimits import GLOBAL_EXEMPT, RATE_LIMITED_MESSAGE, RateLimiter, RateLimits, rate_limited_headers
 
 API_PREFIX = "/api/v10"
 HEARTBEAT_INTERVAL_MS = 41250
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+# Dispatch frames a session keeps for RESUME (frames the client acknowledged by heartbeat are
+# dropped earlier); a RESUME from before the oldest kept frame gets op 9, as on Discord.
+RESUME_BUFFER = 10_000
+# Closing the gateway with these codes ends the session: Discord does not let it resume.
+SESSION_ENDING_CLOSE_CODES = frozenset({1000, 1001})
 REC = web.RequestKey("rec", RecordedRequest)
 AUTH_OK = web.RequestKey("auth_ok", bool)
+# The initial-response (callback) types valid for each interaction type.
+CALLBACK_TYPES = MappingProxyType({
+    INTERACTION_COMMAND: frozenset({4, 5, 9}),
+    INTERACTION_COMPONENT: frozenset({4, 5, 6, 7, 9}),
+    INTERACTION_AUTOCOMPLETE: frozenset({8}),
+    INTERACTION_MODAL: frozenset({4, 5, 6, 7}),
+})
+# The data a JSON response was made from, so the middleware records it without parsing the body.
+RESPONSE_DATA = web.ResponseKey("response_data", object)
 ERROR_MESSAGES = MappingProxyType({
     401: "401: Unauthorized",
     403: "Missing Permissions",
     404: "404: Not Found",
+    429: RATE_LIMITED_MESSAGE,
     500: "500: Internal Server Error",
+    502: "502: Bad Gateway",
+    503: "503: Service Unavailable",
+    504: "504: Gateway Timeout",
 })
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
+# Payloads are never circular; skipping the check halves the cost of encoding an interaction.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
+def dumps(data: Any) -> str:
+    return _ENCODER.encode(data)
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py parses JSON only when Content-Type is exactly application/json;
     # web.json_response would add "; charset=utf-8".
-    return web.Response(
-        body=json.dumps(data, ensure_ascii=False).encode(),
+    response = web.Response(
+        body=dumps(data).encode(),
         status=status,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
+    response[RESPONSE_DATA] = data
+    return response
 
 
 def error_response(status: int, code: int = 0, message: str | None = None, **extra: Any) -> web.Response:
     return json_response({"message": message or ERROR_MESSAGES.get(status, "error"), "code": code, **extra},
                          status)
+
+
+def rate_limited_response(retry_after: float, *, scope: str = "user") -> web.Response:
+    """A 429 as Discord sends it (see ratelimits.py), for `retry_after` seconds."""
+    body = {"message": RATE_LIMITED_MESSAGE, "retry_after": retry_after, "global": scope == "global"}
+    return json_response(body, 429, rate_limited_headers(retry_after, scope))
+
+
+class FaultRule(Protocol):
+    """An injected failure: `pick` says which status to answer a request with (None: no fault)."""
+
+    hits: int
+
+    def pick(self, method: str, path: str) -> int | None: ...
+
+    def response(self, status: int) -> web.Response: ...
 
 
 @dataclass
@@ -95,10 +145,62 @@ class FailureRule:
             return False
         return self.times is None or self.hits < self.times
 
+    def pick(self, method: str, path: str) -> int | None:
+        if not self.matches(method, path):
+            return None
+        self.hits += 1
+        return self.status
+
+    def response(self, status: int) -> web.Response:
+        # A 429 made here has no `Via` header, like a Cloudflare ban: discord.py raises at once.
+        # `fail_share(..., share=1.0, statuses=(429,))` makes Discord-style 429s.
+        return json_response(self.body, status)
+
+
+@dataclass
+class ShareFailureRule:
+    """Answer a seeded random share of matching requests with one of `statuses`.
+
+    `seen` counts matching requests, `hits` those answered with a failure (`by_status` per
+    status). 429s look like Discord's (body, `Retry-After`, `Via`, scope `user`) and ask for
+    `retry_after` seconds.
+    """
+
+    method: str
+    pattern: re.Pattern[str]
+    share: float
+    statuses: tuple[int, ...]
+    retry_after: float
+    rng: random.Random
+    seen: int = 0
+    hits: int = 0
+    by_status: Counter[int] = field(default_factory=Counter)
+
+    def pick(self, method: str, path: str) -> int | None:
+        if self.method not in ("*", method) or not self.pattern.search(path):
+            return None
+        self.seen += 1
+        if self.rng.random() >= self.share:
+            return None
+        status = self.rng.choice(self.statuses)
+        self.hits += 1
+        self.by_status[status] += 1
+        return status
+
+    def response(self, status: int) -> web.Response:
+        if status == 429:
+            return rate_limited_response(self.retry_after)
+        return error_response(status)
+
 
 @dataclass
 class GatewaySession:
-    """One identified gateway session; survives a RESUME onto a new websocket."""
+    """One identified gateway session; survives a RESUME onto a new websocket.
+
+    Every dispatch frame gets the next seq and is kept in `buffer` (up to `buffer_limit`, minus
+    what the client acknowledged in heartbeats). While the socket is down (and the session not
+    invalidated) frames are only buffered; a RESUME replays every frame after the client's seq.
+    """
 
     index: int
     session_id: str
@@ -108,24 +210,79 @@ class GatewaySession:
     seq: int = 0
     ready: bool = False
     live: bool = True
+    # The session ended (the client closed with 1000/1001, or it was refused): no resume, no events.
+    invalidated: bool = False
     resumes: int = 0
+    replayed: int = 0  # frames sent again on RESUME
+    buffer_limit: int = RESUME_BUFFER
+    buffer: deque[tuple[int, str]] = field(default_factory=deque)
+    dropped_through: int = 0  # the highest seq no longer in the buffer
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, payload: dict[str, Any]) -> bool:
+        return await self._send_text(dumps(payload))
+
+    async def _send_text(self, text: str) -> bool:
+        if self.ws.closed:
+            return False
         try:
-            await self.ws.send_str(json.dumps(payload, ensure_ascii=False))
+            await self.ws.send_str(text)
         except (ConnectionError, RuntimeError):
             return False
         return True
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> bool:
+        """Send (or, while the socket is down, only buffer) a dispatch; True when it was sent."""
         async with self.lock:
-            self.seq += 1
-            return await self.send({"op": 0, "t": event, "s": self.seq, "d": data})
+            return await self._dispatch_locked(event, data)
+
+    async def _dispatch_locked(self, event: str, data: dict[str, Any]) -> bool:
+        self.seq += 1
+        text = dumps({"op": 0, "t": event, "s": self.seq, "d": data})
+        self.buffer.append((self.seq, text))
+        while len(self.buffer) > self.buffer_limit:
+            self.dropped_through = self.buffer.popleft()[0]
+        if not self.live:
+            return False
+        return await self._send_text(text)
+
+    def acknowledge(self, seq: int) -> None:
+        """The client heartbeat says it has every frame up to `seq`: they need no replay."""
+        while self.buffer and self.buffer[0][0] <= seq:
+            self.dropped_through = self.buffer.popleft()[0]
+
+    async def resume(self, ws: web.WebSocketResponse, since: int) -> bool:
+        """Move onto `ws`, replay the frames after seq `since`, then send RESUMED.
+        False (nothing done) when frames after `since` are no longer buffered."""
+        async with self.lock:
+            if since < self.dropped_through:
+                return False
+            self.ws = ws
+            self.live = True
+            self.resumes += 1
+            for seq, text in list(self.buffer):
+                if seq > since:
+                    self.replayed += 1
+                    await self._send_text(text)
+            await self._dispatch_locked("RESUMED", {})
+            return True
+
+
+@dataclass(eq=False)
+class _Waiter:
+    """A coroutine waiting in `FakeDiscord.wait_for` until `predicate()` holds."""
+
+    predicate: Callable[[], bool]
+    future: asyncio.Future[bool]
 
 
 class FakeDiscord:
-    """A loopback Discord. Use `async with FakeDiscord() as fake:` or `await fake.start()`."""
+    """A loopback Discord. Use `async with FakeDiscord() as fake:` or `await fake.start()`.
+
+    `rate_limits=RateLimits()` turns on Discord-like 429s (off by default); `record_responses=False`
+    keeps no response bodies in `requests` (for long load runs); `resume_buffer` is how many
+    dispatch frames a gateway session keeps for RESUME.
+    """
 
     def __init__(
         self,
@@ -136,6 +293,9 @@ class FakeDiscord:
         guild_locale: str = "en-US",
         interaction_deadline: float = 3.0,
         reject_invalid: bool = True,
+        rate_limits: RateLimits | None = None,
+        record_responses: bool = True,
+        resume_buffer: int = RESUME_BUFFER,
     ) -> None:
         self.ids = Snowflakes()
         self.token = token or f"loopback.{secrets.token_urlsafe(24)}"
@@ -146,18 +306,29 @@ class FakeDiscord:
         self.interaction_deadline = interaction_deadline
         # Answer limit violations with 400 Invalid Form Body like Discord (they are recorded either way).
         self.reject_invalid = reject_invalid
+        self.rate_limits = rate_limits
+        self.record_responses = record_responses
+        self.resume_buffer = resume_buffer
         self.guilds: dict[str, FakeGuild] = {}
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
+        # Every request the fake answered with 429 (rate limits and injected ones).
+        self.rate_limited: list[RecordedRequest] = []
         self.messages: dict[str, StoredMessage] = {}
         self.sessions: list[GatewaySession] = []
         self.gateway_log: list[tuple[str, int | None, str | None]] = []
-        self.failures: list[FailureRule] = []
+        self.failures: list[FaultRule] = []
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.interactions: dict[str, InteractionRecord] = {}
+        self._limiter = RateLimiter(rate_limits) if rate_limits is not None else None
         self._by_token: dict[str, InteractionRecord] = {}
+        self._channels: dict[str, FakeChannel] = {}
+        self._channel_messages: dict[str, list[StoredMessage]] = {}
         self._sockets: set[web.WebSocketResponse] = set()
-        self._changed: asyncio.Condition | None = None
+        self._closing_sockets: set[web.WebSocketResponse] = set()
+        # Waiters re-checked on every change, and those of one interaction (checked on its requests).
+        self._waiters: set[_Waiter] = set()
+        self._interaction_waiters: dict[str, set[_Waiter]] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self.add_guild(guild_name, locale=guild_locale)
@@ -165,7 +336,6 @@ class FakeDiscord:
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> FakeDiscord:
-        self._changed = asyncio.Condition()
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
         self._add_routes(app.router)
@@ -181,6 +351,7 @@ class FakeDiscord:
 
     async def close(self) -> None:
         for ws in list(self._sockets):
+            self._closing_sockets.add(ws)
             try:
                 await asyncio.wait_for(ws.close(code=1001, message=b"fake discord closing"), 2.0)
             except (asyncio.TimeoutError, ConnectionError, RuntimeError):
@@ -244,6 +415,8 @@ class FakeDiscord:
         welcome = FakeChannel(self.ids.next(), gid, "welcome", position=1)
         guild.channels[general.id] = general
         guild.channels[welcome.id] = welcome
+        self._channels[general.id] = general
+        self._channels[welcome.id] = welcome
         guild.system_channel_id = welcome.id
         guild.members[owner.id] = FakeMember(owner, gid, [admin_role.id])
         guild.members[self.bot_user.id] = FakeMember(self.bot_user, gid, [bot_role.id])
@@ -267,6 +440,7 @@ class FakeDiscord:
         g = self._guild(guild)
         channel = FakeChannel(self.ids.next(), g.id, name, position=len(g.channels))
         g.channels[channel.id] = channel
+        self._channels[channel.id] = channel
         return channel
 
     def _guild(self, guild: FakeGuild | str | int) -> FakeGuild:
@@ -278,9 +452,13 @@ class FakeDiscord:
             raise LookupError(f"unknown guild {guild}") from None
 
     def _channel(self, channel_id: str) -> FakeChannel | None:
-        for guild in self.guilds.values():
+        channel = self._channels.get(channel_id)
+        if channel is not None:
+            return channel
+        for guild in self.guilds.values():  # a channel a test put into guild.channels itself
             if channel_id in guild.channels:
-                return guild.channels[channel_id]
+                channel = self._channels[channel_id] = guild.channels[channel_id]
+                return channel
         return None
 
     def _member(self, guild: FakeGuild, user: FakeMember | FakeUser | str | int) -> FakeMember:
@@ -309,12 +487,38 @@ class FakeDiscord:
         self.failures.append(rule)
         return rule
 
+    def fail_share(
+        self,
+        method: str,
+        path: str,
+        share: float = 0.3,
+        statuses: Iterable[int] = (429, 500, 502),
+        *,
+        seed: int = 1,
+        retry_after: float = 0.05,
+    ) -> ShareFailureRule:
+        """Answer a seeded random `share` of the requests matching `method` ("*": any) and the
+        regex `path` with one of `statuses`, without doing what they ask. Until `clear_failures()`.
+
+        discord.py retries 500/502/504 itself, sleeping 1, 3, 5, 7 and 9 s (five tries, then it
+        raises), on REST and interaction callbacks alike: a failed callback costs at least 1 s of
+        the 3 s deadline and two in a row miss it, so keep shares modest (mostly 429s, which are
+        retried after `retry_after`).
+        """
+        codes = tuple(statuses)
+        if not 0.0 <= share <= 1.0 or not codes:
+            raise ValueError("share must be within 0..1 and statuses must not be empty")
+        rule = ShareFailureRule(method.upper(), re.compile(path), share, codes, retry_after, random.Random(seed))
+        self.failures.append(rule)
+        return rule
+
     def forbid_channel(self, channel: FakeChannel | str) -> FailureRule:
         """Every message send to this channel fails with 403 Missing Permissions (50013)."""
         cid = channel.id if isinstance(channel, FakeChannel) else str(channel)
         return self.fail("POST", rf"^/channels/{cid}/messages$", 403, code=50013, times=None)
 
     def clear_failures(self) -> None:
+        """Remove every rule made by `fail`, `fail_share` and `forbid_channel`."""
         self.failures.clear()
 
     # ---- records and waiting ---------------------------------------------------------------
@@ -334,27 +538,64 @@ class FakeDiscord:
             listing = "\n".join(f"  {v}" for v in problems)
             raise AssertionError(f"{len(problems)} Discord payload violation(s):\n{listing}")
 
+    def ack_latencies(self) -> list[float]:
+        """Seconds from each answered interaction's dispatch to the arrival of its initial
+        response, in dispatch order (interactions not answered are left out)."""
+        return [
+            r.callback.at - r.dispatched_at
+            for r in self.interactions.values()
+            if r.callback is not None and r.dispatched_at is not None
+        ]
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT,
                        *, raise_on_timeout: bool = True) -> bool:
         """Wait until `predicate()` holds, re-checked after every request and gateway change."""
-        assert self._changed is not None, "FakeDiscord is not started"
+        return await self._wait(predicate, timeout, self._waiters, raise_on_timeout)
+
+    async def wait_for_interaction(self, record: InteractionRecord, predicate: Callable[[], bool],
+                                   timeout: float = DEFAULT_TIMEOUT) -> bool:
+        """Like `wait_for(..., raise_on_timeout=False)`, re-checked only on requests of this
+        interaction (what `InteractionHandle` awaits; cheap with thousands waiting)."""
+        waiters = self._interaction_waiters.setdefault(record.id, set())
         try:
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
-        except asyncio.TimeoutError:
+            return await self._wait(predicate, timeout, waiters, False)
+        finally:
+            if not waiters:
+                self._interaction_waiters.pop(record.id, None)
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float, waiters: set[_Waiter],
+                    raise_on_timeout: bool) -> bool:
+        if predicate():
+            return True
+        waiter = _Waiter(predicate, asyncio.get_running_loop().create_future())
+        waiters.add(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                return await waiter.future
+        except TimeoutError:
             if raise_on_timeout:
                 raise
             return False
-        return True
+        finally:
+            waiters.discard(waiter)
 
-    async def _notify(self) -> None:
-        assert self._changed is not None
-        async with self._changed:
-            self._changed.notify_all()
+    def _notify(self, interaction_id: str | None = None) -> None:
+        """Something changed: wake the waiters whose predicate now holds (and only those)."""
+        for waiters in (self._waiters, self._interaction_waiters.get(interaction_id or "", ())):
+            for waiter in list(waiters):
+                if waiter.future.done():
+                    continue
+                try:
+                    held = waiter.predicate()
+                except Exception as exc:  # the waiting test gets the error
+                    waiter.future.set_exception(exc)
+                    continue
+                if held:
+                    waiter.future.set_result(True)
 
     def channel_messages(self, channel: FakeChannel | str, *, include_deleted: bool = False) -> list[StoredMessage]:
         cid = channel.id if isinstance(channel, FakeChannel) else str(channel)
-        return [m for m in self.messages.values() if m.channel_id == cid and (include_deleted or not m.deleted)]
+        return [m for m in self._channel_messages.get(cid, ()) if include_deleted or not m.deleted]
 
     async def wait_for_message(
         self,
@@ -366,10 +607,12 @@ class FakeDiscord:
     ) -> StoredMessage:
         """The first live message (optionally in `channel`, newer than id `after`) matching."""
         cid = channel.id if isinstance(channel, FakeChannel) else channel
+        newer_than = int(after) if after else 0
 
         def find() -> StoredMessage | None:
-            for m in self.messages.values():
-                if m.deleted or (cid and m.channel_id != str(cid)) or (after and int(m.id) <= int(after)):
+            pool = self._channel_messages.get(str(cid), []) if cid else self.messages.values()
+            for m in pool:
+                if m.deleted or (newer_than and int(m.id) <= newer_than):
                     continue
                 if predicate is None or predicate(m):
                     return m
@@ -394,7 +637,12 @@ class FakeDiscord:
     # ---- gateway control -------------------------------------------------------------------
 
     def live_sessions(self) -> list[GatewaySession]:
+        """Ready sessions whose websocket is open."""
         return [s for s in self.sessions if s.live and s.ready]
+
+    def _newest_session(self) -> GatewaySession | None:
+        """The newest ready session that was not invalidated (its socket may be down)."""
+        return next((s for s in reversed(self.sessions) if s.ready and not s.invalidated), None)
 
     async def wait_ready(self, *, after: int = 0, timeout: float = DEFAULT_TIMEOUT) -> GatewaySession:
         """The first session with index >= `after` that identified and got its GUILD_CREATEs.
@@ -408,13 +656,24 @@ class FakeDiscord:
         return session
 
     async def dispatch(self, event: str, data: dict[str, Any], *, session: GatewaySession | None = None) -> int:
-        """Send a dispatch event to one session or every live one; returns how many got it."""
-        targets = [session] if session else self.live_sessions()
-        sent = 0
+        """Send a dispatch event to one session, or to every live one plus the newest session
+        if its socket is down (it gets the event on RESUME); returns how many sessions got it
+        or will get it."""
+        if session is not None:
+            targets = [session]
+        else:
+            targets = self.live_sessions()
+            newest = self._newest_session()
+            if newest is not None and newest not in targets:
+                targets.append(newest)
+        count = 0
         for target in targets:
+            if target.invalidated:
+                continue
             self.gateway_log.append(("out", 0, event))
-            sent += await target.dispatch(event, data)
-        return sent
+            await target.dispatch(event, data)
+            count += 1
+        return count
 
     async def reconnect(self) -> None:
         """Send op 7 RECONNECT: the client reconnects to resume_gateway_url and RESUMEs."""
@@ -423,9 +682,14 @@ class FakeDiscord:
             await session.send({"op": 7, "d": None, "s": None, "t": None})
 
     async def drop_connections(self, code: int = 4000) -> None:
-        """Close every gateway websocket as a network failure would; clients reconnect."""
-        for ws in list(self._sockets):
-            await ws.close(code=code)
+        """Close every gateway websocket as a network failure would; clients reconnect and
+        RESUME, and get the events dispatched meanwhile then."""
+        sockets = list(self._sockets)
+        for session in self.sessions:
+            if session.ws in sockets:
+                session.live = False  # from now on, dispatches are only buffered
+        self._closing_sockets.update(sockets)
+        await asyncio.gather(*(ws.close(code=code) for ws in sockets), return_exceptions=True)
 
     # ---- interactions ----------------------------------------------------------------------
 
@@ -452,13 +716,19 @@ class FakeDiscord:
         locale: str = "en-US",
         app_permissions: int | None = None,
         options: dict[str, Any] | None = None,
+        unchecked: bool = False,
         **values: Any,
     ) -> InteractionHandle:
         """A slash command invocation; `path` names a subcommand (group); keyword arguments are
-        option values (use `options={...}` for option names that clash with these parameters)."""
+        option values (use `options={...}` for option names that clash with these parameters).
+
+        `unchecked=True` builds what a modified client could send: option constraints (lengths,
+        choices, ranges, channel types) are not enforced, and channels, roles and users of
+        another guild of this fake are accepted (they appear in `resolved`)."""
         g = self._guild(guild)
         defn = self.find_command(name, g)
-        opts, resolved = OptionBuilder(g).build(defn, path, {**(options or {}), **values})
+        builder = OptionBuilder(g, checked=not unchecked, world=self.guilds)
+        opts, resolved = builder.build(defn, path, {**(options or {}), **values})
         return self._command_interaction(INTERACTION_COMMAND, g, user, defn, opts, resolved,
                                          in_channel, locale, app_permissions)
 
@@ -474,71 +744,101 @@ class FakeDiscord:
         locale: str = "en-US",
         app_permissions: int | None = None,
         options: dict[str, Any] | None = None,
+        unchecked: bool = False,
         **values: Any,
     ) -> InteractionHandle:
-        """An autocomplete request: `focused` is the option being typed, `value` the partial text."""
+        """An autocomplete request: `focused` is the option being typed, `value` the partial text.
+        `unchecked=True` as for `slash` (the other options' constraints are not enforced)."""
         g = self._guild(guild)
         defn = self.find_command(name, g)
         merged = {**(options or {}), **values, focused: value}
-        opts, resolved = OptionBuilder(g).build(defn, path, merged, focused=focused)
+        builder = OptionBuilder(g, checked=not unchecked, world=self.guilds)
+        opts, resolved = builder.build(defn, path, merged, focused=focused)
         return self._command_interaction(INTERACTION_AUTOCOMPLETE, g, user, defn, opts, resolved,
                                          in_channel, locale, app_permissions)
 
     def click(
         self,
-        message: StoredMessage | str,
+        message: StoredMessage | str | dict[str, Any],
         custom_id: str,
         user: FakeMember | FakeUser | str,
         *,
         locale: str = "en-US",
         app_permissions: int | None = None,
+        forged: bool = False,
+        in_message: bool = True,
     ) -> InteractionHandle:
-        """A button click on a message the bot sent (the button must be on it and enabled)."""
-        return self._component(message, custom_id, user, None, locale, app_permissions)
+        """A button click on a message the bot sent (the button must be on it and enabled).
+
+        `message` is a stored message, its id, or a message payload. `forged=True` sends
+        `custom_id` whether or not the message has such a (live) button, as a modified client
+        could. discord.py drops a DynamicItem click whose custom_id is not among the message's
+        components before any handler runs (persistent Views are routed by custom_id alone), so
+        by default the forged id is also put into the message payload the bot receives: the
+        handler sees it, the strongest case. `in_message=False` sends the payload as stored."""
+        return self._component(message, custom_id, user, None, locale, app_permissions, forged, in_message)
 
     def select(
         self,
-        message: StoredMessage | str,
+        message: StoredMessage | str | dict[str, Any],
         custom_id: str,
         user: FakeMember | FakeUser | str,
         values: list[str],
         *,
         locale: str = "en-US",
         app_permissions: int | None = None,
+        forged: bool = False,
+        in_message: bool = True,
     ) -> InteractionHandle:
-        """A select-menu choice on a message the bot sent."""
-        return self._component(message, custom_id, user, values, locale, app_permissions)
+        """A select-menu choice on a message the bot sent (`forged`, `in_message`: see `click`)."""
+        return self._component(message, custom_id, user, values, locale, app_permissions, forged, in_message)
 
     def _component(
         self,
-        message: StoredMessage | str,
+        message: StoredMessage | str | dict[str, Any],
         custom_id: str,
         user: FakeMember | FakeUser | str,
         values: list[str] | None,
         locale: str,
         app_permissions: int | None,
+        forged: bool = False,
+        in_message: bool = True,
     ) -> InteractionHandle:
-        stored = message if isinstance(message, StoredMessage) else self.messages.get(str(message))
-        if stored is None or stored.deleted:
-            raise InteractionBuildError(f"no live message {getattr(message, 'id', message)}")
-        component = stored.component(custom_id)
-        if component is None:
-            raise InteractionBuildError(f"message {stored.id} has no component {custom_id!r}; "
-                                        f"it has {stored.custom_ids()}")
-        if component.get("disabled"):
-            raise InteractionBuildError(f"component {custom_id!r} is disabled")
-        kind = component.get("type")
-        if kind == 2 and values is not None:
-            raise InteractionBuildError(f"{custom_id!r} is a button, use click()")
-        if kind != 2 and values is None:
-            raise InteractionBuildError(f"{custom_id!r} is a select (type {kind}), use select()")
+        if isinstance(message, dict):
+            payload = message
+        else:
+            stored = message if isinstance(message, StoredMessage) else self.messages.get(str(message))
+            if stored is None or stored.deleted:
+                raise InteractionBuildError(f"no live message {getattr(message, 'id', message)}")
+            payload = stored.payload()
+        components = flat_components(payload.get("components") or [])
+        component = next((c for c in components if c.get("custom_id") == custom_id), None)
+        if forged:
+            kind = 2 if values is None else 3
+            if in_message and component is None:
+                payload = _with_forged_component(payload, custom_id, kind)
+        else:
+            if component is None:
+                have = [c["custom_id"] for c in components if "custom_id" in c and c.get("type") != 1]
+                raise InteractionBuildError(f"message {payload.get('id')} has no component {custom_id!r}; "
+                                            f"it has {have}")
+            if component.get("disabled"):
+                raise InteractionBuildError(f"component {custom_id!r} is disabled")
+            kind = component.get("type")
+            if kind == 2 and values is not None:
+                raise InteractionBuildError(f"{custom_id!r} is a button, use click()")
+            if kind != 2 and values is None:
+                raise InteractionBuildError(f"{custom_id!r} is a select (type {kind}), use select()")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": kind}
         if values is not None:
             data["values"] = list(values)
-        guild = self._guild(stored.guild_id) if stored.guild_id else self.guild
-        channel = guild.channels[stored.channel_id]
+        guild_id = payload.get("guild_id")
+        guild = self._guild(guild_id) if guild_id else self.guild
+        channel = self._channel(str(payload.get("channel_id")))
+        if channel is None:
+            raise InteractionBuildError(f"message {payload.get('id')} is in no channel of this fake")
         return self._new_interaction(INTERACTION_COMPONENT, guild, user, channel, data, locale,
-                                     app_permissions, message=stored.payload())
+                                     app_permissions, message=payload)
 
     def _command_interaction(
         self,
@@ -581,6 +881,7 @@ class FakeDiscord:
             app_permissions = channel.bot_permissions
         if app_permissions is None:
             app_permissions = guild.base_permissions(self.bot_user.id)
+        member_permissions = guild.base_permissions(member.id)
         iid = self.ids.next()
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
         payload: dict[str, Any] = {
@@ -591,8 +892,8 @@ class FakeDiscord:
             "guild_id": guild.id,
             "guild": {"id": guild.id, "locale": guild.preferred_locale, "features": []},
             "channel_id": channel.id,
-            "channel": {**channel.payload(), "permissions": str(guild.base_permissions(member.id))},
-            "member": member.payload(guild.base_permissions(member.id)),
+            "channel": {**channel.payload(), "permissions": str(member_permissions)},
+            "member": member.payload(member_permissions),
             "token": token,
             "version": 1,
             "app_permissions": str(app_permissions),
@@ -611,14 +912,15 @@ class FakeDiscord:
         return InteractionHandle(self, record)
 
     async def _dispatch_interaction(self, record: InteractionRecord) -> None:
-        # Discord delivers an interaction to one session only; the newest live one here.
-        sessions = self.live_sessions()
-        if not sessions:
+        # Discord delivers an interaction to one session only: the newest one here. While its
+        # socket is down the event waits in the session's buffer for the RESUME, and the 3 s
+        # deadline keeps counting from now, as on Discord.
+        session = self._newest_session()
+        if session is None:
             raise RuntimeError("no bot is connected to the fake gateway")
         record.dispatched_at = asyncio.get_running_loop().time()
         self.gateway_log.append(("out", 0, "INTERACTION_CREATE"))
-        if not await sessions[-1].dispatch("INTERACTION_CREATE", record.payload):
-            raise RuntimeError("the bot's gateway connection closed while dispatching")
+        await session.dispatch("INTERACTION_CREATE", record.payload)
 
     def _result(self, record: InteractionRecord) -> InteractionResult:
         original = self.messages.get(record.original_message_id or "")
@@ -644,28 +946,51 @@ class FakeDiscord:
             at=asyncio.get_running_loop().time(),
         )
         self.requests.append(rec)
-        await self._read_body(request, rec)
-        request[REC] = rec
-        request[AUTH_OK] = auth == f"Bot {self.token}"
+        response: web.StreamResponse | None = None
+        try:
+            await self._read_body(request, rec)
+            request[REC] = rec
+            request[AUTH_OK] = auth == f"Bot {self.token}"
+            response = await self._limited(request, handler, rec, path)
+            return response
+        finally:
+            if response is not None:
+                rec.status = response.status
+                if response.status == 429:
+                    self.rate_limited.append(rec)
+                if self.record_responses and isinstance(response, web.Response):
+                    rec.response = response.get(RESPONSE_DATA)
+            self._notify(rec.interaction_id)
+
+    async def _limited(self, request: web.Request, handler: Callable[..., Any], rec: RecordedRequest,
+                       path: str) -> web.StreamResponse:
+        """Rate limits first (a refused request does nothing), then faults, auth and the route."""
+        if self._limiter is None:
+            return await self._respond(request, handler, rec, path)
+        decision = self._limiter.check(rec.method, path, rec.at)
+        if decision.early_after_429 is not None:
+            self._violate(rec, "protocol", f"sent {decision.early_after_429:.3f}s after a 429 in this rate-limit "
+                                           "bucket, before its retry_after ran out")
+        if not decision.allowed:
+            self._link_interaction(request, rec)
+            rec.rate_limit_scope = decision.scope
+            return json_response(decision.body(), 429, decision.headers)
         response = await self._respond(request, handler, rec, path)
-        rec.status = response.status
-        if isinstance(response, web.Response) and response.body is not None and response.status != 204:
-            try:
-                rec.response = json.loads(response.body)
-            except (TypeError, ValueError):
-                rec.response = None
-        await self._notify()
+        if decision.headers and not response.prepared:
+            response.headers.update(decision.headers)
         return response
 
     async def _respond(self, request: web.Request, handler: Callable[..., Any], rec: RecordedRequest,
                        path: str) -> web.StreamResponse:
         for rule in self.failures:
-            if rule.matches(rec.method, path):
-                rule.hits += 1
+            status = rule.pick(rec.method, path)
+            if status is not None:
                 self._link_interaction(request, rec)
-                return json_response(rule.body, rule.status)
-        webhook_route = path.startswith("/interactions/") or re.match(r"^/webhooks/\d+/[^/]+", path)
-        if not webhook_route and request.match_info.route.name != "unhandled" and not request[AUTH_OK]:
+                response = rule.response(status)
+                if status == 429 and "X-RateLimit-Scope" in response.headers:
+                    rec.rate_limit_scope = response.headers["X-RateLimit-Scope"]
+                return response
+        if not GLOBAL_EXEMPT.match(path) and request.match_info.route.name != "unhandled" and not request[AUTH_OK]:
             self._violate(rec, "protocol", "missing or wrong bot Authorization header")
             return error_response(401)
         return await handler(request)
@@ -688,12 +1013,12 @@ class FakeDiscord:
                         "size": len(raw),
                     })
         else:
-            text = await request.text()
-            if text:
+            raw = await request.read()
+            if raw:
                 try:
-                    rec.json = json.loads(text)
+                    rec.json = json.loads(raw)
                 except ValueError:
-                    rec.json = text
+                    rec.json = raw.decode(request.charset or "utf-8", errors="replace")
                     self._violate(rec, "protocol", f"body is not JSON (Content-Type {ctype})")
 
     def _violate(self, rec: RecordedRequest, kind: str, problem: str) -> None:
@@ -717,7 +1042,8 @@ class FakeDiscord:
     def _link_interaction(self, request: web.Request, rec: RecordedRequest) -> InteractionRecord | None:
         token = request.match_info.get("token")
         record = self._by_token.get(token or "")
-        if record is not None and rec not in record.responses:
+        if record is not None and rec.interaction_id is None:
+            rec.interaction_id = record.id
             record.responses.append(rec)
         return record
 
@@ -739,6 +1065,7 @@ class FakeDiscord:
         )
         message.apply({k: v for k, v in body.items() if k != "attachments"}, edited=False)
         self.messages[message.id] = message
+        self._channel_messages.setdefault(channel_id, []).append(message)
         return message
 
     # ---- REST: routes ----------------------------------------------------------------------
@@ -882,6 +1209,7 @@ class FakeDiscord:
         if record is None or record.token != request.match_info["token"]:
             self._violate(rec, "protocol", "callback for an unknown interaction id/token")
             return error_response(404, 10062, "Unknown interaction")
+        rec.interaction_id = record.id
         record.responses.append(rec)
         if record.callback is None:
             record.callback = rec
@@ -896,12 +1224,7 @@ class FakeDiscord:
         body = rec.json if isinstance(rec.json, dict) else {}
         cb_type = body.get("type")
         data = body.get("data") or {}
-        allowed = {
-            INTERACTION_COMMAND: {4, 5, 9},
-            INTERACTION_COMPONENT: {4, 5, 6, 7, 9},
-            INTERACTION_AUTOCOMPLETE: {8},
-            INTERACTION_MODAL: {4, 5, 6, 7},
-        }[record.type]
+        allowed = CALLBACK_TYPES[record.type]
         if cb_type not in allowed:
             self._violate(rec, "protocol", f"callback type {cb_type} is not valid for interaction "
                                            f"type {record.type} (valid: {sorted(allowed)})")
@@ -1122,15 +1445,16 @@ class FakeDiscord:
     # ---- gateway ---------------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(max_msg_size=16 * 1024 * 1024)
+        # `timeout`: how long closing waits for the client's close frame (a stuck client is cut off).
+        ws = web.WebSocketResponse(max_msg_size=16 * 1024 * 1024, timeout=2.0)
         await ws.prepare(request)
         self._sockets.add(ws)
         session: GatewaySession | None = None
         try:
             # Plain TEXT frames: discord.py only inflates BINARY ones, whatever `compress` says.
             self.gateway_log.append(("out", 10, None))
-            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS},
-                                          "s": None, "t": None}))
+            await ws.send_str(dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS},
+                                     "s": None, "t": None}))
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     continue
@@ -1138,7 +1462,9 @@ class FakeDiscord:
                 op = frame.get("op")
                 self.gateway_log.append(("in", op, None))
                 if op == 1:
-                    await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+                    if session is not None and isinstance(frame.get("d"), int):
+                        session.acknowledge(frame["d"])
+                    await ws.send_str(dumps({"op": 11, "d": None, "s": None, "t": None}))
                 elif op == 2:
                     session = await self._identify(ws, frame.get("d") or {})
                     if session is None:
@@ -1149,18 +1475,24 @@ class FakeDiscord:
                     await self._members_chunk(session, frame.get("d") or {})
         finally:
             self._sockets.discard(ws)
+            closed_by_us = ws in self._closing_sockets
+            self._closing_sockets.discard(ws)
             if session is not None and session.ws is ws:
                 session.live = False
-            await self._notify()
+                # Like Discord: a client closing with 1000/1001 ends its session (no RESUME).
+                if not closed_by_us and ws.close_code in SESSION_ENDING_CLOSE_CODES:
+                    session.invalidated = True
+            self._notify()
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:
         if data.get("token") != self.token:
+            self._closing_sockets.add(ws)
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         shard = list(data.get("shard") or [0, 1])
         session = GatewaySession(len(self.sessions), secrets.token_hex(16), ws,
-                                 int(data.get("intents") or 0), shard)
+                                 int(data.get("intents") or 0), shard, buffer_limit=self.resume_buffer)
         self.sessions.append(session)
         ready = {
             "v": 10,
@@ -1186,21 +1518,27 @@ class FakeDiscord:
             self.gateway_log.append(("out", 0, "GUILD_CREATE"))
             await session.dispatch("GUILD_CREATE", guild.guild_create_payload(joined))
         session.ready = True
-        await self._notify()
+        self._notify()
         return session
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:
+        """RESUME: replay what the client missed (seq > d.seq), then RESUMED; op 9 when the
+        session is unknown, ended, or the missed frames are no longer kept."""
         session = next((s for s in self.sessions if s.session_id == data.get("session_id")), None)
-        if session is None or data.get("token") != self.token:
+        since = data.get("seq")
+        resumed = (
+            session is not None and not session.invalidated and data.get("token") == self.token
+            and await session.resume(ws, since if isinstance(since, int) else 0)
+        )
+        if not resumed:
+            if session is not None and session.ws is not ws:
+                session.invalidated = True
             self.gateway_log.append(("out", 9, None))
-            await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+            await ws.send_str(dumps({"op": 9, "d": False, "s": None, "t": None}))
             return None
-        session.ws = ws
-        session.live = True
-        session.resumes += 1
+        assert session is not None
         self.gateway_log.append(("out", 0, "RESUMED"))
-        await session.dispatch("RESUMED", {})
-        await self._notify()
+        self._notify()
         return session
 
     async def _members_chunk(self, session: GatewaySession, data: dict[str, Any]) -> None:
@@ -1218,3 +1556,15 @@ class FakeDiscord:
             chunk["nonce"] = data["nonce"]
         self.gateway_log.append(("out", 0, "GUILD_MEMBERS_CHUNK"))
         await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _with_forged_component(payload: dict[str, Any], custom_id: str, kind: int) -> dict[str, Any]:
+    """A copy of a message payload with one more action row holding a button or string select
+    with `custom_id` (the last row is replaced when there are five already)."""
+    if kind == 2:
+        item: dict[str, Any] = {"type": 2, "style": 2, "label": "forged", "custom_id": custom_id}
+    else:
+        item = {"type": 3, "custom_id": custom_id, "options": [{"label": "forged", "value": "forged"}],
+                "min_values": 1, "max_values": 1}
+    rows = list(payload.get("components") or [])[:4]
+    return {**payload, "components": [*rows, {"type": 1, "components": [item]}]}
