@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.discord_app.bot import INITIAL_EXTENSIONS, StudyBot
 from bot.discord_app.launcher import App, open_app
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES, REPO_ROOT
-from tests.loopback import FakeDiscord, InteractionResult, StoredMessage, run_in_process
+from tests.loopback import BotProcess, FakeDiscord, InteractionResult, StoredMessage, run_in_process
 
 GUILD_READY_TIMEOUT = 0.05
 
@@ -57,6 +57,17 @@ def studybot_argv(*args: str) -> list[str]:
     if script.exists():
         return [str(script), *args]
     return [sys.executable, "-m", "bot", *args]
+
+
+RECOVERED = r"daily quiz: recovery done"  # logged by `studybot run` once start-up recovery ran
+
+
+async def start_studybot(bot_process: Callable[..., BotProcess], tmp_path: Path, **env: str) -> BotProcess:
+    """`studybot run` on the database in `tmp_path` (extra environment in `env`), once its
+    start-up recovery has run; `bot_process` is the fixture of tests/loopback/fixtures.py."""
+    proc = bot_process(studybot_argv("run"), env=studybot_env(tmp_path, **env))
+    await proc.start(ready_line=RECOVERED)
+    return proc
 
 
 @dataclass
@@ -134,6 +145,7 @@ __all__ = [
     "REPO_ROOT",
     "RunningBot",
     "DAILY_ID",
+    "RECOVERED",
     "answer_buttons",
     "custom_ids",
     "e2e_settings",
@@ -142,6 +154,7 @@ __all__ = [
     "post_id_of",
     "reply_message",
     "running_studybot",
+    "start_studybot",
     "studybot_argv",
     "studybot_env",
 ]

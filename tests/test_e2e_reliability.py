@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,25 +21,25 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.store import Store
-from tests.e2e_support import answer_buttons, embed_text, is_daily_post, post_id_of, reply_message, studybot_argv, studybot_env
-from tests.loopback import BotProcess, FakeDiscord, FakeMember, InteractionHandle, StoredMessage
+from tests.e2e_support import (
+    answer_buttons,
+    embed_text,
+    is_daily_post,
+    post_id_of,
+    reply_message,
+    start_studybot,
+    studybot_argv,
+)
+from tests.loopback import FakeDiscord, FakeMember, InteractionHandle, StoredMessage
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
-READY = r"daily quiz: recovery done"
 ACK_DEADLINE = 3.0
 
 
 def db_of(tmp_path: Path) -> Path:
     return tmp_path / "studybot.db"
-
-
-async def start_studybot(bot_process: Callable[..., BotProcess], tmp_path: Path) -> BotProcess:  # noqa: F811
-    """`studybot run` on the database in `tmp_path`, once its start-up recovery has run."""
-    proc = bot_process(studybot_argv("run"), env=studybot_env(tmp_path))
-    await proc.start(ready_line=READY)
-    return proc
 
 
 async def post_daily_question(fake: FakeDiscord) -> tuple[StoredMessage, int]:

@@ -1,0 +1,139 @@
+"""End-to-end: `studybot run` when Discord fails: 429s, 5xx, lost channels and gateway drops.
+
+The loopback Discord answers a seeded share of requests with 429 (with `retry_after`), 500 or
+502 without doing what they ask, as Discord does when it is overloaded. discord.py retries those;
+the bot must end with every daily post and reveal edit made exactly once, pause a schedule whose
+channel is gone for good instead of retrying it forever, and keep answering across RECONNECT and
+a dropped gateway socket (the fake replays missed events on RESUME, like Discord).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.store import Store
+from tests.e2e_support import (
+    answer_buttons,
+    embed_text,
+    is_daily_post,
+    post_id_of,
+    reply_message,
+    start_studybot,
+)
+from tests.loopback import FakeDiscord, InteractionHandle
+from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+CHANNEL_POSTS = r"^/channels/\d+/messages$"
+MESSAGE_EDITS = r"^/channels/\d+/messages/\d+$"
+# What discord.py gives up on (5 failed tries) is retried by the sweep in seconds, not a minute.
+QUICK_SWEEP = {"STUDYBOT_DAILY_SWEEP_SECONDS": "2"}
+# Mostly 429s: discord.py waits 1, 3, 5... s before retrying a 5xx, and the suite should stay quick.
+FAULTS = (429, 429, 429, 500, 502)
+
+
+async def set_daily(fake: FakeDiscord) -> None:
+    g = fake.guild
+    later = datetime.now(UTC) + timedelta(hours=12)
+    done = await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{later:%H:%M}", timezone="UTC")
+    assert "every day at" in embed_text(reply_message(done))
+
+
+def daily_posts(fake: FakeDiscord) -> list:
+    return [m for m in fake.channel_messages(fake.guild.text_channel) if is_daily_post(m)]
+
+
+async def test_posts_and_reveal_edits_survive_429s_and_5xx_and_happen_exactly_once(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    one = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
+    await set_daily(fake_discord)
+    posting = fake_discord.fail_share("POST", CHANNEL_POSTS, share=0.3, statuses=FAULTS, seed=7, retry_after=0.05)
+    for _ in range(3):
+        # discord.py sleeps 1, 3, 5, 7 s before retrying a 5xx and gives up after 5 tries; then
+        # the reply says so and the sweep sends the post.
+        posted = await fake_discord.slash(g, g.admin, "daily", "now").wait(timeout=60)
+        assert re.search("unchanged|keep trying", reply_message(posted).content), posted
+    assert posting.hits >= 1, "no post request was failed: the test proves nothing"
+    await fake_discord.wait_for(lambda: len(daily_posts(fake_discord)) >= 3, 60)
+    await asyncio.sleep(3)  # a sweep more: nothing is sent twice
+    posts = daily_posts(fake_discord)
+    assert len(posts) == 3 and len({post_id_of(p) for p in posts}) == 3
+    assert await one.stop() == 0
+
+    async with await Store.open(tmp_path / "studybot.db", clock=SystemClock()) as store:
+        for post in posts:
+            assert await store.set_reveal_at(post_id_of(post), datetime.now(UTC) - timedelta(minutes=1))
+    editing = fake_discord.fail_share("PATCH", MESSAGE_EDITS, share=0.3, statuses=FAULTS, seed=3, retry_after=0.05)
+    two = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)  # the start-up sweep reveals all three
+    assert editing.hits >= 1, "no edit was failed: the test proves nothing"
+    assert [len(p.history) for p in posts] == [1, 1, 1], two.output()[-3000:]
+    assert all("answered" in embed_text(p) for p in posts)
+    channel = fake_discord.channel_messages(g.text_channel)
+    assert len([m for m in channel if m.embeds and "Daily question" in m.embeds[0].get("title", "")]) == 3
+    fake_discord.clear_failures()
+    assert "Horizontal Pod Autoscaler" in embed_text(reply_message(await fake_discord.slash(g, g.member, "define", term="HPA")))
+    assert await two.stop() == 0
+    assert "Traceback" not in one.output() + two.output()
+
+
+async def test_a_channel_lost_for_good_pauses_its_schedule_instead_of_retrying(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    proc = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
+    await set_daily(fake_discord)
+    fake_discord.forbid_channel(g.text_channel)
+    failed = await fake_discord.slash(g, g.admin, "daily", "now")
+    assert "paused" in reply_message(failed).content
+    status = embed_text(reply_message(await fake_discord.slash(g, g.admin, "daily", "status")))
+    assert "Paused" in status
+    assert await proc.stop() == 0
+    attempts = len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$"))
+
+    again = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)  # start-up sweep: nothing to send to a paused schedule
+    assert len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")) == attempts
+    assert await again.stop() == 0
+
+
+async def test_clicks_survive_a_reconnect_and_a_dropped_socket_mid_burst(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    proc = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
+    await set_daily(fake_discord)
+    await fake_discord.slash(g, g.admin, "daily", "now")
+    (post,) = daily_posts(fake_discord)
+    post_id = post_id_of(post)
+    members = fake_discord.make_members(g, 90)
+    buttons = answer_buttons(post)
+    session = fake_discord.live_sessions()[-1]
+
+    clicks: list[InteractionHandle] = []
+    for n, member in enumerate(members):
+        if n == 30:
+            await fake_discord.reconnect()
+        if n == 60:
+            await fake_discord.drop_connections()
+        click = fake_discord.click(post, buttons[n % len(buttons)], member)
+        await click.send()
+        clicks.append(click)
+        await asyncio.sleep(0.01)
+    results = await asyncio.gather(*(c.wait(until="callback") for c in clicks))
+    assert session.resumes >= 2, "the bot did not resume its session"
+    assert all(r.acknowledged and r.ephemeral for r in results)
+    later = await fake_discord.slash(g, g.member, "define", term="HPA")
+    assert later.acknowledged
+    assert await proc.stop() == 0
+    with sqlite3.connect(tmp_path / "studybot.db") as conn:
+        stored = [row[0] for row in conn.execute("SELECT user_id FROM answers WHERE post_id = ?", (post_id,))]
+    assert sorted(stored) == sorted(int(m.id) for m in members)
