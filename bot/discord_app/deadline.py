@@ -36,19 +36,33 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
     """The result of `work`; the response is deferred first when `work` runs past the budget.
 
     `thinking=True` defers a new reply ("is thinking..."); `thinking=False` on a button defers
-    an update of the clicked message instead.
-
-    The work runs to its end even if deferring fails (the interaction expired): whatever it
-    commits stays committed, and its result or error is returned as usual.
+    an update of the clicked message instead. A timer rather than a waiting task keeps the
+    common case (work done in time) cheap: this runs for every click of a burst.
     """
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=seconds_left(interaction))
-    if not done and not interaction.response.is_done():
-        try:
-            await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
-        except discord.HTTPException as exc:
-            log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
-    return await task
+    loop = asyncio.get_running_loop()
+    deferral: asyncio.Task[None] | None = None
+    finished = False
+
+    def defer_if_still_working() -> None:
+        nonlocal deferral
+        if not finished and not interaction.response.is_done():
+            deferral = loop.create_task(_defer(interaction, ephemeral=ephemeral, thinking=thinking))
+
+    timer = loop.call_later(seconds_left(interaction), defer_if_still_working)
+    try:
+        return await work
+    finally:
+        finished = True
+        timer.cancel()
+        if deferral is not None:  # the reply must follow the deferral, not race it
+            await deferral
+
+
+async def _defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool) -> None:
+    try:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
+    except discord.HTTPException as exc:  # expired already: the work's result still stands
+        log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
 
 
 __all__ = ["ACK_BUDGET", "finish_or_defer", "seconds_left"]
