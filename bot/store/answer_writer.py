@@ -50,7 +50,8 @@ class AnswerWriter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studybot-answers")
         self._conn: sqlite3.Connection | None = None
         self._queue: list[tuple[dict[str, Any], asyncio.Future[Outcome]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushing = False  # a caller (or the background task) is writing the queue
+        self._flusher: asyncio.Task[None] | None = None  # only after a flushing caller was cancelled
 
     async def open(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._connect)
@@ -59,37 +60,60 @@ class AnswerWriter:
         """Write what is queued, then close the connection and stop the thread."""
         if self._flusher is not None:
             await asyncio.gather(self._flusher, return_exceptions=True)
+        while self._flushing or self._queue:  # a caller is still writing: let it finish
+            if not self._flushing:
+                await self._flush_in_background()
+            else:
+                await asyncio.sleep(0.01)
         await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
         self._executor.shutdown(wait=True)
 
     async def write(self, params: dict[str, Any]) -> Outcome:
         """Run the statement with `params` in the next batch; returns once that batch committed.
 
-        Raises DatabaseLocked when the batch could not get the write lock.
+        The first caller to find the writer idle writes the queue itself, its own answer
+        included, while later callers only wait for their result: a lone answer costs no extra
+        task. Raises DatabaseLocked when the batch could not get the write lock.
         """
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.append((params, future))
-        if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush(), name="studybot-answer-batches")
+        if not self._flushing:
+            self._flushing = True
+            try:
+                await self._flush()
+            finally:
+                self._flushing = False
+                if self._queue:  # this caller was cancelled mid-way: someone must finish the queue
+                    self._flusher = asyncio.create_task(self._flush_in_background(), name="studybot-answers")
         return await future
+
+    async def _flush_in_background(self) -> None:
+        self._flushing = True
+        try:
+            await self._flush()
+        finally:
+            self._flushing = False
+            self._flusher = None
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                try:
-                    outcomes = await self._write_batch(loop, [params for params, _ in batch])
-                except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
-                    if not future.done():  # a caller that gave up still had its answer written
-                        future.set_result(outcome)
-        finally:
-            self._flusher = None
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            try:
+                outcomes = await self._write_batch(loop, [params for params, _ in batch])
+            except asyncio.CancelledError:
+                # Written or not, nobody will be told: the callers fail (nothing was acknowledged).
+                for _, future in batch:
+                    future.cancel()
+                raise
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():  # a caller that gave up still had its answer written
+                    future.set_result(outcome)
 
     async def _write_batch(self, loop: asyncio.AbstractEventLoop, batch: list[dict[str, Any]]) -> list[Outcome]:
         for attempt in range(1, BUSY_ATTEMPTS + 1):

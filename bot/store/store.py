@@ -223,6 +223,7 @@ def _prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("study_period", 3, _study_period, deterministic=True)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}")
 
 
 def _study_period(ts: str, zone: str, kind: str) -> str:
