@@ -1,9 +1,16 @@
-"""`python -m bench [name ...]`: run every bench_*.py module (or the named ones) and print a table."""
+"""`python -m bench [name ...]`: run every bench_*.py module (or the named ones) and print a table.
+
+Each module runs in a fresh interpreter (`python -m bench --one NAME`, which prints its rows as
+JSON), so one benchmark's memory and threads never count towards another's peak RSS or timings.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import json
 import pkgutil
+import subprocess
 import sys
 import time
 
@@ -11,7 +18,17 @@ import bench
 from bench.table import Row, render
 
 
+def run_one(name: str) -> int:
+    """In the child: run one module and print its rows as JSON on the last line of stdout."""
+    module = importlib.import_module(f"bench.{name}")
+    rows = module.run()
+    print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:
+        return run_one(argv[1])
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     wanted = [n if n.startswith("bench_") else f"bench_{n}" for n in argv] or names
     rows: list[Row] = []
@@ -20,9 +37,15 @@ def main(argv: list[str]) -> int:
             print(f"no benchmark named {name}; have: {', '.join(names)}", file=sys.stderr)
             return 2
         started = time.perf_counter()
-        module = importlib.import_module(f"bench.{name}")
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        rows.extend(module.run())
+        child = subprocess.run([sys.executable, "-m", "bench", "--one", name], stdout=subprocess.PIPE, text=True)
+        if child.returncode != 0:
+            print(f"  {name} failed (exit {child.returncode})", file=sys.stderr)
+            return 1
+        lines = child.stdout.strip().splitlines()
+        for line in lines[:-1]:  # anything the module printed besides its rows
+            print(line, file=sys.stderr)
+        rows.extend(Row(**r) for r in json.loads(lines[-1]))
         print(f"  {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     print(render(rows))
     return 1 if any(r.ok is False for r in rows) else 0
