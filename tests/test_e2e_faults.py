@@ -99,18 +99,28 @@ async def test_a_channel_lost_for_good_pauses_its_schedule_instead_of_retrying(
     fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
 ) -> None:
     g = fake_discord.guild
+    gone = fake_discord.add_channel(g, "old-quiz")
     proc = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
     await set_daily(fake_discord)
-    fake_discord.forbid_channel(g.text_channel)
-    failed = await fake_discord.slash(g, g.admin, "daily", "now")
-    assert "paused" in reply_message(failed).content
+    later = datetime.now(UTC) + timedelta(hours=12)
+    await fake_discord.slash(g, g.admin, "daily", "set", channel=gone, time=f"{later:%H:%M}", timezone="UTC")
+    fake_discord.forbid_channel(g.text_channel)  # 403 Missing Permissions
+    fake_discord.fail("POST", rf"^/channels/{gone.id}/messages$", 404, code=10003, times=None)  # Unknown Channel
+    for channel in (g.text_channel, gone):
+        failed = await fake_discord.slash(g, g.admin, "daily", "now", in_channel=channel)
+        assert "paused" in reply_message(failed).content
     status = embed_text(reply_message(await fake_discord.slash(g, g.admin, "daily", "status")))
-    assert "Paused" in status
+    assert status.count("Paused") == 2 and "the channel was deleted" in status and "lost access" in status
+    await asyncio.sleep(2.5)  # one sweep more: paused schedules are not tried again
     assert await proc.stop() == 0
-    attempts = len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$"))
 
-    again = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)  # start-up sweep: nothing to send to a paused schedule
-    assert len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")) == attempts
+    def attempts() -> int:
+        return len(fake_discord.find_requests("POST", rf"^/channels/({g.text_channel.id}|{gone.id})/messages$"))
+
+    before = attempts()
+    assert before == 2
+    again = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)  # its start-up sweep has run
+    assert attempts() == before
     assert await again.stop() == 0
 
 
