@@ -50,50 +50,47 @@ class AnswerWriter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studybot-answers")
         self._conn: sqlite3.Connection | None = None
         self._queue: list[tuple[dict[str, Any], asyncio.Future[Outcome]]] = []
-        self._flushing = False  # a caller (or the background task) is writing the queue
-        self._flusher: asyncio.Task[None] | None = None  # only after a flushing caller was cancelled
+        self._idle = asyncio.Event()  # cleared while somebody drains the queue
+        self._idle.set()
+        self._takeover: asyncio.Task[None] | None = None  # drains after a draining caller was cancelled
 
     async def open(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, self._connect)
 
     async def close(self) -> None:
         """Write what is queued, then close the connection and stop the thread."""
-        if self._flusher is not None:
-            await asyncio.gather(self._flusher, return_exceptions=True)
-        while self._flushing or self._queue:  # a caller is still writing: let it finish
-            if not self._flushing:
-                await self._flush_in_background()
+        while self._queue or not self._idle.is_set():
+            if self._idle.is_set():
+                self._idle.clear()
+                await self._drain()
             else:
-                await asyncio.sleep(0.01)
+                await self._idle.wait()
         await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
         self._executor.shutdown(wait=True)
 
     async def write(self, params: dict[str, Any]) -> Outcome:
         """Run the statement with `params` in the next batch; returns once that batch committed.
 
-        The first caller to find the writer idle writes the queue itself, its own answer
+        The first caller to find the writer idle drains the queue itself, its own answer
         included, while later callers only wait for their result: a lone answer costs no extra
         task. Raises DatabaseLocked when the batch could not get the write lock.
         """
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.append((params, future))
-        if not self._flushing:
-            self._flushing = True
-            try:
-                await self._flush()
-            finally:
-                self._flushing = False
-                if self._queue:  # this caller was cancelled mid-way: someone must finish the queue
-                    self._flusher = asyncio.create_task(self._flush_in_background(), name="studybot-answers")
+        if self._idle.is_set():
+            self._idle.clear()
+            await self._drain()
         return await future
 
-    async def _flush_in_background(self) -> None:
-        self._flushing = True
+    async def _drain(self) -> None:
+        """Write batches until the queue is empty; whoever calls this has cleared `_idle`."""
         try:
             await self._flush()
         finally:
-            self._flushing = False
-            self._flusher = None
+            if self._queue:  # the draining caller was cancelled: a task finishes the queue
+                self._takeover = asyncio.create_task(self._drain(), name="studybot-answers")
+            else:
+                self._idle.set()
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()

@@ -53,6 +53,12 @@ from bot.store.records import (
 from bot.store.schema import apply_migrations, load_migrations, schema_version
 
 _CACHE_PAGES_KIB = -32768  # negative: KiB, so 32 MiB of page cache per connection
+# Set on every connection to the file: the store's own and the answer writer's.
+_CONNECTION_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+    f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}",
+)
 _TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 _BONUS_CASE = " ".join(
@@ -221,9 +227,8 @@ def _check_zone(name: str) -> str:
 def _prepare_connection(conn: sqlite3.Connection) -> None:
     """The answer writer's own connection: the same function and PRAGMAs as the store's."""
     conn.create_function("study_period", 3, _study_period, deterministic=True)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute(f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}")
+    for pragma in _CONNECTION_PRAGMAS:
+        conn.execute(pragma)
 
 
 def _study_period(ts: str, zone: str, kind: str) -> str:
@@ -367,9 +372,8 @@ class Store:
             if str(list(mode)[0][0]).lower() != "wal":
                 raise StoreError(f"The database file {self._path} cannot be switched to WAL mode; "
                                  "it is probably read-only.")
-            await db.execute("PRAGMA foreign_keys = ON")
-            await db.execute("PRAGMA synchronous = NORMAL")
-            await db.execute(f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}")
+            for pragma in _CONNECTION_PRAGMAS:
+                await db.execute(pragma)
             if not await apply_migrations(db, migrations):
                 # Nothing to migrate: prove that the file is writable now rather than at the
                 # first answer.
