@@ -8,10 +8,12 @@ the default deck, a temporary database); `studybot_process(...)` / `studybot_arg
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,15 @@ from bot.config import Settings
 from bot.discord_app.bot import INITIAL_EXTENSIONS, StudyBot
 from bot.discord_app.launcher import App, open_app
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES, REPO_ROOT
-from tests.loopback import BotProcess, FakeDiscord, InteractionResult, StoredMessage, run_in_process
+from tests.loopback import (
+    BotProcess,
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    InteractionResult,
+    StoredMessage,
+    run_in_process,
+)
 
 GUILD_READY_TIMEOUT = 0.05
 
@@ -68,6 +78,35 @@ async def start_studybot(bot_process: Callable[..., BotProcess], tmp_path: Path,
     proc = bot_process(studybot_argv("run"), env=studybot_env(tmp_path, **env))
     await proc.start(ready_line=RECOVERED)
     return proc
+
+
+async def set_daily_schedule(fake: FakeDiscord, guild: FakeGuild | None = None,
+                             channel: FakeChannel | None = None) -> None:
+    """`/daily set` in `channel` (the guild's text channel) for a UTC time 12 hours away, so no
+    scheduled post interferes with a test."""
+    g = guild or fake.guild
+    later = datetime.now(UTC) + timedelta(hours=12)
+    done = await fake.slash(g, g.admin, "daily", "set", channel=channel or g.text_channel,
+                            time=f"{later:%H:%M}", timezone="UTC")
+    assert "every day at" in embed_text(reply_message(done)), done
+
+
+async def post_daily_question(fake: FakeDiscord, guild: FakeGuild | None = None) -> tuple[StoredMessage, int]:
+    """`set_daily_schedule`, then `/daily now`: one open post in the guild's text channel."""
+    g = guild or fake.guild
+    await set_daily_schedule(fake, g)
+    posted = await fake.slash(g, g.admin, "daily", "now")
+    assert "unchanged" in reply_message(posted).content, posted
+    post = await fake.wait_for_message(is_daily_post, channel=g.text_channel)
+    return post, post_id_of(post)
+
+
+def stored_answers(db: Path, post_id: int | None = None) -> list[int]:
+    """The user ids with an answer (to the post, or to any), read straight from the database
+    file; WAL means this never waits for a running bot."""
+    where, params = ("WHERE post_id = ?", (post_id,)) if post_id is not None else ("", ())
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute(f"SELECT user_id FROM answers {where}", params)]
 
 
 @dataclass
@@ -151,10 +190,13 @@ __all__ = [
     "e2e_settings",
     "embed_text",
     "is_daily_post",
+    "post_daily_question",
     "post_id_of",
     "reply_message",
     "running_studybot",
+    "set_daily_schedule",
     "start_studybot",
+    "stored_answers",
     "studybot_argv",
     "studybot_env",
 ]

@@ -31,7 +31,7 @@ from tests.e2e_support import (
     studybot_argv,
     studybot_env,
 )
-from tests.loopback import FakeDiscord, StoredMessage
+from tests.loopback import FakeDiscord
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
 from tests.loopback.payloads import BOT_PERMISSIONS, EMBED_LINKS
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,9 +22,12 @@ from tests.e2e_support import (
     answer_buttons,
     embed_text,
     is_daily_post,
+    post_daily_question,
     post_id_of,
     reply_message,
+    set_daily_schedule,
     start_studybot,
+    stored_answers,
 )
 from tests.loopback import FakeDiscord, InteractionHandle
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
@@ -39,13 +41,6 @@ QUICK_SWEEP = {"STUDYBOT_DAILY_SWEEP_SECONDS": "2"}
 RATE_LIMITED = (429,)  # with Discord's body and headers: discord.py waits `retry_after` and retries
 
 
-async def set_daily(fake: FakeDiscord) -> None:
-    g = fake.guild
-    later = datetime.now(UTC) + timedelta(hours=12)
-    done = await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{later:%H:%M}", timezone="UTC")
-    assert "every day at" in embed_text(reply_message(done))
-
-
 def daily_posts(fake: FakeDiscord) -> list:
     return [m for m in fake.channel_messages(fake.guild.text_channel) if is_daily_post(m)]
 
@@ -55,7 +50,7 @@ async def test_posts_and_reveal_edits_survive_429s_and_5xx_and_happen_exactly_on
 ) -> None:
     g = fake_discord.guild
     one = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
-    await set_daily(fake_discord)
+    await set_daily_schedule(fake_discord)
     # Half of the sends are rate limited, the first one also meets a 500 (discord.py retries it
     # after 1 s), and one send gets a 429 that discord.py gives up on at once (no Via header, as
     # from Cloudflare): that post is released and sent by the sweep.
@@ -101,9 +96,8 @@ async def test_a_channel_lost_for_good_pauses_its_schedule_instead_of_retrying(
     g = fake_discord.guild
     gone = fake_discord.add_channel(g, "old-quiz")
     proc = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
-    await set_daily(fake_discord)
-    later = datetime.now(UTC) + timedelta(hours=12)
-    await fake_discord.slash(g, g.admin, "daily", "set", channel=gone, time=f"{later:%H:%M}", timezone="UTC")
+    await set_daily_schedule(fake_discord)
+    await set_daily_schedule(fake_discord, channel=gone)
     fake_discord.forbid_channel(g.text_channel)  # 403 Missing Permissions
     fake_discord.fail("POST", rf"^/channels/{gone.id}/messages$", 404, code=10003, times=None)  # Unknown Channel
     for channel in (g.text_channel, gone):
@@ -129,10 +123,7 @@ async def test_clicks_survive_a_reconnect_and_a_dropped_socket_mid_burst(
 ) -> None:
     g = fake_discord.guild
     proc = await start_studybot(bot_process, tmp_path, **QUICK_SWEEP)
-    await set_daily(fake_discord)
-    await fake_discord.slash(g, g.admin, "daily", "now")
-    (post,) = daily_posts(fake_discord)
-    post_id = post_id_of(post)
+    post, post_id = await post_daily_question(fake_discord)
     members = fake_discord.make_members(g, 90)
     buttons = answer_buttons(post)
     session = fake_discord.live_sessions()[-1]
@@ -153,6 +144,4 @@ async def test_clicks_survive_a_reconnect_and_a_dropped_socket_mid_burst(
     later = await fake_discord.slash(g, g.member, "define", term="HPA")
     assert later.acknowledged
     assert await proc.stop() == 0
-    with sqlite3.connect(tmp_path / "studybot.db") as conn:
-        stored = [row[0] for row in conn.execute("SELECT user_id FROM answers WHERE post_id = ?", (post_id,))]
-    assert sorted(stored) == sorted(int(m.id) for m in members)
+    assert sorted(stored_answers(tmp_path / "studybot.db", post_id)) == sorted(int(m.id) for m in members)

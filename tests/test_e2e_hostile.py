@@ -10,14 +10,12 @@ may be stored for a forged id, and no request may break Discord's limits or ping
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.e2e_support import embed_text, is_daily_post, post_id_of, reply_message, start_studybot
-from tests.loopback import FakeDiscord, FakeGuild, InteractionResult, StoredMessage
+from tests.e2e_support import embed_text, post_daily_question, reply_message, start_studybot, stored_answers
+from tests.loopback import FakeDiscord, InteractionResult
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -59,20 +57,6 @@ def assert_nothing_pings(fake: FakeDiscord) -> None:
             body = json.dumps(request.json, ensure_ascii=False)
             found = [body[max(0, body.find(m) - 80):body.find(m) + 40] for m in PING_MARKERS if m in body]
             assert not found, (request.path, found)
-
-
-def answers_in(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
-
-
-async def post_daily_question(fake: FakeDiscord, guild: FakeGuild) -> tuple[StoredMessage, int]:
-    later = datetime.now(UTC) + timedelta(hours=12)
-    await fake.slash(guild, guild.admin, "daily", "set", channel=guild.text_channel, time=f"{later:%H:%M}",
-                     timezone="UTC")
-    await fake.slash(guild, guild.admin, "daily", "now")
-    post = await fake.wait_for_message(is_daily_post, channel=guild.text_channel)
-    return post, post_id_of(post)
 
 
 async def test_hostile_text_gets_a_polite_answer_from_define_search_and_autocomplete(
@@ -138,7 +122,7 @@ async def test_forged_button_ids_are_answered_politely_and_store_nothing(
     for custom_id, expected in forged.items():
         result = await fake_discord.click(post, custom_id, g.member, forged=True)
         assert result.ephemeral and expected in assert_polite(result), (custom_id, result)
-    assert answers_in(tmp_path / "studybot.db") == 0
+    assert len(stored_answers(tmp_path / "studybot.db")) == 0
     assert_nothing_pings(fake_discord)
     assert await proc.stop() == 0
 
@@ -171,5 +155,5 @@ async def test_one_guild_can_neither_see_nor_change_another_guilds_answers_score
     status_a = embed_text(reply_message(await fake_discord.slash(a, a.admin, "daily", "status")))
     assert "Next post" in status_a and "Paused" not in status_a
     assert board_a == embed_text(reply_message(await fake_discord.slash(a, a.admin, "leaderboard", period="all")))
-    assert answers_in(tmp_path / "studybot.db") == 3
+    assert len(stored_answers(tmp_path / "studybot.db")) == 3
     assert await proc.stop() == 0

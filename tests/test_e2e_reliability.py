@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,10 +23,10 @@ from bot.store import Store
 from tests.e2e_support import (
     answer_buttons,
     embed_text,
-    is_daily_post,
-    post_id_of,
+    post_daily_question,
     reply_message,
     start_studybot,
+    stored_answers,
     studybot_argv,
 )
 from tests.loopback import FakeDiscord, FakeMember, InteractionHandle, StoredMessage
@@ -40,17 +39,6 @@ ACK_DEADLINE = 3.0
 
 def db_of(tmp_path: Path) -> Path:
     return tmp_path / "studybot.db"
-
-
-async def post_daily_question(fake: FakeDiscord) -> tuple[StoredMessage, int]:
-    """`/daily set` for a time 12 hours away, then `/daily now`: one open post in the channel."""
-    g = fake.guild
-    later = datetime.now(UTC) + timedelta(hours=12)
-    await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{later:%H:%M}", timezone="UTC")
-    posted = await fake.slash(g, g.admin, "daily", "now")
-    assert "unchanged" in reply_message(posted).content, posted
-    post = await fake.wait_for_message(is_daily_post, channel=g.text_channel)
-    return post, post_id_of(post)
 
 
 async def click_burst(fake: FakeDiscord, post: StoredMessage, members: Sequence[FakeMember],
@@ -81,12 +69,6 @@ def ack_seconds(click: InteractionHandle) -> float:
     record = click.record
     assert record.callback is not None and record.dispatched_at is not None
     return record.callback.at - record.dispatched_at
-
-
-def stored_answers(db: Path, post_id: int) -> list[int]:
-    """The user ids with an answer to the post, read straight from the file (WAL: never blocks)."""
-    with sqlite3.connect(db) as conn:
-        return [row[0] for row in conn.execute("SELECT user_id FROM answers WHERE post_id = ?", (post_id,))]
 
 
 async def answered_on_leaderboard(db: Path, guild_id: str) -> int:
