@@ -36,7 +36,7 @@ from bot.clock import ManualClock
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
-from bot.service import StudyService
+from bot.app.study import StudyService
 from bot.store import Store
 from bot.store.store import _RECORD_ANSWER, _study_period
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine.model import Entry, Notes, Severity
 from bot.errors import StudyError
-from bot.store.records import StoreError
+from bot.app.records import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -147,21 +147,13 @@ def cmd_questions(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_leaderboard(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.clock import SystemClock
-    from bot.service import StudyService
-    from bot.store import Store
+    from bot.app import open_app
 
     settings = _settings(args)
 
     async def fetch() -> Any:
-        clock = SystemClock()
-        async with await Store.open(
-            settings.db, clock=clock, default_timezone=settings.timezone
-        ) as store:
-            service = StudyService(notes_path=settings.notes, store=store, clock=clock)
-            return await service.leaderboard(
-                args.guild, period=args.period, board=args.board, limit=args.limit
-            )
+        async with open_app(settings, load_notes=False) as app:  # a table read needs no notes
+            return await app.study.leaderboard(args.guild, period=args.period, board=args.board, limit=args.limit)
 
     page = asyncio.run(fetch())
     rows = [
@@ -241,13 +233,13 @@ def _guild_id(text: str) -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
-        raise CliError(f"{message} (see `studybot {self.prog.split()[-1]} --help`)", EXIT_USAGE)
+        raise CliError(f"{message} (see `{self.prog} --help`)", EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--notes", type=Path, help="notes file or folder (default: data/notes)")
-    common.add_argument("--db", type=Path, help="SQLite database (default: data/studybot.db)")
+    common.add_argument("--db", help="SQLite database file or sqlite:/// URL (default: data/studybot.db)")
 
     parser = _Parser(prog="studybot", description="A study-group bot for your own notes.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

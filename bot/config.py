@@ -7,6 +7,7 @@ naming the variable, so the command line can print it instead of a traceback.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -74,6 +76,25 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _database_path(cls, value: Any) -> Any:
+        """A file path, or `sqlite:///path`; any other URL is refused rather than taken for a
+        relative path (`postgresql://…` would otherwise create a folder named `postgresql:`)."""
+        if not isinstance(value, str):
+            return value
+        match = _URL_SCHEME.match(value)
+        if match is None:
+            return value
+        scheme = match.group(1).lower()
+        if scheme == "sqlite":
+            path = value[match.end():]
+            if not path.startswith("/"):
+                raise ValueError(f"{value!r} is not a sqlite:/// URL; write sqlite:///path/to/file.db")
+            return path[1:]  # sqlite:///relative.db, sqlite:////absolute.db (SQLAlchemy's spelling)
+        raise ValueError(f"{value!r} is a {scheme}:// URL, but studybot keeps its data in SQLite: "
+                         "give a file path such as data/studybot.db (or sqlite:///data/studybot.db)")
 
     @field_validator("timezone")
     @classmethod

@@ -1,7 +1,9 @@
-"""The offline console: a terminal front end over the study service, for studying without a token.
+"""The offline console: a terminal front end over the application, for studying without a token.
 
 In a terminal it shows a prompt and colours (rich); from a pipe it reads one command per line
-and prints no prompts, so it can be scripted and tested.
+and prints no prompts, so it can be scripted and tested. It speaks the terminal's language
+(Korean when `LC_ALL`, `LC_MESSAGES` or `LANG` is a `ko` locale, else English), with the
+sentences of `bot.app.messages`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
+import os
 import shlex
 from dataclasses import dataclass
 from typing import TextIO
@@ -16,55 +19,24 @@ from typing import TextIO
 from rich.console import Console as RichConsole
 from rich.markup import escape
 
-from bot.clock import SystemClock
+from bot.app import open_app
+from bot.app.messages import LETTERS, Lang, error_message, lang_of, letter, percent, tr
+from bot.app.study import BOARDS, PERIODS, AskedQuestion, StudyService
 from bot.config import Settings
 from bot.errors import StudyError
-from bot.service import BOARDS, PERIODS, AskedQuestion, StudyService
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 LOCAL_GUILD_ID = 0
 LOCAL_USER_ID = 1
-LETTERS = "ABCDEFGH"
-
-HELP = """\
-/define TERM        look a term up (Korean or English, typos welcome)
-/search WORDS       search inside definitions
-/quiz [TOPIC]       a practice question; answer with its letter (A-D)
-/topics             decks and sections you can quiz on
-/stats              your answers, accuracy, points and streaks
-/leaderboard [week|month|all] [daily|practice]
-/help               this list
-/quit               leave (Ctrl-D works too)
-Anything without a leading / is looked up, or taken as an answer while a question is open."""
-
-ERROR_TEXT = {
-    "nothing_found": "Nothing found for {query!r}.",
-    "unknown_topic": "No deck or section called {topic!r}.",
-    "no_questions": "There are no questions for that yet.",
-    "question_gone": "That question no longer exists (the notes changed). Try /quiz again.",
-    "not_your_question": "That question belongs to someone else.",
-    "already_answered": "You already answered ({letter}).",
-    "answers_closed": "Answers for that question are closed.",
-    "invalid_choice": "Answer with one of the letters shown.",
-}
+def terminal_lang() -> Lang:
+    """The language of the terminal's locale, as a shell would pick it."""
+    return lang_of(os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG"))
 
 
-def error_text(error: StudyError) -> str:
-    params = dict(error.params)
-    if "choice" in params and isinstance(params["choice"], int):
-        params["letter"] = LETTERS[params["choice"]]
-    text = ERROR_TEXT.get(error.code, "That did not work.").format_map(_Blank(params))
-    suggestions = params.get("suggestions") or []
-    if suggestions:
-        text += " Did you mean: " + ", ".join(suggestions) + "?"
-    return text
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+def plain(text: str) -> str:
+    """A catalogue sentence for the terminal: its Markdown emphasis dropped."""
+    return text.replace("**", "")
 
 
 @dataclass
@@ -77,14 +49,18 @@ class ConsoleUser:
 class ConsoleSession:
     """One person studying at a terminal; `handle` takes a line and prints the answer."""
 
-    def __init__(self, service: StudyService, out: RichConsole, user: ConsoleUser) -> None:
+    def __init__(self, service: StudyService, out: RichConsole, user: ConsoleUser, lang: Lang = "en") -> None:
         self._service = service
         self._out = out
         self._user = user
+        self._lang = lang
         self._pending: AskedQuestion | None = None
 
     def say(self, text: str, style: str | None = None) -> None:
-        self._out.print(escape(text), style=style, highlight=False, soft_wrap=True)
+        self._out.print(escape(plain(text)), style=style, highlight=False, soft_wrap=True)
+
+    def tr(self, key: str, /, **params: object) -> str:
+        return tr(self._lang, key, **params)
 
     async def handle(self, line: str) -> bool:
         """Handle one input line; False means the user asked to leave."""
@@ -102,9 +78,9 @@ class ConsoleSession:
         try:
             match name.lower():
                 case "define" | "d":
-                    self._define(rest) if rest else self.say("Usage: /define TERM", "yellow")
+                    self._define(rest) if rest else self.say(self.tr("console.usage_define"), "yellow")
                 case "search" | "s":
-                    self._search(rest) if rest else self.say("Usage: /search WORDS", "yellow")
+                    self._search(rest) if rest else self.say(self.tr("console.usage_search"), "yellow")
                 case "quiz" | "q":
                     await self._quiz(rest or None)
                 case "topics":
@@ -115,16 +91,16 @@ class ConsoleSession:
                 case "leaderboard" | "lb":
                     await self._leaderboard(rest)
                 case "help" | "h" | "?":
-                    self.say(HELP)
+                    self.say(self.tr("console.help"))
                 case "quit" | "exit":
                     return False
                 case _:
-                    self.say(f"Unknown command /{name}. Type /help for the list.", "yellow")
+                    self.say(self.tr("console.unknown_command", name=name), "yellow")
         except StudyError as error:
-            self.say(error_text(error), "yellow")
+            self.say(error_message(error, self._lang), "yellow")
         except Exception:  # one failing command must not end the session
             log.exception("console command failed: %s", line)
-            self.say("Something went wrong with that command; the details are in the log.", "red")
+            self.say(self.tr("console.failed"), "red")
         return True
 
     def _define(self, query: str) -> None:
@@ -134,11 +110,11 @@ class ConsoleSession:
         self._out.print(f"[bold cyan]{escape(entry.term)}[/]{escape(aliases)}")
         self.say(entry.definition)
         if entry.members:
-            self.say("Members: " + ", ".join(entry.members))
+            self.say(self.tr("console.members", members=", ".join(entry.members)))
         where = " › ".join((entry.deck, *entry.section))
         self.say(f"{where} — {entry.source}", "dim")
         if definition.related:
-            self.say("Related: " + ", ".join(e.term for e in definition.related), "dim")
+            self.say(self.tr("console.related", terms=", ".join(e.term for e in definition.related)), "dim")
 
     def _search(self, query: str) -> None:
         for hit in self._service.search(query, limit=10):
@@ -162,15 +138,15 @@ class ConsoleSession:
         q = asked.question
         self._out.print(f"[bold]{escape(q.prompt)}[/]")
         for i, choice in enumerate(q.choices):
-            self.say(f"  {LETTERS[i]}) {choice}")
-        self.say("Answer with a letter.", "dim")
+            self.say(f"  {letter(i)}) {choice}")
+        self.say(self.tr("console.answer_with_letter"), "dim")
 
-    async def _answer(self, letter: str) -> None:
+    async def _answer(self, typed: str) -> None:
         asked = self._pending
         assert asked is not None
-        choice = LETTERS.index(letter)
+        choice = LETTERS.index(typed)
         if choice >= len(asked.question.choices):
-            self.say(ERROR_TEXT["invalid_choice"], "yellow")
+            self.say(self.tr("error.invalid_choice"), "yellow")
             return
         self._pending = None
         outcome = await self._service.answer(
@@ -182,24 +158,23 @@ class ConsoleSession:
         )
         q = outcome.question
         if outcome.correct:
-            self.say(f"Correct! +{outcome.result.points} points", "bold green")
+            self.say(self.tr("quiz.correct", points=outcome.result.points), "bold green")
         else:
-            self.say(f"Not quite: the answer is {LETTERS[q.answer]}) {q.correct_choice}", "bold red")
+            self.say(self.tr("quiz.incorrect", letter=letter(q.answer), answer=q.correct_choice), "bold red")
         self.say(q.explanation, "dim")
-        self.say("Type /quiz for the next question.", "dim")
+        self.say(self.tr("console.next_hint"), "dim")
 
     async def _stats(self) -> None:
         stats = await self._service.stats(self._user.guild_id, self._user.user_id)
         for board in stats.boards.values():
-            accuracy = f"{board.accuracy:.0%}" if board.answered else "-"
-            rank = f"#{board.rank}" if board.rank else "-"
-            self.say(
-                f"{board.board.value}: {board.answered} answered, {board.correct} correct "
-                f"({accuracy}), {board.points} points, streak {board.current_streak} "
-                f"(best {board.best_streak}), rank {rank}"
-            )
+            self.say(self.tr(
+                "console.stats_line", board=self.tr(f"board.{board.board.value}"), answered=board.answered,
+                correct=board.correct, accuracy=percent(board.correct, board.answered), points=board.points,
+                streak=board.current_streak, best=board.best_streak,
+                rank=f"#{board.rank}" if board.rank else "-",
+            ))
         if stats.most_missed:
-            self.say("Most missed: " + ", ".join(f"{m.term} ({m.misses})" for m in stats.most_missed))
+            self.say(self.tr("console.most_missed", terms=", ".join(f"{m.term} ({m.misses})" for m in stats.most_missed)))
 
     async def _leaderboard(self, rest: str) -> None:
         period, board = "week", "practice"  # offline, practice is the only board that fills
@@ -209,40 +184,37 @@ class ConsoleSession:
             elif word in BOARDS:
                 board = word
             else:
-                self.say(f"Unknown option {word!r}: use week|month|all and daily|practice.", "yellow")
+                self.say(self.tr("console.unknown_option", word=repr(word)), "yellow")
                 return
         page = await self._service.leaderboard(
             self._user.guild_id, period=period, board=board, limit=10
         )
         if not page.rows:
-            self.say(f"No answers on the {board} board this {period} yet.")
+            self.say(self.tr("board.empty"))
             return
         for row in page.rows:
-            accuracy = f"{row.correct / row.answered:.0%}" if row.answered else "-"
-            self.say(f"{row.rank:>3}. {row.display_name or row.user_id}  {row.points} pts  {accuracy}")
+            self.say(self.tr("console.board_row", rank=f"{row.rank:>3}", name=row.display_name or row.user_id,
+                             points=row.points, accuracy=percent(row.correct, row.answered)))
 
 
 async def _session(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     interactive = stdin.isatty() and stdout.isatty()
     out = RichConsole(file=stdout, force_terminal=interactive, no_color=not interactive,
                       highlight=False, width=None if interactive else 10_000)
-    clock = SystemClock()
-    async with await Store.open(settings.db, clock=clock, default_timezone=settings.timezone) as store:
-        aliases = settings.aliases if settings.aliases.exists() else None
-        service = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases)
+    lang = terminal_lang()
+    async with open_app(settings) as app:
+        service = app.study
         notes = service.notes
         if not notes.decks:
             for problem in notes.problems:
                 out.print(escape(str(problem)))
             return 1
         user = ConsoleUser(LOCAL_GUILD_ID, LOCAL_USER_ID, getpass.getuser())
-        session = ConsoleSession(service, out, user)
+        session = ConsoleSession(service, out, user, lang)
         if interactive:
             decks = ", ".join(d.name for d in notes.decks)
-            out.print(
-                f"[bold]studybot[/] — {len(notes.entries)} terms, {len(service.bank.questions)} "
-                f"questions from {escape(decks)}. Type /help."
-            )
+            session.say(tr(lang, "console.greeting", terms=len(notes.entries),
+                           questions=len(service.bank.questions), decks=decks), "bold")
         loop = asyncio.get_running_loop()
         while True:
             if interactive:

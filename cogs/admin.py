@@ -17,7 +17,8 @@ from discord.ext import commands
 
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.embeds import reload_embed
-from bot.discord_app.i18n import interaction_lang, tr
+from bot.app.messages import tr
+from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.views import ConfirmView
 
 CSV_COLUMNS = ("board", "user_id", "display_name", "points", "answered", "correct", "streak", "best_streak", "opted_out")
@@ -51,7 +52,7 @@ class Admin(commands.Cog):
     async def reload(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await asyncio.to_thread(self.bot.service.reload)
+        report = await asyncio.to_thread(self.bot.study.reload)
         embed = reload_embed(report.entries, report.questions, report.notes.problems, lang)
         await interaction.followup.send(embed=embed, ephemeral=True)
 
@@ -62,7 +63,7 @@ class Admin(commands.Cog):
 
         async def start_season(click: discord.Interaction) -> None:
             await click.response.defer()
-            season = await self.bot.service.start_new_season(guild_id)
+            season = await self.bot.study.start_new_season(guild_id)
             await click.edit_original_response(content=tr(lang, "admin.reset_done", season=season), view=None)
 
         view = ConfirmView(
@@ -79,7 +80,7 @@ class Admin(commands.Cog):
         lang = interaction_lang(interaction)
         guild_id = interaction.guild_id or 0
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rows = await self.bot.service.export_scores(guild_id)
+        rows = await self.bot.study.export_scores(guild_id)
         if not rows:
             await interaction.followup.send(tr(lang, "admin.export_empty"), ephemeral=True)
             return

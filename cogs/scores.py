@@ -14,7 +14,8 @@ from bot.discord_app.bot import StudyBot
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import leaderboard_embed, stats_embed
 from bot.discord_app.errors import send_ephemeral
-from bot.discord_app.i18n import interaction_lang, tr
+from bot.app.messages import tr
+from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.views import ListingView, Paginator
 from bot.engine.scoring import Board, Period
 
@@ -43,7 +44,7 @@ class Scores(commands.Cog):
         own = target.id == interaction.user.id
         # Someone else's stats may turn out private (opted out), and a deferral fixes visibility
         # before that is known: a slow lookup of another member is deferred privately.
-        stats = await finish_or_defer(interaction, self.bot.service.stats(interaction.guild_id or 0, target.id),
+        stats = await finish_or_defer(interaction, self.bot.study.stats(interaction.guild_id or 0, target.id),
                                       ephemeral=not own)
         if stats.opted_out and not own:
             text = tr(lang, "stats.private", name=limits.display_name(target.display_name))
@@ -68,7 +69,7 @@ class Scores(commands.Cog):
         guild_id, caller = interaction.guild_id or 0, interaction.user.id
         which, when = Board(board.value if board else "daily"), Period(period.value if period else "week")
         await interaction.response.defer(thinking=True)
-        service = self.bot.service
+        service = self.bot.study
         first = await service.leaderboard(guild_id, period=when, board=which, limit=PAGE_SIZE, offset=0)
         mine = await service.own_rank(guild_id, caller, board=which, period=when)
         pages = max(1, math.ceil(first.total / PAGE_SIZE))

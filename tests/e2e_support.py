@@ -17,10 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.app import App, open_app
+from bot.app.daily import DailyCycle
 from bot.clock import Clock
 from bot.config import Settings
 from bot.discord_app.bot import INITIAL_EXTENSIONS, StudyBot
-from bot.discord_app.launcher import App, open_app
+from bot.discord_app.launcher import create_bot
+from bot.store import Store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES, REPO_ROOT
 from tests.loopback import (
     BotProcess,
@@ -111,9 +114,13 @@ def stored_answers(db: Path, post_id: int | None = None) -> list[int]:
 
 @dataclass
 class RunningBot:
+    """The running bot and its application, and a store of the test's own on the same database
+    file, to set up and inspect what the bot did (the application has no store to hand out)."""
+
     bot: StudyBot
     app: App
     fake: FakeDiscord
+    store: Store
 
 
 @asynccontextmanager
@@ -130,10 +137,17 @@ async def running_studybot(
     async with open_app(settings, clock=clock) as app:
 
         def factory() -> StudyBot:
-            return app.create_bot(extensions=extensions, guild_ready_timeout=GUILD_READY_TIMEOUT)
+            return create_bot(app, extensions=extensions, guild_ready_timeout=GUILD_READY_TIMEOUT)
 
-        async with run_in_process(fake, factory) as bot:
-            yield RunningBot(bot=bot, app=app, fake=fake)
+        async with await Store.open(settings.db, clock=app.clock, default_timezone=settings.timezone) as store:
+            async with run_in_process(fake, factory) as bot:
+                yield RunningBot(bot=bot, app=app, fake=fake, store=store)
+
+
+def daily_cycle(run: RunningBot) -> DailyCycle:
+    """The application's daily cycle, which the Daily cog started by attaching its port."""
+    assert run.bot.get_cog("Daily") is not None, "cogs.daily did not load"
+    return run.app.daily
 
 
 def reply_message(result: InteractionResult) -> StoredMessage:
@@ -187,6 +201,7 @@ __all__ = [
     "RECOVERED",
     "answer_buttons",
     "custom_ids",
+    "daily_cycle",
     "e2e_settings",
     "embed_text",
     "is_daily_post",

@@ -93,7 +93,7 @@ def test_leaderboard_json_lists_everyone_who_answered_without_limit(tmp_path: Pa
 import asyncio, sys
 from datetime import UTC, datetime
 from bot.clock import ManualClock
-from bot.service import StudyService
+from bot.app.study import StudyService
 from bot.store import Store
 async def main():
     clock = ManualClock(datetime(2026, 11, 27, 3, tzinfo=UTC))

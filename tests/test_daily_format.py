@@ -11,15 +11,18 @@ from typing import Any
 import discord
 import pytest
 
+from bot.app.daily import InvalidTime, InvalidZone, NoRoomToday, NoSchedule, ScheduleSet, ScheduleStatus, WhichSchedule
+from bot.app.messages import REASON_DELETED, pause_reason, tr
+from bot.app.ports import Reveal
+from bot.app.study import AnswerOutcome
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.daily import InvalidTime, InvalidZone, NoRoomToday, NoSchedule, Reveal, ScheduleSet, ScheduleStatus, WhichSchedule
 from bot.discord_app.bot import StudyBot
+from bot.discord_app.errors import study_error_text
 from bot.discord_app.sync import command_payload
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.schedule import DailySlot
 from bot.engine.scoring import Board
-from bot.service import AnswerOutcome
 from bot.store import AnswerResult, AnswerStatus, Answerer, Post, PostResults, Schedule
 from cogs.daily import _views as cog
 from cogs.daily._cog import Daily
@@ -126,7 +129,7 @@ def test_the_reveal_marks_the_answer_counts_shares_and_the_first_three_without_p
 def test_a_reveal_with_no_answers_and_a_huge_question_fits(lang: str) -> None:
     reveal = Reveal(post=post(huge=True, revealed=True), results=results((0, 0, 0, 0), ()))
     data = ok(cog.reveal_embed(reveal, lang))  # type: ignore[arg-type]
-    assert cog.t(lang, "nobody_correct") in text_of(data)  # type: ignore[arg-type]
+    assert tr(lang, "daily.nobody_correct") in text_of(data)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -167,38 +170,27 @@ def test_status_shows_channel_time_zone_next_post_questions_left_and_pauses(lang
     statuses = [
         ScheduleStatus(schedule(), DailySlot(date(2026, 3, 9), datetime(2026, 3, 9, 13, 0, tzinfo=UTC)), 7, 24),
         ScheduleStatus(schedule(schedule_id=4, channel_id=56, timezone="Asia/Seoul", topic=None, paused=True,
-                                pause_reason=cog.REASON_DELETED), None, 214, 214),
+                                pause_reason=REASON_DELETED), None, 214, 214),
     ]
     data = ok(cog.status_embed(statuses, lang))  # type: ignore[arg-type]
     first, second = data["fields"][0]["value"], data["fields"][1]["value"]
     assert "<#55>" in first and "09:00" in first and "America/New_York" in first and "**7**" in first
-    assert "<#56>" in second and "⏸️" in second and cog.t(lang, "reason.channel_deleted") in second  # type: ignore[arg-type]
+    assert "<#56>" in second and "⏸️" in second and tr(lang, "daily.reason.channel_deleted") in second  # type: ignore[arg-type]
     empty = ok(cog.status_embed([], lang))  # type: ignore[arg-type]
-    assert empty["description"] == cog.t(lang, "status_none")  # type: ignore[arg-type]
+    assert empty["description"] == tr(lang, "daily.status_none")  # type: ignore[arg-type]
     many = [statuses[0]] * 40
     assert len(ok(cog.status_embed(many, lang))["fields"]) <= 25  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_errors_are_worded_with_suggestions(lang: str) -> None:
-    assert "09:00" in cog.error_text(InvalidTime(value="25:00"), lang)  # type: ignore[arg-type]
-    zone = cog.error_text(InvalidZone(value="Asia/Seul", suggestions=["Asia/Seoul"]), lang)  # type: ignore[arg-type]
+    assert "09:00" in study_error_text(InvalidTime(value="25:00"), lang)  # type: ignore[arg-type]
+    zone = study_error_text(InvalidZone(value="Asia/Seul", suggestions=["Asia/Seoul"]), lang)  # type: ignore[arg-type]
     assert "Asia/Seul" in zone and "Asia/Seoul" in zone.splitlines()[-1]
-    assert "<#1>" in cog.error_text(WhichSchedule(channel_ids=[1, 2]), lang)  # type: ignore[arg-type]
-    assert "5" in cog.error_text(NoRoomToday(limit=5), lang)  # type: ignore[arg-type]
-    assert "/daily set" in cog.error_text(NoSchedule(), lang)  # type: ignore[arg-type]
-    assert cog.reason_text("something odd", lang) == "something odd"  # type: ignore[arg-type]
-
-
-def test_every_reply_has_korean_with_the_same_placeholders() -> None:
-    import string
-
-    def fields(template: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(template) if f}
-
-    assert set(cog.MESSAGES["en"]) == set(cog.MESSAGES["ko"])
-    for key, english in cog.MESSAGES["en"].items():
-        assert fields(cog.MESSAGES["ko"][key]) == fields(english), key
+    assert "<#1>" in study_error_text(WhichSchedule(channel_ids=[1, 2]), lang)  # type: ignore[arg-type]
+    assert "5" in study_error_text(NoRoomToday(limit=5), lang)  # type: ignore[arg-type]
+    assert "/daily set" in study_error_text(NoSchedule(), lang)  # type: ignore[arg-type]
+    assert pause_reason("something odd", lang) == "something odd"  # type: ignore[arg-type]
 
 
 def test_missing_permissions_names_the_ones_a_daily_channel_needs() -> None:
@@ -208,7 +200,7 @@ def test_missing_permissions_names_the_ones_a_daily_channel_needs() -> None:
 
 
 async def test_the_daily_command_has_the_fixed_names_and_valid_definitions() -> None:
-    bot = StudyBot(settings=Settings(_env_file=None), service=None, scheduler=None,  # type: ignore[arg-type]
+    bot = StudyBot(settings=Settings(_env_file=None), study=None, daily=None,  # type: ignore[arg-type]
                    clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)), extensions=(), sync=False)
     try:
         daily = Daily(bot)

@@ -16,7 +16,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import ManualClock
-from bot.daily import (
+from bot.app.daily import (
     DailyQuiz,
     InvalidTime,
     InvalidZone,
@@ -30,7 +30,7 @@ from bot.daily import (
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.schedule import DailySlot
 from bot.errors import AlreadyAnswered, AnswersClosed, UnknownTopic
-from bot.service import StudyService
+from bot.app.study import StudyService
 from bot.store import Schedule, Store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
@@ -55,7 +55,7 @@ class World:
 async def open_world(path: Path, clock: ManualClock) -> World:
     store = await Store.open(path, clock=clock, default_timezone="Asia/Seoul")
     service = StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock, aliases_path=ALIASES_FILE)
-    return World(clock, store, service, DailyQuiz(service, grace=timedelta(hours=3), clock=clock))
+    return World(clock, store, service, DailyQuiz(service, store, grace=timedelta(hours=3), clock=clock))
 
 
 @pytest.fixture

@@ -20,13 +20,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app.daily import DailyCycle, DailyQuiz
+from bot.app.study import StudyService
 from bot.clock import ManualClock
-from bot.daily import DailyQuiz
-from bot.service import StudyService
 from bot.store import Store
-from cogs.daily._cog import Daily
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
-from tests.e2e_support import embed_text, running_studybot
+from tests.e2e_support import daily_cycle, embed_text, running_studybot
 from tests.loopback import FakeDiscord, StoredMessage
 from tests.loopback.fixtures import fake_discord  # noqa: F401
 
@@ -39,13 +38,6 @@ GRACE = timedelta(hours=3)  # the bot's default STUDYBOT_DAILY_GRACE_HOURS
 
 def seoul(*args: int) -> datetime:
     return datetime(*args, tzinfo=SEOUL)
-
-
-def daily_cog(bot: object) -> Daily:
-    # load_extension imports its own copy of cogs.daily, so compare by name, not by class.
-    cog = bot.get_cog("Daily")  # type: ignore[attr-defined]
-    assert cog is not None and type(cog).__name__ == "Daily", "cogs.daily did not load"
-    return cog  # type: ignore[no-any-return]
 
 
 def is_daily_post(message: StoredMessage) -> bool:
@@ -70,7 +62,7 @@ async def offline_quiz(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Dail
     """The daily quiz on the bot's database while no bot runs (to leave what a crash leaves)."""
     async with await Store.open(tmp_path / "studybot.db", clock=clock, default_timezone="Asia/Seoul") as store:
         service = StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock, aliases_path=ALIASES_FILE)
-        yield DailyQuiz(service, grace=GRACE, clock=clock)
+        yield DailyQuiz(service, store, grace=GRACE, clock=clock)
 
 
 async def post_made_but_never_sent(fake: FakeDiscord, tmp_path: Path, clock: ManualClock) -> int:
@@ -88,15 +80,15 @@ async def post_made_but_never_sent(fake: FakeDiscord, tmp_path: Path, clock: Man
 
 
 @asynccontextmanager
-async def bot_after_recovery(fake: FakeDiscord, tmp_path: Path, clock: ManualClock) -> AsyncIterator[Daily]:
+async def bot_after_recovery(fake: FakeDiscord, tmp_path: Path, clock: ManualClock) -> AsyncIterator[DailyCycle]:
     """A bot started on the database, once its start-up recovery has run."""
     async with running_studybot(fake, tmp_path, clock=clock) as run:
-        cog = daily_cog(run.bot)
+        cog = daily_cycle(run)
         await asyncio.wait_for(cog.recovered.wait(), 10)
         yield cog
 
 
-async def posted_at_nine(fake: FakeDiscord, cog: Daily, clock: ManualClock) -> StoredMessage:
+async def posted_at_nine(fake: FakeDiscord, cog: DailyCycle, clock: ManualClock) -> StoredMessage:
     """Schedule 09:00 in the text channel and run the 09:00 post job; the message it sent."""
     g = fake.guild
     await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
@@ -134,7 +126,7 @@ async def test_a_post_made_but_not_sent_is_not_sent_after_the_grace_window(
     post_id = await post_made_but_never_sent(fake_discord, tmp_path, clock)
 
     clock.set(seoul(2026, 3, 2, 9, 0) + GRACE + timedelta(minutes=1))
-    with caplog.at_level(logging.WARNING, logger="cogs.daily"):
+    with caplog.at_level(logging.WARNING, logger="bot.app.daily"):
         async with bot_after_recovery(fake_discord, tmp_path, clock):
             pass
     assert sends(fake_discord) == 0

@@ -6,17 +6,11 @@ import discord
 import pytest
 
 from bot.discord_app import embeds, limits
-from bot.discord_app.views import (
-    NextQuestionButton,
-    QuizAnswerButton,
-    answered_view,
-    parse_choice,
-    parse_post_id,
-    question_view,
-)
+from bot.discord_app.views import parse_choice, parse_post_id
 from bot.engine.model import Entry, Problem, Question, QuestionKind, SourceRef, TextHit
 from bot.engine.scoring import Board, Period
 from bot.store.records import BoardStats, LeaderboardPage, LeaderRow, TermMisses, UserStats
+from cogs.quiz._views import NextQuestionButton, QuizAnswerButton, answered_view, question_view
 from tests.loopback import limits as discord_rules
 
 LANGS = ("en", "ko")

@@ -37,7 +37,7 @@ async def test_start_up_syncs_valid_commands_once_and_survives_a_missing_cog(
             assert all(limits.check_command(c) == [] for c in synced)
             assert "cogs.not_written_yet" in run.bot.failed_extensions  # logged, not fatal
             assert set(run.bot.extensions) == set(INITIAL_EXTENSIONS)
-            assert await run.app.store.get_meta(scope_key(None)) == run.bot.sync_outcome.digest  # type: ignore[union-attr]
+            assert await run.store.get_meta(scope_key(None)) == run.bot.sync_outcome.digest  # type: ignore[union-attr]
     assert any("could not load extension cogs.not_written_yet" in r.getMessage() for r in caplog.records)
     assert len(command_puts(fake_discord)) == 1
 
@@ -83,7 +83,7 @@ async def test_autocomplete_offers_at_most_25_choices_with_entry_ids_and_define_
         choices = result.choices
         assert 1 <= len(choices) <= 25 and all(len(c["name"]) <= 100 for c in choices)
         assert choices[0]["name"].startswith("Kubernetes")
-        assert run.app.service.glossary.get(choices[0]["value"]) is not None
+        assert run.app.study.glossary.get(choices[0]["value"]) is not None
         broad = await fake_discord.autocomplete(g, g.member, "define", focused="term", value="a")
         assert len(broad.choices) <= 25
         chosen = await fake_discord.slash(g, g.member, "define", term=choices[0]["value"])
@@ -162,7 +162,7 @@ async def test_quiz_me_on_this_asks_about_that_term(fake_discord: FakeDiscord, t
         question = reply_message(asked)
         assert question.ephemeral and question.embeds[0]["title"] == "연습 문제"
         post_id = int(custom_ids(question, "quiz:")[0].split(":")[1])
-        post = await run.app.store.get_post(post_id)
+        post = await run.store.get_post(post_id)
         assert post is not None and post.question.entry_id == entry_id
 
 
@@ -170,7 +170,7 @@ async def test_leaderboard_pages_and_shows_the_callers_own_line(fake_discord: Fa
     g = fake_discord.guild
     students = fake_discord.make_members(g, 12)
     async with running_studybot(fake_discord, tmp_path) as run:
-        store, question = run.app.store, run.app.service.bank.questions[0]
+        store, question = run.store, run.app.study.bank.questions[0]
         for i, student in enumerate(students):
             for _ in range(12 - i):  # student000 answers most, so ranks follow the order
                 post = await store.create_practice_post(int(g.id), int(student.id), question)
@@ -208,14 +208,14 @@ async def test_studyadmin_refuses_members_and_serves_admins(fake_discord: FakeDi
 
         confirm = reply_message(await fake_discord.slash(g, g.admin, "studyadmin", "reset-scores"))
         assert confirm.ephemeral and len(confirm.custom_ids()) == 2
-        season = (await run.app.store.guild_settings(int(g.id))).season
+        season = (await run.store.guild_settings(int(g.id))).season
         await fake_discord.click(confirm, confirm.custom_ids()[0], g.admin)
         assert "new season" in fake_discord.messages[confirm.id].content
-        assert (await run.app.store.guild_settings(int(g.id))).season == season + 1
+        assert (await run.store.guild_settings(int(g.id))).season == season + 1
 
-        question = run.app.service.bank.questions[0]
-        post = await run.app.store.create_practice_post(int(g.id), int(g.member.id), question)
-        await run.app.store.record_answer(post.post_id, int(g.member.id), question.answer, "=cmd|member")
+        question = run.app.study.bank.questions[0]
+        post = await run.store.create_practice_post(int(g.id), int(g.member.id), question)
+        await run.store.record_answer(post.post_id, int(g.member.id), question.answer, "=cmd|member")
         exported = await fake_discord.slash(g, g.admin, "studyadmin", "export")
         assert exported.ephemeral
         (req,) = [r for r in exported.requests if r.files]
@@ -231,8 +231,8 @@ async def test_a_command_made_to_fail_gets_an_ephemeral_ref_logged_with_the_trac
         def broken(query: str) -> None:
             raise RuntimeError("glossary exploded")
 
-        monkeypatch.setattr(run.app.service, "define", broken)
-        monkeypatch.setattr(run.app.service, "lookup", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr(run.app.study, "define", broken)
+        monkeypatch.setattr(run.app.study, "lookup", lambda *a, **k: 1 / 0)
         with caplog.at_level(logging.ERROR, logger="bot.discord_app.errors"):
             result = await fake_discord.slash(g, g.member, "define", term="HPA", locale="ko")
             completion = await fake_discord.autocomplete(g, g.member, "define", focused="term", value="HP")
@@ -263,9 +263,9 @@ async def test_own_stats_offer_the_leaderboard_opt_out(fake_discord: FakeDiscord
         hide = mine.custom_ids()[0]
         hidden = await fake_discord.click(mine, hide, g.member)
         assert hidden.ephemeral and "hidden" in hidden.text()
-        question = run.app.service.bank.questions[0]
-        post = await run.app.store.create_practice_post(int(g.id), int(g.member.id), question)
-        await run.app.store.record_answer(post.post_id, int(g.member.id), question.answer, "member")
+        question = run.app.study.bank.questions[0]
+        post = await run.store.create_practice_post(int(g.id), int(g.member.id), question)
+        await run.store.record_answer(post.post_id, int(g.member.id), question.answer, "member")
         board = await fake_discord.slash(g, g.admin, "leaderboard", period="all", board="practice")
         assert "member" not in reply_message(board).embeds[0]["description"]
 
@@ -273,7 +273,7 @@ async def test_own_stats_offer_the_leaderboard_opt_out(fake_discord: FakeDiscord
 async def test_stats_of_a_member_who_opted_out_stay_private_to_others(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     g = fake_discord.guild
     async with running_studybot(fake_discord, tmp_path) as run:
-        await run.app.store.set_opt_out(int(g.id), int(g.member.id), True)
+        await run.store.set_opt_out(int(g.id), int(g.member.id), True)
         others = reply_message(await fake_discord.slash(g, g.admin, "stats", member=g.member.id))
         assert others.ephemeral and "private" in others.text() and not others.embeds
         mine = reply_message(await fake_discord.slash(g, g.member, "stats"))

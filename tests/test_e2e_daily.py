@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app.daily import DailyCycle
 from bot.clock import ManualClock, SystemClock
 from bot.engine.schedule import wall_clock
 from bot.store import Store
-from cogs.daily._cog import Daily
 from tests.e2e_support import (
+    daily_cycle,
     answer_buttons,
     embed_text,
     is_daily_post,
@@ -44,13 +45,6 @@ def seoul(*args: int) -> datetime:
     return datetime(*args, tzinfo=SEOUL)
 
 
-def daily_cog(bot: object) -> Daily:
-    # load_extension imports its own copy of cogs.daily, so compare by name, not by class.
-    cog = bot.get_cog("Daily")  # type: ignore[attr-defined]
-    assert cog is not None and type(cog).__name__ == "Daily", "cogs.daily did not load"
-    return cog  # type: ignore[no-any-return]
-
-
 async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_times(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
@@ -59,7 +53,7 @@ async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_ti
     no_embeds.bot_permissions = BOT_PERMISSIONS & ~EMBED_LINKS
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
-        store = run.app.store
+        store = run.store
         denied = await fake_discord.slash(g, g.member, "daily", "set", channel=g.text_channel, time="09:00")
         assert denied.ephemeral and "Manage Server" in denied.text()
         assert await store.active_schedules() == []
@@ -90,7 +84,7 @@ async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_ti
         (schedule,) = await store.active_schedules()
         assert (schedule.channel_id, schedule.time, schedule.timezone) == (int(g.text_channel.id), "09:00",
                                                                              "America/New_York")
-        job = run.bot.scheduler.get_job(f"daily:post:{schedule.schedule_id}")
+        job = run.app.daily.post_job(schedule.schedule_id)
         assert job is not None and job.next_run_time.astimezone(ZoneInfo("America/New_York")).hour == 9
 
         status = await fake_discord.slash(g, g.member, "daily", "status")
@@ -99,7 +93,7 @@ async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_ti
         stopped = await fake_discord.slash(g, g.admin, "daily", "stop")
         assert "Stopped" in reply_message(stopped).content
         assert await store.active_schedules() == []
-        assert run.bot.scheduler.get_job(f"daily:post:{schedule.schedule_id}") is None
+        assert run.app.daily.post_job(schedule.schedule_id) is None
 
 
 async def test_a_scheduled_post_fifty_clicks_duplicates_and_the_reveal(
@@ -109,13 +103,13 @@ async def test_a_scheduled_post_fifty_clicks_duplicates_and_the_reveal(
     members = fake_discord.make_members(g, 50)
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
-        cog = daily_cog(run.bot)
+        cog = daily_cycle(run)
         await asyncio.wait_for(cog.recovered.wait(), 10)
         await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
-        (schedule,) = await run.app.store.active_schedules()
+        (schedule,) = await run.store.active_schedules()
 
         # The cron job (on the real clock) fires at 09:00 Seoul: run what it runs, with our clock there.
-        job = run.bot.scheduler.get_job(f"daily:post:{schedule.schedule_id}")
+        job = run.app.daily.post_job(schedule.schedule_id)
         assert job is not None and job.next_run_time.astimezone(SEOUL).strftime("%H:%M:%S") == "09:00:00"
         clock.set(seoul(2026, 3, 2, 9, 0))
         await cog._post_job(schedule.schedule_id)
@@ -126,7 +120,7 @@ async def test_a_scheduled_post_fifty_clicks_duplicates_and_the_reveal(
         assert len([m for m in fake_discord.channel_messages(g.text_channel) if is_daily_post(m)]) == 1
 
         post_id = post_id_of(post)
-        stored = await run.app.store.get_post(post_id)
+        stored = await run.store.get_post(post_id)
         assert stored is not None
         right = stored.question.answer
         wrong = (right + 1) % len(stored.question.choices)
@@ -138,11 +132,11 @@ async def test_a_scheduled_post_fifty_clicks_duplicates_and_the_reveal(
             assert result.ephemeral, result
             ack = reply_message(result)
             assert ("Correct" in ack.embeds[0]["title"]) is (choice == right)
-        assert (await run.app.store.post_results(post_id)).total == 50  # type: ignore[union-attr]
+        assert (await run.store.post_results(post_id)).total == 50  # type: ignore[union-attr]
 
         again = await fake_discord.click(post, f"daily:{post_id}:{right}", members[0])
         assert again.ephemeral and f"already answered this one ({'ABCD'[wrong]})" in again.text()
-        assert (await run.app.store.post_results(post_id)).total == 50  # type: ignore[union-attr]
+        assert (await run.store.post_results(post_id)).total == 50  # type: ignore[union-attr]
 
         # Reveal: an hour before tomorrow's post.
         clock.set(seoul(2026, 3, 3, 7, 59))
@@ -167,7 +161,7 @@ async def test_daily_now_posts_at_once_and_a_click_after_the_reveal_is_refused_p
     g = fake_discord.guild
     clock = ManualClock(seoul(2026, 3, 2, 12, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
-        cog = daily_cog(run.bot)
+        cog = daily_cycle(run)
         await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00", topic="Serverless")
         denied = await fake_discord.slash(g, g.member, "daily", "now")
         assert "Manage Server" in denied.text()
@@ -175,8 +169,8 @@ async def test_daily_now_posts_at_once_and_a_click_after_the_reveal_is_refused_p
         assert "unchanged" in reply_message(done).content
         post = await fake_discord.wait_for_message(is_daily_post, channel=g.text_channel)
         post_id = post_id_of(post)
-        (schedule,) = await run.app.store.active_schedules()
-        job = run.bot.scheduler.get_job(f"daily:post:{schedule.schedule_id}")
+        (schedule,) = await run.store.active_schedules()
+        job = run.app.daily.post_job(schedule.schedule_id)
         assert job.next_run_time.astimezone(SEOUL).strftime("%H:%M") == "09:00"  # the schedule did not move
         (status,) = await cog.quiz.status(g_id := int(g.id))
         assert status.schedule.guild_id == g_id and status.next_post.at == seoul(2026, 3, 3, 9, 0)  # type: ignore[union-attr]
@@ -186,7 +180,7 @@ async def test_daily_now_posts_at_once_and_a_click_after_the_reveal_is_refused_p
         assert korean.ephemeral and ("정답입니다" in title or "아쉬워요" in title)
 
         # Revealed in the database, but this client still shows the old buttons.
-        stored = await run.app.store.get_post(post_id)
+        stored = await run.store.get_post(post_id)
         assert stored is not None
         await cog.quiz.reveal(stored)
         late = await fake_discord.click(post, f"daily:{post_id}:0", g.member)
@@ -199,17 +193,17 @@ async def test_a_lost_channel_pauses_the_schedule_and_tells_the_system_channel(
     g = fake_discord.guild
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
-        cog = daily_cog(run.bot)
+        cog = daily_cycle(run)
         await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
-        (schedule,) = await run.app.store.active_schedules()
+        (schedule,) = await run.store.active_schedules()
         fake_discord.forbid_channel(g.text_channel)
         clock.set(seoul(2026, 3, 2, 9, 0))
-        with caplog.at_level(logging.WARNING, logger="cogs.daily"):
+        with caplog.at_level(logging.WARNING, logger="bot.app.daily"):
             await cog._post_job(schedule.schedule_id)
             await cog.sweep()  # nothing more is tried while paused
         notice = await fake_discord.wait_for_message(channel=g.system_channel)
         assert f"<#{g.text_channel.id}>" in notice.content and "paused" in notice.content
-        paused = await run.app.store.get_schedule(schedule.schedule_id)
+        paused = await run.store.get_schedule(schedule.schedule_id)
         assert paused is not None and paused.paused
         assert sum("paused schedule" in r.getMessage() for r in caplog.records) == 1
         assert len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")) == 1
@@ -228,14 +222,14 @@ async def test_recovery_posts_a_slot_missed_within_grace_skips_one_beyond_and_re
 
     clock.set(seoul(2026, 3, 2, 11, 59))  # down over 09:00; back within the 3 h grace
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
-        await asyncio.wait_for(daily_cog(run.bot).recovered.wait(), 10)
+        await asyncio.wait_for(daily_cycle(run).recovered.wait(), 10)
         post = await fake_discord.wait_for_message(is_daily_post, channel=g.text_channel)
         assert "2026-03-02" in post.embeds[0]["title"]
 
     clock.set(seoul(2026, 3, 3, 12, 1))  # down over the next 09:00 too, now beyond grace
-    with caplog.at_level(logging.INFO, logger="cogs.daily"):
+    with caplog.at_level(logging.INFO, logger="bot.app.daily"):
         async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
-            await asyncio.wait_for(daily_cog(run.bot).recovered.wait(), 10)
+            await asyncio.wait_for(daily_cycle(run).recovered.wait(), 10)
     assert [m for m in fake_discord.channel_messages(g.text_channel) if is_daily_post(m)] == []  # buttons gone
     assert len(post.history) == 1 and "0 answered" in embed_text(post)  # the reveal fell due at 08:00
     assert any("skipped the 2026-03-03 slot" in r.getMessage() for r in caplog.records)

@@ -52,19 +52,6 @@ def test_default_deck_is_the_users_note_unchanged() -> None:
     assert "![CNCF-graduation-criteria](img/CNCF-graduation-criteria.png)" in deck.read_text("utf-8")
 
 
-def test_engine_and_store_never_import_discord() -> None:
-    offenders = []
-    for folder in ("bot/engine", "bot/store"):
-        for path in (REPO_ROOT / folder).rglob("*.py"):
-            text = path.read_text(encoding="utf-8")
-            if re.search(r"^\s*(import discord|from discord)", text, re.MULTILINE):
-                offenders.append(str(path.relative_to(REPO_ROOT)))
-    for name in ("service.py", "errors.py", "config.py", "clock.py", "console.py"):
-        if re.search(r"^\s*(import discord|from discord)", read(f"bot/{name}"), re.MULTILINE):
-            offenders.append(name)
-    assert offenders == []
-
-
 def test_sql_lives_only_in_the_store() -> None:
     sql = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|CREATE\s+TABLE)\b", re.I)
     offenders = [

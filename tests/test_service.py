@@ -16,7 +16,7 @@ from bot.errors import (
     UnknownTopic,
 )
 from bot.engine.scoring import Board
-from bot.service import MAX_QUERY, StudyService
+from bot.app.study import MAX_QUERY, StudyService
 from bot.store import Store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 

@@ -1,4 +1,4 @@
-"""`StudyBot`: the discord.py bot, handed its settings, service, scheduler and clock by the launcher.
+"""`StudyBot`: the discord.py bot, handed its settings, the application's services and the clock by the launcher.
 
 `setup_hook` installs the Korean translator, loads each cog from `cogs/` one at a time (a cog
 that fails is logged and skipped), then syncs the commands only if they changed since the last
@@ -12,15 +12,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import discord
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
+from bot.app.daily import DailyCycle
+from bot.app.study import StudyService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.discord_app.errors import StudyTree
 from bot.discord_app.i18n import StudyTranslator
 from bot.discord_app.sync import SyncOutcome, sync_commands
-from bot.service import StudyService
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,14 @@ def intents() -> discord.Intents:
 
 
 class StudyBot(commands.Bot):
-    """The bot. Cogs reach the study engine only through `bot.service`."""
+    """The bot. Cogs reach the application only through `bot.study` and `bot.daily`."""
 
     def __init__(
         self,
         *,
         settings: Settings,
-        service: StudyService,
-        scheduler: AsyncIOScheduler,
+        study: StudyService,
+        daily: DailyCycle,
         clock: Clock,
         extensions: Sequence[str] = INITIAL_EXTENSIONS,
         sync: bool = True,
@@ -58,8 +58,8 @@ class StudyBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.service = service
-        self.scheduler = scheduler
+        self.study = study
+        self.daily = daily
         self.clock = clock
         self.initial_extensions = tuple(extensions)
         self.failed_extensions: dict[str, BaseException] = {}
@@ -90,7 +90,7 @@ class StudyBot(commands.Bot):
         try:
             self.sync_outcome = await sync_commands(
                 self.tree,
-                self.service.store,
+                self.study,
                 dev_guild_id=self.settings.discord_dev_guild,
                 force=force,
             )

@@ -12,9 +12,9 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.discord_app import limits
-from bot.discord_app.i18n import Lang, letter, percent, tr
+from bot.app.messages import Lang, letter, percent, tr
 from bot.engine.model import Entry, Problem, Question, TextHit
-from bot.store.records import LeaderboardPage, LeaderRow, UserStats
+from bot.app.records import LeaderboardPage, LeaderRow, UserStats
 
 COLOUR = discord.Colour.blurple()
 CORRECT = discord.Colour.green()

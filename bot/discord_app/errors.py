@@ -22,7 +22,8 @@ import discord
 from discord import app_commands
 
 from bot.discord_app import limits
-from bot.discord_app.i18n import MESSAGES, Lang, interaction_lang, letter, tr
+from bot.app.messages import Lang, error_message, tr
+from bot.discord_app.i18n import interaction_lang
 from bot.errors import StudyError
 
 log = logging.getLogger(__name__)
@@ -40,20 +41,14 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
+def channel_ref(channel_id: int | str) -> str:
+    """A channel as Discord shows it to a reader: a link with its name."""
+    return f"<#{channel_id}>"
+
+
 def study_error_text(error: StudyError, lang: Lang) -> str:
-    """A StudyError as a sentence, with "did you mean" suggestions when it carries any."""
-    params: dict[str, Any] = {}
-    for key, value in error.params.items():
-        params[key] = limits.user_text(value) if isinstance(value, str) else value
-    if isinstance(error.params.get("choice"), int):
-        params["letter"] = letter(error.params["choice"])
-    key = f"error.{error.code}"
-    text = tr(lang, key, **params) if key in MESSAGES["en"] else tr(lang, "error.generic")
-    suggestions = [s for s in error.params.get("suggestions") or () if isinstance(s, str)]
-    if suggestions:
-        names = ", ".join(limits.user_text(s, 80) for s in suggestions[:5])
-        text += "\n" + tr(lang, "error.did_you_mean", suggestions=names)
-    return limits.content(text)
+    """An expected application error as one reply, in the catalogue's wording."""
+    return limits.content(error_message(error, lang, quote=limits.user_text, channel=channel_ref))
 
 
 def friendly_text(error: BaseException, lang: Lang) -> str | None:
@@ -80,13 +75,26 @@ def _where(interaction: discord.Interaction) -> str:
     return f"{what} (guild {interaction.guild_id}, user {interaction.user.id})"
 
 
+async def reply(interaction: discord.Interaction, text: str | None = None, *,
+                embed: discord.Embed | None = None, view: discord.ui.View | None = None,
+                ephemeral: bool = True) -> None:
+    """Answer an interaction (ephemeral by default), or follow up when it was answered or deferred."""
+    kwargs: dict[str, Any] = {"ephemeral": ephemeral}
+    if text is not None:
+        kwargs["content"] = limits.content(text)
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """An ephemeral reply, or an ephemeral followup when the interaction was answered already."""
-    text = limits.content(text)
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
+    await reply(interaction, text)
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> str | None:

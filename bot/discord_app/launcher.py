@@ -1,7 +1,7 @@
-"""The launcher: builds logging, the store, the study service and the scheduler, and runs the bot.
+"""The launcher: sets up logging, opens the application (`bot.app.open_app`) and runs the bot.
 
-Everything with side effects is made here and injected into `StudyBot`; on the way out (SIGINT,
-SIGTERM, a login failure or a crash) the scheduler is stopped and the store closed. Two optional
+Everything with side effects is made by `open_app` and injected into `StudyBot`; on the way out
+(SIGINT, SIGTERM, a login failure or a crash) the scheduler is stopped and the store closed. Two optional
 settings point discord.py at another Discord endpoint, as API and gateway proxies need:
 `DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway).
 """
@@ -13,24 +13,20 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
 import yarl
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.gateway import DiscordWebSocket
 
-from bot.clock import Clock, SystemClock
+from bot.app import App, open_app
+from bot.app.records import StoreError
+from bot.clock import Clock
 from bot.config import DEFAULT_API_BASE, Settings
 from bot.discord_app.bot import StudyBot
 from bot.logs import setup_logging
-from bot.service import StudyService
-from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -45,42 +41,9 @@ def configure_endpoints(settings: Settings) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else DEFAULT_GATEWAY
 
 
-@dataclass
-class App:
-    """The resources the bot is built from; owned and closed by `open_app`."""
-
-    settings: Settings
-    clock: Clock
-    store: Store
-    service: StudyService
-    scheduler: AsyncIOScheduler
-
-    def create_bot(self, **options: Any) -> StudyBot:
-        return StudyBot(
-            settings=self.settings,
-            service=self.service,
-            scheduler=self.scheduler,
-            clock=self.clock,
-            **options,
-        )
-
-
-@asynccontextmanager
-async def open_app(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[App]:
-    """Open the store, load the notes and start the scheduler; undo all of it on exit."""
-    clock = clock or SystemClock()
-    store = await Store.open(settings.db, clock=clock, default_timezone=settings.timezone)
-    scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
-    try:
-        aliases = settings.aliases if settings.aliases.is_file() else None
-        service = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases)
-        scheduler.start()
-        yield App(settings=settings, clock=clock, store=store, service=service, scheduler=scheduler)
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-        await store.close()
-        log.info("shut down: scheduler stopped, store closed")
+def create_bot(app: App, **options: Any) -> StudyBot:
+    """The Discord bot over the application's services."""
+    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, **options)
 
 
 async def serve(
@@ -102,7 +65,7 @@ async def serve(
             # otherwise pause a click burst for about 0.1 s each.
             gc.collect()
             gc.freeze()
-            bot = app.create_bot(force_sync=force_sync, **bot_options)
+            bot = create_bot(app, force_sync=force_sync, **bot_options)
             return await _run(bot, token, exit_after_sync=exit_after_sync, handle_signals=handle_signals)
     except StoreError as exc:
         log.error("%s", exc)

@@ -3,7 +3,7 @@
 Every string the bot puts into a message, an embed, a button label, a custom id or an autocomplete
 choice passes through a function here. discord.py leaves almost all of these lengths to the API
 (a 400 at send time), so clipping here is what keeps a long note from breaking a reply.
-Numbers: /work/shared/docs/platform-limits.md (Discord API docs snapshot c98d64b).
+Numbers: `../shared/docs/platform-limits.md` beside the clone (Discord API docs snapshot c98d64b).
 """
 
 from __future__ import annotations

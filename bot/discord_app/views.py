@@ -1,10 +1,10 @@
-"""Shared views: practice-question buttons that survive restarts, pagination and confirmations.
+"""Views shared by the cogs: the base of the answer buttons, pagination, confirmation, listing.
 
-Buttons that must work after a restart are `DynamicItem`s whose custom id carries only ids
-(`quiz:<post_id>:<choice>`, `quizme:<entry_id>`, `next:<topic>`); all state lives in SQLite
-behind the service. Cogs register them with `bot.add_dynamic_items` in `cog_load`. Views sent
-with them are only for rendering (stopped at once): clicks are routed by the templates.
-Pagination and confirmation views are ordinary timed views that only their owner may use.
+Buttons that must work after a restart are `DynamicItem`s whose custom id carries only ids; all
+state lives in the database behind the application. The feature packages (`cogs/quiz`,
+`cogs/daily`) define them on `AnswerButton` and register them in `cog_load`. Views sent with them
+are only for rendering (stopped at once): clicks are routed by the templates. Pagination and
+confirmation views are ordinary timed views that only their owner may use.
 """
 
 from __future__ import annotations
@@ -12,28 +12,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
 from bot.discord_app import limits
-from bot.discord_app.deadline import finish_or_defer
-from bot.discord_app.embeds import answer_embed, question_embed
-from bot.discord_app.errors import GuardedItem, GuardedView
-from bot.discord_app.i18n import Lang, interaction_lang, letter, tr
-from bot.engine.model import Question
-from bot.engine.scoring import Board
+from bot.discord_app.errors import GuardedItem, GuardedView, reply
+from bot.app.messages import Lang, letter, tr
+from bot.discord_app.i18n import interaction_lang
 
 if TYPE_CHECKING:
-    from bot.service import AnswerOutcome, StudyService
-    from bot.store import Post
+    from bot.app.study import AnswerOutcome, StudyService
+    from bot.app.records import Post
 
 log = logging.getLogger(__name__)
-
-QUIZ_TEMPLATE = r"quiz:(?P<post>[^:]{0,90}):(?P<choice>[^:]{0,8})"  # loose: see parse_post_id
-QUIZME_TEMPLATE = r"quizme:(?P<entry>[^:]{1,90})"
-NEXT_TEMPLATE = r"next:(?P<topic>.{0,95})"
-
 
 _ROW_ID = re.compile(r"[0-9]{1,19}")
 
@@ -53,7 +45,7 @@ def parse_choice(text: str) -> int:
 
 
 def service_of(interaction: discord.Interaction) -> StudyService:
-    return interaction.client.service  # type: ignore[attr-defined]
+    return interaction.client.study  # type: ignore[attr-defined]
 
 
 def rendering_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
@@ -65,18 +57,33 @@ def rendering_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
     return view
 
 
-# -- practice questions ------------------------------------------------------------------------
+# -- answer buttons ---------------------------------------------------------------------------
 
 
-class QuizAnswerButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]], template=QUIZ_TEMPLATE):
-    """One of A–D under a practice question."""
+def answer_template(prefix: str) -> str:
+    """The custom-id template of an answer button: `<prefix>:<post>:<choice>`.
+
+    Loose on purpose: a forged or garbled id under our prefix reaches the button and gets a polite
+    answer (the application refuses it) instead of matching nothing and leaving the click
+    unanswered; see `parse_post_id`.
+    """
+    return rf"{prefix}:(?P<post>[^:]{{0,90}}):(?P<choice>[^:]{{0,8}})"
+
+
+class AnswerButton(GuardedItem):
+    """What the practice and the daily answer buttons share: one of A–D under a question, whose
+    custom id carries only the post and the choice. Subclasses also derive from `DynamicItem`
+    with `template=answer_template(prefix)`, set `prefix` and `style`, and write `run`."""
+
+    prefix: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
 
     def __init__(self, post_id: int, choice: int) -> None:
-        super().__init__(
+        super().__init__(  # type: ignore[call-arg]  # DynamicItem's, next in the subclass's MRO
             discord.ui.Button(
                 label=letter(choice),
-                style=discord.ButtonStyle.secondary,
-                custom_id=limits.custom_id("quiz", str(post_id), str(choice)),
+                style=self.style,
+                custom_id=limits.custom_id(self.prefix, str(post_id), str(choice)),
             )
         )
         self.post_id = post_id
@@ -85,135 +92,8 @@ class QuizAnswerButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
-    ) -> QuizAnswerButton:
+    ) -> Self:
         return cls(parse_post_id(match["post"]), parse_choice(match["choice"]))
-
-    async def run(self, interaction: discord.Interaction) -> None:
-        await answer_practice(interaction, self.post_id, self.choice)
-
-
-class QuizMeButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]], template=QUIZME_TEMPLATE):
-    """"Quiz me on this" under a definition: a practice question about that entry."""
-
-    def __init__(self, entry_id: str, lang: Lang = "en") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=limits.button_label(tr(lang, "define.quiz_me")),
-                style=discord.ButtonStyle.primary,
-                emoji="📝",
-                custom_id=limits.custom_id("quizme", entry_id),
-            )
-        )
-        self.entry_id = entry_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
-    ) -> QuizMeButton:
-        return cls(match["entry"], interaction_lang(interaction))
-
-    async def run(self, interaction: discord.Interaction) -> None:
-        await ask_practice(interaction, entry_id=self.entry_id)
-
-
-class NextQuestionButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]], template=NEXT_TEMPLATE):
-    """"Next question" under an answered practice question; keeps the topic when it fits."""
-
-    def __init__(self, topic: str | None, lang: Lang = "en") -> None:
-        topic = topic or ""
-        if not limits.fits_custom_id("next", topic) or "\n" in topic:
-            topic = ""  # too long to carry: the next question comes from every topic
-        super().__init__(
-            discord.ui.Button(
-                label=limits.button_label(tr(lang, "quiz.next")),
-                style=discord.ButtonStyle.primary,
-                custom_id=limits.custom_id("next", topic),
-            )
-        )
-        self.topic = topic or None
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
-    ) -> NextQuestionButton:
-        return cls(match["topic"], interaction_lang(interaction))
-
-    async def run(self, interaction: discord.Interaction) -> None:
-        await ask_practice(interaction, topic=self.topic)
-
-
-PRACTICE_ITEMS = (QuizAnswerButton, NextQuestionButton)
-
-
-def question_view(post_id: int, question: Question) -> discord.ui.View:
-    return rendering_view(*(QuizAnswerButton(post_id, i) for i in range(len(question.choices))))
-
-
-def answered_view(question: Question, choice: int, topic: str | None, lang: Lang) -> discord.ui.View:
-    """The choices again, disabled and coloured, and the "Next question" button."""
-    buttons: list[discord.ui.Item[Any]] = []
-    for i in range(len(question.choices)):
-        style = (
-            discord.ButtonStyle.success
-            if i == question.answer
-            else discord.ButtonStyle.danger
-            if i == choice
-            else discord.ButtonStyle.secondary
-        )
-        buttons.append(discord.ui.Button(label=letter(i), style=style, disabled=True))
-    buttons.append(NextQuestionButton(topic, lang))
-    return rendering_view(*buttons)
-
-
-async def ask_practice(
-    interaction: discord.Interaction, *, topic: str | None = None, entry_id: str | None = None
-) -> None:
-    """Send the clicker (or the `/quiz` caller) a personal, ephemeral practice question."""
-    service = service_of(interaction)
-    lang = interaction_lang(interaction)
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    asked = await service.next_practice_question(
-        guild_id=interaction.guild_id or 0,
-        user_id=interaction.user.id,
-        display_name=interaction.user.display_name,
-        channel_id=interaction.channel_id,
-        topic=topic,
-        entry_id=entry_id,
-    )
-    await interaction.followup.send(
-        embed=question_embed(asked.question, lang),
-        view=question_view(asked.post_id, asked.question),
-        ephemeral=True,
-    )
-
-
-async def answer_practice(interaction: discord.Interaction, post_id: int, choice: int) -> None:
-    """Record a click on A–D and turn the question into its answer, with "Next question".
-
-    A refused click (someone else's question, a forged id) gets a private reply and leaves the
-    message alone; a slow database gets a deferred update first.
-    """
-    service = service_of(interaction)
-    lang = interaction_lang(interaction)
-
-    async def record() -> tuple[AnswerOutcome, Post]:
-        outcome = await service.answer(
-            guild_id=interaction.guild_id or 0,
-            board=Board.PRACTICE,
-            post_id=post_id,
-            user_id=interaction.user.id,
-            choice=choice,
-            display_name=interaction.user.display_name,
-        )
-        return outcome, await service.get_post(post_id)
-
-    outcome, post = await finish_or_defer(interaction, record(), thinking=False)
-    embed = answer_embed(outcome.question, choice, outcome.correct, outcome.result.points, lang)
-    view = answered_view(outcome.question, choice, post.topic, lang)
-    if interaction.response.is_done():
-        await interaction.edit_original_response(embed=embed, view=view)
-    else:
-        await interaction.response.edit_message(embed=embed, view=view)
 
 
 # -- pagination and confirmation ---------------------------------------------------------------
@@ -242,11 +122,7 @@ class Paginator(GuardedView):
         """Answer `interaction` (deferred or not) with the first page and these buttons."""
         embed = await self._render(0)
         self._origin = interaction
-        view = self if self.pages > 1 else discord.utils.MISSING
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, view=view, ephemeral=ephemeral)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+        await reply(interaction, embed=embed, view=self if self.pages > 1 else None, ephemeral=ephemeral)
         if self.pages <= 1:
             self.stop()
 

@@ -2,7 +2,7 @@
 
 Every function returns a list of human-readable problems (empty when the payload is fine) so the
 fake server can both collect them and answer like Discord would (400 Invalid Form Body).
-The numbers come from /work/shared/docs/platform-limits.md (Discord API docs snapshot c98d64b).
+The numbers come from `../shared/docs/platform-limits.md` beside the clone (Discord API docs snapshot c98d64b).
 """
 
 from __future__ import annotations

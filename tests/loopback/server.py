@@ -5,7 +5,7 @@ It records every REST request, validates message and command payloads against Di
 INTERACTION_CREATE events from the commands the bot synced. Optional Discord-like rate limits
 (`ratelimits.py`), injected failures (fixed or a seeded share), and gateway sessions that replay
 missed events on RESUME make it usable for fault and load tests. Facts about what discord.py
-2.7.1 needs from such a stand-in are in /work/shared/docs/discord-loopback.md.
+2.7.1 needs from such a stand-in are in `../shared/docs/discord-loopback.md` beside the clone.
 """
 
 from __future__ import annotations

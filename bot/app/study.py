@@ -1,8 +1,9 @@
-"""The application service: every use case a front end offers, over one study engine.
+"""The study use cases: look up, search, practise, answer, stats, leaderboards, seasons, exports.
 
-Front ends (the offline console, the Discord cogs, later Slack) call only this class. It owns
-the loaded notes, the glossary index and the question bank, talks to the store for anything
-durable, and takes the clock by constructor. It formats nothing and imports no front end.
+Front ends (the offline console, the Discord cogs, later Slack) call this class and
+`bot.app.daily.DailyCycle`, never the store. It owns the loaded notes, the glossary index and
+the question bank, talks to the store for anything durable, and takes the clock by constructor.
+It formats nothing and imports no front end.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.engine.glossary import Glossary
+from bot.engine.glossary import MAX_QUERY_CHARS, Glossary
 from bot.engine.loader import load_notes
 from bot.engine.model import Entry, Notes, Question, TextHit
 from bot.engine.questions import QuestionBank, build_question_bank
@@ -44,7 +45,7 @@ BOARDS: tuple[str, ...] = tuple(b.value for b in Board)
 PERIODS: tuple[str, ...] = tuple(p.value for p in Period)
 _EVERYONE = 2**62  # SQLite LIMIT for "no limit"
 _POST_CACHE = 1024
-MAX_QUERY = 200  # characters of a typed query that are looked at; Discord's own options stop at 100
+MAX_QUERY = MAX_QUERY_CHARS
 _MAX_ROWID = 2**63 - 1  # SQLite integers are signed 64-bit; a larger forged id cannot exist
 
 
@@ -95,7 +96,10 @@ class StudyService:
         clock: Clock,
         aliases_path: Path | None = None,
         seed: int = 0,
+        load: bool = True,
     ) -> None:
+        """`load=False` leaves the notes unread (an empty glossary) for callers that only need
+        the scores, such as the leaderboard command line."""
         self._notes_path = Path(notes_path)
         self._aliases_path = aliases_path
         self._store = store
@@ -105,7 +109,10 @@ class StudyService:
         self._notes: Notes
         self._glossary: Glossary
         self._bank: QuestionBank
-        self.reload()
+        if load:
+            self.reload()
+        else:
+            self._install(Notes())
 
     # -- notes -----------------------------------------------------------------------------
 
@@ -122,16 +129,14 @@ class StudyService:
         return self._bank
 
     @property
-    def store(self) -> Store:
-        return self._store
-
-    @property
     def clock(self) -> Clock:
         return self._clock
 
     def reload(self) -> ReloadReport:
         """Re-read the notes; the new glossary and bank replace the old ones in one step."""
-        notes = load_notes(self._notes_path, aliases_file=self._aliases_path)
+        return self._install(load_notes(self._notes_path, aliases_file=self._aliases_path))
+
+    def _install(self, notes: Notes) -> ReloadReport:
         glossary = Glossary(notes.entries)
         bank = build_question_bank(notes, seed=self._seed)
         self._notes, self._glossary, self._bank = notes, glossary, bank
@@ -328,3 +333,11 @@ class StudyService:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+    # -- what a front end keeps between runs (e.g. the hash of the last command sync) --------
+
+    async def get_meta(self, key: str) -> str | None:
+        return await self._store.get_meta(key)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._store.set_meta(key, value)

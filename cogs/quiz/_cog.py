@@ -1,4 +1,4 @@
-"""Practising: `/quiz [topic]` asks a personal question with A–D buttons that survive restarts."""
+"""The `Quiz` cog: `/quiz [topic]` asks a personal question with A–D buttons that survive restarts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.discord_app import limits
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.errors import guard_autocomplete
-from bot.discord_app.views import PRACTICE_ITEMS, ask_practice
+from cogs.quiz._views import PRACTICE_ITEMS, ask_practice
 
 
 class Quiz(commands.Cog):
@@ -31,9 +31,6 @@ class Quiz(commands.Cog):
     @quiz.autocomplete("topic")
     @guard_autocomplete
     async def quiz_topic(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        topics = self.bot.service.topics(current, limit=limits.CHOICES)
+        topics = self.bot.study.topics(current, limit=limits.CHOICES)
         return limits.choices((t, t) for t in topics if len(t) <= limits.CHOICE_VALUE)
 
-
-async def setup(bot: StudyBot) -> None:
-    await bot.add_cog(Quiz(bot))

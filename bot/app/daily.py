@@ -1,8 +1,11 @@
-"""The daily channel quiz: schedules, which question comes next, posts, answers and reveals.
+"""The daily channel quiz: schedules, which question comes next, posts, answers, reveals, and
+the cycle that runs them on time through any chat platform.
 
-Discord-free application logic over the study service, the store, the schedule arithmetic of
-`bot.engine.schedule` and the injected clock. It decides and records; it sends nothing. The cog
-(`cogs/daily/`) turns its answers into messages and runs its decisions on a timer.
+Platform-free application logic over the study service, the store, the schedule arithmetic of
+`bot.engine.schedule` and the injected clock. `DailyQuiz` decides and records; `DailyCycle` runs
+its decisions on APScheduler (one `CronTrigger` job per schedule in its zone, and a sweep) and
+hands every send and edit to the platform's `DeliveryPort` (`bot.app.ports`), whose typed
+outcome decides what happens next. Front ends call `DailyCycle` only.
 
 Rules kept here:
 
@@ -18,7 +21,10 @@ Rules kept here:
 * `/daily now` adds an extra question to today's key space (seq n+1..5), so it never takes the
   place of a scheduled post and the schedule does not shift.
 * A slot that passed while the bot was down is posted if it is within the grace window, else
-  reported as skipped (the caller logs it).
+  logged as skipped.
+* A channel gone for good, or one the bot lost access to, pauses its schedule (recorded before
+  the claim runs out, so nobody retries it) and the community is told; any other failure gives
+  the claim up and a later sweep, of any process, tries again.
 * Question choice per guild and topic: questions posted least often first (so nothing repeats
   until the topic's bank is exhausted, and repeats are spread evenly after that), never one of
   the schedule's previous day or earlier today while another is left (so a new round does not
@@ -28,12 +34,24 @@ Rules kept here:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.job import Job
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app.messages import REASON_ACCESS, REASON_DELETED, REASON_NO_QUESTIONS
+from bot.app.ports import Delivered, DeliveryPort, Forbidden, Gone, Reveal
+from bot.app.study import AnswerOutcome, StudyService
 from bot.clock import Clock
 from bot.engine.model import Question
 from bot.engine.scoring import Board
@@ -48,13 +66,16 @@ from bot.engine.schedule import (
     suggest_zones,
 )
 from bot.errors import NoQuestions, StudyError
-from bot.service import AnswerOutcome, StudyService
-from bot.store import Post, PostResults, Schedule, Store
+from bot.store import Post, Schedule, Store
+
+log = logging.getLogger(__name__)
 
 MAX_SEQ = 5  # the store keeps at most five posts per schedule and day
 EXTRA_REVEAL_LEAD = timedelta(hours=1)  # an extra post stays open at least this long by default
 SEND_LEASE = timedelta(minutes=2)  # how long a claim to send a post keeps other senders off
 REVEAL_EDIT_WINDOW = timedelta(days=7)  # reveals this recent are redrawn when their edit is missing
+SWEEP_JOB = "daily:sweep"
+EARLY_FIRE = timedelta(seconds=5)  # a cron job that fires a hair early still finds its slot
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -129,19 +150,6 @@ class PostBatch:
     existing: tuple[Post, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Reveal:
-    """A post closed to answers, with its final numbers."""
-
-    post: Post
-    results: PostResults
-
-    @property
-    def shares(self) -> tuple[float, ...]:
-        total = self.results.total
-        return tuple((n / total if total else 0.0) for n in self.results.counts)
-
-
 # -- pure rules ------------------------------------------------------------------------------
 
 
@@ -212,16 +220,13 @@ def slot_reveal_time(schedule: Schedule, slot: DailySlot) -> datetime:
 
 
 class DailyQuiz:
-    """Daily-quiz use cases over the study service. One per bot; holds no mutable state."""
+    """Daily-quiz decisions over the study service and the store; holds no mutable state."""
 
-    def __init__(self, service: StudyService, *, grace: timedelta, clock: Clock | None = None) -> None:
+    def __init__(self, service: StudyService, store: Store, *, grace: timedelta, clock: Clock) -> None:
         self._service = service
+        self.store = store
         self._grace = grace
-        self._clock = clock or service.clock
-
-    @property
-    def store(self) -> Store:
-        return self._service.store
+        self._clock = clock
 
     @property
     def grace(self) -> timedelta:
@@ -477,11 +482,385 @@ class DailyQuiz:
         await self.store.mark_reveal_edited(post.post_id)
 
 
+PLATFORM_DISCORD = "discord"
+
+
+def platform_of(schedule: Schedule) -> str:
+    """The chat platform a schedule's channel lives on."""
+    return PLATFORM_DISCORD
+
+
+@dataclass(frozen=True, slots=True)
+class PostedNow:
+    """`/daily now`: whether the extra post went out, and the schedule's next regular post."""
+
+    schedule: Schedule
+    sent: bool
+    paused: bool  # the channel is lost for good and the schedule paused
+    next_post: DailySlot
+
+
+class DailyCycle:
+    """The daily quiz as it runs: commands, clicks, timed posts and reveals, for any platform.
+
+    Each front end attaches its `DeliveryPort` under its platform's name; the first attachment
+    starts the APScheduler jobs (one cron job per active schedule in its zone, and the sweep) and
+    every attachment runs a recovery sweep once its port is ready. Posts and reveals of a
+    platform with no attached port wait until one is attached (in this or another process).
+    One post/reveal pass runs at a time in this process.
+    """
+
+    def __init__(self, quiz: DailyQuiz, scheduler: BaseScheduler, *, sweep_seconds: int) -> None:
+        self._quiz = quiz
+        self._scheduler = scheduler
+        self._sweep_seconds = sweep_seconds
+        self._ports: dict[str, DeliveryPort] = {}
+        self._lock = asyncio.Lock()
+        self._jobs: set[str] = set()
+        self._recoveries: set[asyncio.Task[None]] = set()
+        self.recovered = asyncio.Event()
+
+    @property
+    def quiz(self) -> DailyQuiz:
+        """The decisions the cycle runs on (for tests and tools; front ends use the cycle)."""
+        return self._quiz
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    async def attach(self, platform: str, port: DeliveryPort) -> None:
+        """Deliver `platform`'s posts through `port`; starts the jobs and a recovery sweep."""
+        self._ports[platform] = port
+        if not self._jobs:
+            await self._start_jobs()
+        task = asyncio.create_task(self._recover(port), name=f"daily-recovery-{platform}")
+        self._recoveries.add(task)
+        task.add_done_callback(self._recoveries.discard)
+
+    async def detach(self, platform: str) -> None:
+        """Stop delivering to `platform`; the jobs stop with the last port."""
+        self._ports.pop(platform, None)
+        if self._ports:
+            return
+        for task in list(self._recoveries):
+            task.cancel()
+        await asyncio.gather(*self._recoveries, return_exceptions=True)
+        for job_id in list(self._jobs):
+            self._remove_job(job_id)
+
+    async def _start_jobs(self) -> None:
+        for schedule in await self._quiz.active_schedules():
+            self._add_post_job(schedule)
+        every = self._sweep_seconds
+        self._scheduler.add_job(
+            self._sweep_job, IntervalTrigger(seconds=every), id=SWEEP_JOB, name="daily quiz sweep",
+            replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=every,
+        )
+        self._jobs.add(SWEEP_JOB)
+        log.info("daily quiz: %d post jobs scheduled", len(self._jobs) - 1)
+
+    @staticmethod
+    def _job_id(schedule_id: int) -> str:
+        return f"daily:post:{schedule_id}"
+
+    def _add_post_job(self, schedule: Schedule) -> None:
+        at = schedule_time(schedule)
+        job_id = self._job_id(schedule.schedule_id)
+        self._scheduler.add_job(
+            self._post_job, CronTrigger(hour=at.hour, minute=at.minute, timezone=schedule_zone(schedule)),
+            args=[schedule.schedule_id], id=job_id, name=f"daily post {schedule.schedule_id}",
+            replace_existing=True, coalesce=True, max_instances=1,
+            misfire_grace_time=max(1, int(self._quiz.grace.total_seconds())),
+        )
+        self._jobs.add(job_id)
+
+    def post_job(self, schedule_id: int) -> Job | None:
+        """The APScheduler job that posts a schedule's questions, if this process runs one."""
+        return self._scheduler.get_job(self._job_id(schedule_id))
+
+    def _remove_job(self, job_id: str) -> None:
+        self._jobs.discard(job_id)
+        try:
+            self._scheduler.remove_job(job_id)
+        except JobLookupError:
+            pass
+
+    async def _resync_jobs(self) -> None:
+        """Make the post jobs match the active schedules in the store."""
+        if not self._jobs:
+            return  # not running in this process: the process that runs the cycle picks it up
+        active = await self._quiz.active_schedules()
+        wanted = {self._job_id(s.schedule_id) for s in active}
+        for job_id in list(self._jobs):
+            if job_id != SWEEP_JOB and job_id not in wanted:
+                self._remove_job(job_id)
+        for schedule in active:
+            self._add_post_job(schedule)
+
+    async def _recover(self, port: DeliveryPort) -> None:
+        """After downtime: reveal what fell due, post missed slots within grace, log the rest."""
+        try:
+            await port.wait_ready()
+            await self.sweep(recovering=True)
+            log.info("daily quiz: recovery done")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("daily quiz: recovery failed")
+        finally:
+            self.recovered.set()
+
+    async def _post_job(self, schedule_id: int) -> None:
+        """The CronTrigger job of one schedule."""
+        try:
+            schedule = await self._quiz.get_schedule(schedule_id)
+            if schedule is None or not schedule.active:
+                self._remove_job(self._job_id(schedule_id))
+                return
+            async with self._lock:
+                due = await self._quiz.due(schedule, self._quiz.now() + EARLY_FIRE)
+                if due.post is not None:
+                    await self._post_slot(schedule, due.post)
+        except Exception:
+            log.exception("daily quiz: the post job of schedule %s failed", schedule_id)
+
+    async def _sweep_job(self) -> None:
+        try:
+            await self.sweep()
+        except Exception:
+            log.exception("daily quiz: the sweep failed")
+
+    def _port(self, schedule: Schedule) -> DeliveryPort | None:
+        return self._ports.get(platform_of(schedule))
+
+    async def sweep(self, *, recovering: bool = False) -> None:
+        """Redraw missed reveal edits, reveal due posts, post due slots, send unsent posts."""
+        quiz = self._quiz
+        async with self._lock:
+            for post in await quiz.pending_reveal_edits():
+                await self._guarded(self._redraw_reveal(post), f"reveal edit of post {post.post_id}")
+            for post in await quiz.due_reveals():
+                await self._guarded(self._reveal(post), f"reveal of post {post.post_id}")
+            for due in await quiz.due_slots():
+                if self._port(due.schedule) is None:
+                    continue
+                if due.post is not None:
+                    if recovering:
+                        log.info("daily quiz: posting the %s slot of schedule %s missed while down",
+                                 due.post.local_date, due.schedule.schedule_id)
+                    await self._guarded(self._post_slot(due.schedule, due.post),
+                                        f"post of schedule {due.schedule.schedule_id}")
+                elif due.skipped is not None and recovering:
+                    log.warning(
+                        "daily quiz: skipped the %s slot of schedule %s (due %s, more than %s ago)",
+                        due.skipped.local_date, due.schedule.schedule_id, due.skipped.at.isoformat(),
+                        quiz.grace)
+            for post in await quiz.claim_unsent():
+                await self._guarded(self._send_unsent(post), f"retry of post {post.post_id}")
+            if recovering:
+                for post in await quiz.stale_unsent():
+                    log.warning("daily quiz: post %s (schedule %s, %s #%s) was never sent and is more than %s "
+                                "old; not sending it", post.post_id, post.schedule_id, post.local_date,
+                                post.seq, quiz.grace)
+
+    @staticmethod
+    async def _guarded(work: Awaitable[Any], what: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("daily quiz: %s failed", what)
+
+    # -- posting and revealing ---------------------------------------------------------------
+
+    async def _post_slot(self, schedule: Schedule, slot: DailySlot) -> PostBatch | None:
+        try:
+            batch = await self._quiz.create_slot_posts(schedule, slot)
+        except NoQuestions:
+            await self._pause(schedule, REASON_NO_QUESTIONS)
+            return None
+        await self._send_batch(batch)
+        return batch
+
+    async def _send_batch(self, batch: PostBatch) -> bool:
+        """Send every new post of a batch; True when all of them went out."""
+        sent = [await self._send_post(batch.schedule, post) for post in batch.new]
+        return all(sent)
+
+    async def _send_unsent(self, post: Post) -> None:
+        """Send a post claimed by the sweep: made earlier (maybe by a crashed process) but unsent."""
+        schedule = await self._quiz.get_schedule(post.schedule_id) if post.schedule_id is not None else None
+        if schedule is None:  # pragma: no cover - the claim only returns posts of live schedules
+            return
+        if self._port(schedule) is None:
+            await self._quiz.release_send(post)  # another process's platform
+            return
+        log.info("daily quiz: sending post %s (schedule %s, %s #%s), made earlier but not sent",
+                 post.post_id, schedule.schedule_id, post.local_date, post.seq)
+        await self._send_claimed(schedule, post)
+
+    async def _send_post(self, schedule: Schedule, post: Post) -> bool:
+        """Claim a post this process made and send it; False when not sent (now)."""
+        claimed = await self._quiz.claim_send(post)
+        if claimed is None:
+            log.info("daily quiz: post %s is sent, revealed or being sent elsewhere; not sending it", post.post_id)
+            return False
+        return await self._send_claimed(schedule, claimed)
+
+    async def _send_claimed(self, schedule: Schedule, post: Post) -> bool:
+        """Send a claimed post and remember its message; a lost channel pauses the schedule.
+
+        The schedule is paused before the claim runs out, so nobody retries a lost channel; any
+        other failure gives up the claim, and the next sweep (of any process) tries again.
+        """
+        port = self._port(schedule)
+        if port is None:
+            await self._quiz.release_send(post)
+            return False
+        outcome = await port.post_question(schedule, post)
+        match outcome:
+            case Delivered(message_id=message_id) if message_id is not None:
+                await self._quiz.set_message_id(post, message_id)
+                log.info("daily quiz: posted post %s (schedule %s, %s #%s) as message %s", post.post_id,
+                         schedule.schedule_id, post.local_date, post.seq, message_id)
+                return True
+            case Gone():
+                await self._pause(schedule, REASON_DELETED)
+            case Forbidden():
+                await self._pause(schedule, REASON_ACCESS)
+            case _:
+                await self._quiz.release_send(post)
+                log.error("daily quiz: could not send post %s to channel %s (%s); retrying at the next sweep",
+                          post.post_id, schedule.channel_id, getattr(outcome, "reason", outcome))
+        return False
+
+    async def _reveal(self, post: Post) -> None:
+        """Close a due post (recorded first), then draw the answer on its message."""
+        reveal = await self._quiz.reveal(post)
+        if reveal is None:
+            return
+        if reveal.post.message_id is None or reveal.post.channel_id is None:
+            log.info("daily quiz: revealed post %s, which has no message to edit", post.post_id)
+            return
+        if await self._edit_reveal(reveal):
+            log.info("daily quiz: revealed post %s (%d answers)", post.post_id, reveal.results.total)
+
+    async def _redraw_reveal(self, post: Post) -> None:
+        """Draw the answer on a post revealed earlier whose edit never happened (or failed)."""
+        reveal = await self._quiz.results(post)
+        if reveal is None:  # pragma: no cover - the post was listed a moment ago
+            return
+        if await self._edit_reveal(reveal):
+            log.info("daily quiz: drew the reveal of post %s on its message (%d answers)",
+                     post.post_id, reveal.results.total)
+
+    async def _edit_reveal(self, reveal: Reveal) -> bool:
+        """Draw the answer on the post's message; True when the edit was made.
+
+        Done, or impossible for good (message or channel gone, access lost: the schedule pauses),
+        is recorded so it is not tried again; any other failure is retried at the next sweep.
+        """
+        post = reveal.post
+        schedule = await self._quiz.get_schedule(post.schedule_id) if post.schedule_id is not None else None
+        port = self._port(schedule) if schedule is not None else self._ports.get(PLATFORM_DISCORD)
+        if port is None:
+            return False
+        outcome = await port.show_reveal(reveal)
+        match outcome:
+            case Delivered():
+                await self._quiz.mark_reveal_edited(post)
+                return True
+            case Gone(channel=True):
+                await self._pause_schedule_of(schedule, REASON_DELETED)
+            case Gone():
+                log.info("daily quiz: the message of post %s is gone; revealed without an edit", post.post_id)
+            case Forbidden():
+                await self._pause_schedule_of(schedule, REASON_ACCESS)
+            case _:
+                log.error("daily quiz: revealed post %s but could not edit its message (%s); retrying at the "
+                          "next sweep", post.post_id, getattr(outcome, "reason", outcome))
+                return False
+        await self._quiz.mark_reveal_edited(post)
+        return False
+
+    async def _pause_schedule_of(self, schedule: Schedule | None, reason: str) -> None:
+        if schedule is not None and schedule.active and not schedule.paused:
+            await self._pause(schedule, reason)
+
+    async def _pause(self, schedule: Schedule, reason: str) -> None:
+        """Pause the schedule, log it, and tell its community where the platform allows."""
+        if not await self._quiz.pause(schedule, reason):
+            return
+        log.warning("daily quiz: paused schedule %s of guild %s in channel %s: %s",
+                    schedule.schedule_id, schedule.guild_id, schedule.channel_id, reason)
+        port = self._port(schedule)
+        if port is not None:
+            await port.announce_pause(schedule, reason)
+
+    # -- what members and admins ask for ------------------------------------------------------
+
+    async def set_schedule(
+        self,
+        guild_id: int,
+        channel_id: int,
+        time_text: str,
+        *,
+        timezone: str | None = None,
+        topic: str | None = None,
+        questions: int = 1,
+        reveal_after_hours: float | None = None,
+    ) -> ScheduleSet:
+        """`/daily set`: create or replace the channel's schedule and (re)schedule its job."""
+        result = await self._quiz.set_schedule(
+            guild_id, channel_id, time_text, timezone=timezone, topic=topic, questions=questions,
+            reveal_after_hours=reveal_after_hours,
+        )
+        await self._resync_jobs()
+        log.info("daily quiz: schedule %s set in channel %s at %s %s", result.schedule.schedule_id,
+                 channel_id, result.schedule.time, result.schedule.timezone)
+        return result
+
+    async def post_now(self, guild_id: int, channel_id: int | None) -> PostedNow:
+        """`/daily now`: one more question today in the schedule's channel, sent at once."""
+        schedule = await self._quiz.find_schedule(guild_id, channel_id)
+        async with self._lock:
+            batch = await self._quiz.create_extra_post(schedule)
+            sent = await self._send_batch(batch)
+        paused = False
+        if not sent:
+            now = await self._quiz.get_schedule(schedule.schedule_id)
+            paused = now is None or now.paused
+        return PostedNow(schedule, sent, paused, self._quiz.next_post(schedule))
+
+    async def stop(self, guild_id: int, channel_id: int | None) -> Schedule:
+        """`/daily stop`: the schedule ends (its posts and answers stay) and its job goes."""
+        schedule = await self._quiz.stop(guild_id, channel_id)
+        self._remove_job(self._job_id(schedule.schedule_id))
+        log.info("daily quiz: schedule %s stopped", schedule.schedule_id)
+        return schedule
+
+    async def status(self, guild_id: int) -> list[ScheduleStatus]:
+        return await self._quiz.status(guild_id)
+
+    async def answer(self, guild_id: int, post_id: int, user_id: int, choice: int,
+                     display_name: str) -> AnswerOutcome:
+        """A click on a daily post, committed before this returns."""
+        return await self._quiz.answer(guild_id, post_id, user_id, choice, display_name)
+
+    async def correct_choice(self, post_id: int) -> int | None:
+        """The right choice of a post (to tell a late clicker), None when there is no such post."""
+        post = await self._quiz.get_post(post_id)
+        return post.question.answer if post is not None else None
+
+    @staticmethod
+    def suggest_zones(text: str, limit: int) -> list[str]:
+        return suggest_zones(text, limit=limit)
+
+
 def _missed_slot(schedule: Schedule, now: datetime, grace: timedelta) -> tuple[DailySlot | None, DailySlot | None]:
     return missed_slot(schedule_time(schedule), schedule_zone(schedule), now, grace, since=schedule.created_at)
 
 
 __all__ = [
+    "DailyCycle",
     "DailyError",
     "DailyQuiz",
     "DueSlot",
@@ -489,6 +868,7 @@ __all__ = [
     "InvalidZone",
     "NoRoomToday",
     "NoSchedule",
+    "PostedNow",
     "PostBatch",
     "REVEAL_EDIT_WINDOW",
     "Reveal",

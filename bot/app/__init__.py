@@ -1,0 +1,62 @@
+"""The application layer: every use case of studybot, for any front end, and its composition root.
+
+`open_app(settings)` builds the clock, the store, the study service (`study.py`: look up, search,
+practise, answer, stats, leaderboards, seasons, exports) and the daily cycle (`daily.py`), and
+closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
+call `app.study` and `app.daily`; they never see the store. `messages.py` holds every sentence a
+member reads; `ports.py` the small port a chat platform implements for the daily quiz.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app.daily import DailyCycle, DailyQuiz
+from bot.app.study import StudyService
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    """What a front end is built from; owned and closed by `open_app`."""
+
+    settings: Settings
+    clock: Clock
+    study: StudyService
+    daily: DailyCycle
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes: bool = True) -> AsyncIterator[App]:
+    """Open the store, load the notes (unless `load_notes` is false) and start the scheduler the
+    daily cycle runs on; undo all of it on exit."""
+    clock = clock or SystemClock()
+    store = await Store.open(settings.db, clock=clock, default_timezone=settings.timezone)
+    scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
+    try:
+        aliases = settings.aliases if settings.aliases.is_file() else None
+        study = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases,
+                             load=load_notes)
+        quiz = DailyQuiz(study, store, grace=timedelta(hours=settings.daily_grace_hours), clock=clock)
+        daily = DailyCycle(quiz, scheduler, sweep_seconds=settings.daily_sweep_seconds)
+        scheduler.start()
+        yield App(settings=settings, clock=clock, study=study, daily=daily)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await store.close()
+        log.info("shut down: scheduler stopped, store closed")
+
+
+__all__ = ["App", "open_app"]

@@ -1,0 +1,480 @@
+"""Every sentence a member reads, in English and Korean, keyed: one catalogue for every front end.
+
+The console, the Discord cogs and any later front end word their replies only through `tr`.
+Both languages carry the same keys (a test checks it); a template's `{name}` fields are filled by
+the front end, which quotes user text and formats channel references its own way. Templates use
+light Markdown (`**bold**`), which every front end either shows or strips.
+
+Expected errors of the application (`bot.errors.StudyError`, the daily quiz's errors included)
+map to keys in `ERROR_KEYS`, the one place where an error code becomes wording; `error_message`
+adds the "did you mean" line worded once here. `COMMAND_TEXTS_KO` gives the Korean of the
+English command and option descriptions a platform shows in its command picker.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from bot.errors import StudyError
+
+Lang = Literal["en", "ko"]
+LANGS: tuple[Lang, ...] = ("en", "ko")
+LETTERS = "ABCDEFGHIJ"
+
+# Pause reasons are stored as these codes and worded when shown ("daily.reason.<code>").
+REASON_DELETED = "channel_deleted"
+REASON_ACCESS = "missing_access"
+REASON_NO_QUESTIONS = "no_questions"
+
+MESSAGES: dict[Lang, dict[str, str]] = {
+    "en": {
+        "define.aliases": "Also known as",
+        "define.section": "Section",
+        "define.deck": "Deck",
+        "define.source": "Source",
+        "define.related": "Related",
+        "define.quiz_me": "Quiz me on this",
+
+        "search.title": "Search: {query}",
+        "search.footer": "{count} hits · page {page}/{pages}",
+
+        "page.previous": "Previous",
+        "page.next": "Next",
+        "page.not_yours": "These buttons belong to whoever ran the command. Run it yourself to page.",
+
+        "quiz.title": "Practice question",
+        "quiz.footer": "{deck} · only you can see this",
+        "quiz.correct": "✅ Correct! +{points} points",
+        "quiz.incorrect": "❌ Not quite: the answer is **{letter}. {answer}**",
+        "quiz.your_choice": "Your answer: {letter}",
+        "quiz.explanation": "Explanation",
+        "quiz.source": "Source",
+        "quiz.next": "Next question",
+
+        "stats.title": "Study stats: {name}",
+        "stats.board.daily": "Daily questions",
+        "stats.board.practice": "Practice",
+        "stats.line": "Answered **{answered}** · correct **{correct}** · accuracy **{accuracy}**\nPoints **{points}** · streak **{streak}** (best {best})\nRank in this server: **{rank}**",
+        "stats.no_rank": "none yet",
+        "stats.nothing": "No answers yet.",
+        "stats.private": "{name} keeps their study stats private.",
+        "stats.missed": "Most missed terms",
+        "stats.missed_line": "{term} ({misses}×)",
+        "stats.none_missed": "Nothing missed so far.",
+        "stats.hide": "Hide me from leaderboards",
+        "stats.show": "Show me on leaderboards",
+        "stats.hidden": "You are now hidden from this server's leaderboards.",
+        "stats.shown": "You are listed on this server's leaderboards again.",
+
+        "board.title": "Leaderboard · {board} · {period}",
+        "board.daily": "daily questions",
+        "board.practice": "practice",
+        "board.week": "this week",
+        "board.month": "this month",
+        "board.all": "all time",
+        "board.row": "`#{rank}` {name}: **{points}** pts · {accuracy}",
+        "board.you": "You",
+        "board.empty": "Nobody is on this board yet.",
+        "board.footer": "{total} members · page {page}/{pages} · opted-out members are hidden",
+
+        "admin.reloaded": "Reloaded the notes: {entries} entries, {questions} questions, {problems} problems.",
+        "admin.problems": "Problems",
+        "admin.reset_confirm": "This starts a new season: boards and stats start from zero. Every answer is kept in the history. Continue?",
+        "admin.reset_yes": "Start a new season",
+        "admin.reset_no": "Cancel",
+        "admin.reset_done": "A new season has started ({season}).",
+        "admin.reset_cancelled": "Cancelled. Nothing changed.",
+        "admin.export": "Scores of {count} rows, as CSV.",
+        "admin.export_empty": "There are no scores to export yet.",
+
+        "error.nothing_found": "Nothing found for **{query}**.",
+        "error.unknown_topic": "There is no deck or section called **{topic}**.",
+        "error.no_questions": "There are no questions for that yet.",
+        "error.question_gone": "That question no longer exists (the notes changed). Try /quiz again.",
+        "error.not_your_question": "That question belongs to someone else. Try /quiz for your own.",
+        "error.already_answered": "You already answered this one ({letter}). The first answer counts.",
+        "error.answers_closed": "Answers for this question are closed.",
+        "error.invalid_choice": "That is not one of the choices.",
+        "error.did_you_mean": "Did you mean: {suggestions}?",
+        "error.missing_permissions": "You need the Manage Server permission for this.",
+        "error.guild_only": "This command works only in a server.",
+        "error.check_failed": "You can't use this command here.",
+        "error.cooldown": "Slow down: try again in {seconds} s.",
+        "error.bad_argument": "**{param}** can't be used here. Pick one of the values Discord offers.",
+        "error.unexpected": "Something went wrong (ref {ref}). It has been logged.",
+        "error.generic": "That did not work.",
+
+        "daily.title": "Daily question · {date}",
+        "daily.title_seq": "Daily question · {date} · #{seq}",
+        "daily.how_title": "How to answer",
+        "daily.how": "Pick a letter below. Your first answer counts. The answer is revealed {when}.",
+        "daily.revealed_title": "Daily question · {date} · answer",
+        "daily.choice_line": "{mark} **{letter}.** {text} · {count} ({share})",
+        "daily.answered": "Answers",
+        "daily.answered_value": "{count} answered",
+        "daily.first_correct": "First correct",
+        "daily.nobody_correct": "Nobody got it right this time.",
+        "daily.explanation": "Explanation",
+        "daily.ack_correct": "✅ Correct! +{points} points · streak {streak}",
+        "daily.ack_wrong": "❌ Not quite: the answer is {letter}. {answer}",
+        "daily.ack_choice": "Your answer: {letter}",
+        "daily.closed": "This question has been revealed, so answers are closed. The answer was **{letter}**.",
+        "daily.set_done": "Daily questions in {channel} every day at **{time}** ({zone}).",
+        "daily.set_replaced": "This replaces the channel's earlier schedule.",
+        "daily.set_topic": "Topic: **{topic}**",
+        "daily.set_all_topics": "Topic: every deck",
+        "daily.set_questions": "Questions per post: **{count}**",
+        "daily.set_reveal_hours": "Answers are revealed {hours} h after each post.",
+        "daily.set_reveal_default": "Answers are revealed one hour before the next post.",
+        "daily.next_posts": "Next posts",
+        "daily.missing_permissions": "I can't run a daily quiz in {channel}: I'm missing **{permissions}** there. Nothing was scheduled.",
+        "daily.foreign_channel": "That channel is not in this server. Pick one of this server's text channels.",
+        "daily.perm.view_channel": "View Channel",
+        "daily.perm.send_messages": "Send Messages",
+        "daily.perm.embed_links": "Embed Links",
+        "daily.invalid_time": "**{value}** is not a time of day. Use 24-hour HH:MM, e.g. 09:00 or 21:30.",
+        "daily.invalid_zone": "**{value}** is not a time zone. Use an IANA name such as Asia/Seoul or UTC.",
+        "daily.no_schedule": "There is no daily quiz in this server yet. An admin can start one with /daily set.",
+        "daily.which": "This server has several daily quizzes; run the command in one of their channels: {channels}",
+        "daily.no_room": "This schedule already has {limit} questions today. Try again tomorrow.",
+        "daily.posted_now": "Posted a question in {channel}. The schedule is unchanged: next post {next}.",
+        "daily.post_failed": "I could not post in {channel}; the schedule is paused. Check my permissions there.",
+        "daily.post_retry": "Discord did not take the post for {channel} just now. I will keep trying in the background.",
+        "daily.stopped": "Stopped the daily quiz in {channel}. Its questions and scores stay.",
+        "daily.status_title": "Daily quizzes",
+        "daily.status_none": "No daily quiz yet. An admin can start one with /daily set.",
+        "daily.status_line": "{channel} · every day at **{time}** ({zone})\nNext post: {next}\nQuestions left before repeats: **{left}** of {size}",
+        "daily.status_topic": "Topic: {topic}",
+        "daily.status_paused": "⏸️ Paused: {reason}. Run /daily set again to resume.",
+        "daily.paused_notice": "The daily quiz in {channel} is paused: {reason}. An admin can fix it and run /daily set again.",
+        "daily.reason.channel_deleted": "the channel was deleted",
+        "daily.reason.missing_access": "I lost access to the channel or a permission there",
+        "daily.reason.no_questions": "its topic has no questions any more",
+        "console.help": (
+            "/define TERM        look a term up (Korean or English, typos welcome)\n"
+            "/search WORDS       search inside definitions\n"
+            "/quiz [TOPIC]       a practice question; answer with its letter (A-D)\n"
+            "/topics             decks and sections you can quiz on\n"
+            "/stats              your answers, accuracy, points and streaks\n"
+            "/leaderboard [week|month|all] [daily|practice]\n"
+            "/help               this list\n"
+            "/quit               leave (Ctrl-D works too)\n"
+            "Anything without a leading / is looked up, or taken as an answer while a question is open."
+        ),
+        "console.greeting": "studybot: {terms} terms, {questions} questions from {decks}. Type /help.",
+        "console.usage_define": "Usage: /define TERM",
+        "console.usage_search": "Usage: /search WORDS",
+        "console.unknown_command": "Unknown command /{name}. Type /help for the list.",
+        "console.failed": "Something went wrong with that command; the details are in the log.",
+        "console.members": "Members: {members}",
+        "console.related": "Related: {terms}",
+        "console.answer_with_letter": "Answer with a letter.",
+        "console.next_hint": "Type /quiz for the next question.",
+        "console.stats_line": (
+            "{board}: {answered} answered, {correct} correct ({accuracy}), {points} points, "
+            "streak {streak} (best {best}), rank {rank}"
+        ),
+        "console.most_missed": "Most missed: {terms}",
+        "console.unknown_option": "Unknown option {word}: use week|month|all and daily|practice.",
+        "console.board_row": "{rank}. {name}  {points} pts  {accuracy}",
+    },
+    "ko": {
+        "define.aliases": "다른 이름",
+        "define.section": "섹션",
+        "define.deck": "덱",
+        "define.source": "출처",
+        "define.related": "관련 용어",
+        "define.quiz_me": "이 용어로 문제 풀기",
+
+        "search.title": "검색: {query}",
+        "search.footer": "결과 {count}개 · {page}/{pages}쪽",
+
+        "page.previous": "이전",
+        "page.next": "다음",
+        "page.not_yours": "이 버튼은 명령을 실행한 사람만 쓸 수 있어요. 직접 명령을 실행해 보세요.",
+
+        "quiz.title": "연습 문제",
+        "quiz.footer": "{deck} · 나에게만 보입니다",
+        "quiz.correct": "✅ 정답입니다! +{points}점",
+        "quiz.incorrect": "❌ 아쉬워요. 정답은 **{letter}. {answer}** 입니다",
+        "quiz.your_choice": "내 답: {letter}",
+        "quiz.explanation": "해설",
+        "quiz.source": "출처",
+        "quiz.next": "다음 문제",
+
+        "stats.title": "학습 통계: {name}",
+        "stats.board.daily": "오늘의 문제",
+        "stats.board.practice": "연습",
+        "stats.line": "답변 **{answered}** · 정답 **{correct}** · 정답률 **{accuracy}**\n점수 **{points}** · 연속 정답 **{streak}** (최고 {best})\n서버 순위: **{rank}**",
+        "stats.no_rank": "아직 없음",
+        "stats.nothing": "아직 답변이 없습니다.",
+        "stats.private": "{name} 님은 학습 통계를 공개하지 않습니다.",
+        "stats.missed": "가장 많이 틀린 용어",
+        "stats.missed_line": "{term} ({misses}회)",
+        "stats.none_missed": "아직 틀린 용어가 없습니다.",
+        "stats.hide": "리더보드에서 숨기기",
+        "stats.show": "리더보드에 표시하기",
+        "stats.hidden": "이제 이 서버의 리더보드에 표시되지 않습니다.",
+        "stats.shown": "이 서버의 리더보드에 다시 표시됩니다.",
+
+        "board.title": "리더보드 · {board} · {period}",
+        "board.daily": "오늘의 문제",
+        "board.practice": "연습",
+        "board.week": "이번 주",
+        "board.month": "이번 달",
+        "board.all": "전체 기간",
+        "board.row": "`#{rank}` {name}: **{points}**점 · {accuracy}",
+        "board.you": "나",
+        "board.empty": "아직 이 리더보드에 아무도 없습니다.",
+        "board.footer": "{total}명 · {page}/{pages}쪽 · 숨김을 선택한 멤버는 표시되지 않습니다",
+
+        "admin.reloaded": "노트를 다시 읽었습니다: 용어 {entries}개, 문제 {questions}개, 문제점 {problems}개.",
+        "admin.problems": "문제점",
+        "admin.reset_confirm": "새 시즌을 시작합니다: 리더보드와 통계가 0부터 다시 시작합니다. 모든 답변은 기록에 남습니다. 계속할까요?",
+        "admin.reset_yes": "새 시즌 시작",
+        "admin.reset_no": "취소",
+        "admin.reset_done": "새 시즌이 시작되었습니다 ({season}).",
+        "admin.reset_cancelled": "취소했습니다. 바뀐 것은 없습니다.",
+        "admin.export": "점수 {count}행을 CSV로 내보냅니다.",
+        "admin.export_empty": "아직 내보낼 점수가 없습니다.",
+
+        "error.nothing_found": "**{query}**에 대한 결과가 없습니다.",
+        "error.unknown_topic": "**{topic}**(이)라는 덱이나 섹션이 없습니다.",
+        "error.no_questions": "아직 그 주제의 문제가 없습니다.",
+        "error.question_gone": "이 문제는 더 이상 없습니다 (노트가 바뀌었어요). /quiz로 다시 시작해 보세요.",
+        "error.not_your_question": "다른 사람의 문제입니다. /quiz로 내 문제를 받아 보세요.",
+        "error.already_answered": "이미 답했습니다 ({letter}). 첫 번째 답만 인정됩니다.",
+        "error.answers_closed": "이 문제는 답변이 마감되었습니다.",
+        "error.invalid_choice": "보기에 없는 답입니다.",
+        "error.did_you_mean": "혹시 이것을 찾으셨나요: {suggestions}?",
+        "error.missing_permissions": "서버 관리 권한이 있어야 쓸 수 있습니다.",
+        "error.guild_only": "이 명령은 서버에서만 쓸 수 있습니다.",
+        "error.check_failed": "여기서는 이 명령을 쓸 수 없습니다.",
+        "error.cooldown": "조금 천천히요: {seconds}초 뒤에 다시 해 보세요.",
+        "error.bad_argument": "**{param}**은(는) 여기에 쓸 수 없습니다. Discord가 보여 주는 값 중에서 골라 주세요.",
+        "error.unexpected": "문제가 생겼습니다 (ref {ref}). 기록해 두었습니다.",
+        "error.generic": "처리하지 못했습니다.",
+
+        "daily.title": "오늘의 문제 · {date}",
+        "daily.title_seq": "오늘의 문제 · {date} · #{seq}",
+        "daily.how_title": "답하는 법",
+        "daily.how": "아래에서 답을 고르세요. 첫 번째 답만 인정됩니다. 정답은 {when} 공개됩니다.",
+        "daily.revealed_title": "오늘의 문제 · {date} · 정답",
+        "daily.choice_line": "{mark} **{letter}.** {text} · {count}명 ({share})",
+        "daily.answered": "참여",
+        "daily.answered_value": "{count}명 답변",
+        "daily.first_correct": "먼저 맞힌 사람",
+        "daily.nobody_correct": "이번에는 맞힌 사람이 없습니다.",
+        "daily.explanation": "해설",
+        "daily.ack_correct": "✅ 정답입니다! +{points}점 · 연속 {streak}",
+        "daily.ack_wrong": "❌ 아쉬워요. 정답은 {letter}. {answer}",
+        "daily.ack_choice": "내 답: {letter}",
+        "daily.closed": "정답이 이미 공개되어 답변이 마감되었습니다. 정답은 **{letter}** 였습니다.",
+        "daily.set_done": "{channel} 채널에 매일 **{time}** ({zone}) 문제를 올립니다.",
+        "daily.set_replaced": "이 채널의 기존 일정을 대신합니다.",
+        "daily.set_topic": "주제: **{topic}**",
+        "daily.set_all_topics": "주제: 모든 덱",
+        "daily.set_questions": "한 번에 올릴 문제 수: **{count}**",
+        "daily.set_reveal_hours": "정답은 게시 {hours}시간 뒤에 공개됩니다.",
+        "daily.set_reveal_default": "정답은 다음 게시 한 시간 전에 공개됩니다.",
+        "daily.next_posts": "다음 게시",
+        "daily.missing_permissions": "{channel} 채널에서 오늘의 문제를 올릴 수 없습니다: **{permissions}** 권한이 없습니다. 일정을 만들지 않았습니다.",
+        "daily.foreign_channel": "이 서버의 채널이 아닙니다. 이 서버의 텍스트 채널을 골라 주세요.",
+        "daily.perm.view_channel": "채널 보기",
+        "daily.perm.send_messages": "메시지 보내기",
+        "daily.perm.embed_links": "링크 첨부",
+        "daily.invalid_time": "**{value}**은(는) 올바른 시각이 아닙니다. 24시간제 HH:MM으로 적어 주세요 (예: 09:00, 21:30).",
+        "daily.invalid_zone": "**{value}**은(는) 시간대가 아닙니다. Asia/Seoul, UTC 같은 IANA 이름을 쓰세요.",
+        "daily.no_schedule": "이 서버에는 아직 오늘의 문제가 없습니다. 관리자가 /daily set으로 시작할 수 있습니다.",
+        "daily.which": "이 서버에는 오늘의 문제 일정이 여러 개 있습니다. 해당 채널에서 명령을 실행하세요: {channels}",
+        "daily.no_room": "이 일정은 오늘 이미 {limit}문제를 올렸습니다. 내일 다시 해 보세요.",
+        "daily.posted_now": "{channel} 채널에 문제를 올렸습니다. 일정은 그대로입니다: 다음 게시 {next}.",
+        "daily.post_failed": "{channel} 채널에 올리지 못해 일정을 멈췄습니다. 그 채널의 권한을 확인해 주세요.",
+        "daily.post_retry": "Discord가 지금은 {channel} 채널의 게시를 받지 않았습니다. 잠시 뒤에 다시 시도합니다.",
+        "daily.stopped": "{channel} 채널의 오늘의 문제를 멈췄습니다. 지난 문제와 점수는 남아 있습니다.",
+        "daily.status_title": "오늘의 문제 일정",
+        "daily.status_none": "아직 오늘의 문제 일정이 없습니다. 관리자가 /daily set으로 시작할 수 있습니다.",
+        "daily.status_line": "{channel} · 매일 **{time}** ({zone})\n다음 게시: {next}\n반복 전까지 남은 문제: **{left}** / {size}",
+        "daily.status_topic": "주제: {topic}",
+        "daily.status_paused": "⏸️ 일시 중지: {reason}. /daily set을 다시 실행하면 재개됩니다.",
+        "daily.paused_notice": "{channel} 채널의 오늘의 문제가 멈췄습니다: {reason}. 관리자가 문제를 고친 뒤 /daily set을 다시 실행해 주세요.",
+        "daily.reason.channel_deleted": "채널이 삭제되었습니다",
+        "daily.reason.missing_access": "채널 접근 권한이나 필요한 권한을 잃었습니다",
+        "daily.reason.no_questions": "주제에 더 이상 문제가 없습니다",
+        "console.help": (
+            "/define 용어        용어 찾기 (한글, 영어, 오타도 괜찮아요)\n"
+            "/search 단어        정의 본문에서 검색\n"
+            "/quiz [주제]        연습 문제; 보기의 글자(A-D)로 답하세요\n"
+            "/topics             문제를 풀 수 있는 덱과 섹션\n"
+            "/stats              내 답변, 정답률, 점수, 연속 정답\n"
+            "/leaderboard [week|month|all] [daily|practice]\n"
+            "/help               이 목록\n"
+            "/quit               나가기 (Ctrl-D도 됩니다)\n"
+            "/ 없이 입력하면 용어를 찾고, 문제가 열려 있으면 답으로 받습니다."
+        ),
+        "console.greeting": "studybot: 용어 {terms}개, 문제 {questions}개 ({decks}). /help를 입력해 보세요.",
+        "console.usage_define": "사용법: /define 용어",
+        "console.usage_search": "사용법: /search 단어",
+        "console.unknown_command": "/{name}(이)라는 명령은 없습니다. /help로 목록을 보세요.",
+        "console.failed": "명령을 처리하지 못했습니다. 자세한 내용은 로그에 있습니다.",
+        "console.members": "구성 요소: {members}",
+        "console.related": "관련 용어: {terms}",
+        "console.answer_with_letter": "보기의 글자로 답하세요.",
+        "console.next_hint": "다음 문제는 /quiz 입니다.",
+        "console.stats_line": (
+            "{board}: 답변 {answered}, 정답 {correct} ({accuracy}), {points}점, "
+            "연속 정답 {streak} (최고 {best}), 순위 {rank}"
+        ),
+        "console.most_missed": "가장 많이 틀린 용어: {terms}",
+        "console.unknown_option": "{word}(은)는 쓸 수 없는 값입니다: week|month|all 과 daily|practice 중에서 고르세요.",
+        "console.board_row": "{rank}. {name}  {points}점  {accuracy}",
+    },
+}
+
+# English description of a command or option -> Korean (each 1-100 characters; tests check both).
+COMMAND_TEXTS_KO: dict[str, str] = {
+    "Look up a term in the study notes": "학습 노트에서 용어를 찾아봅니다",
+
+    "A term, an acronym or its Korean spelling": "용어, 약어 또는 한글 표기",
+
+    "Search inside the definitions": "정의 본문에서 단어를 검색합니다",
+
+    "Words to look for": "찾을 단어",
+
+    "Get a personal practice question": "나만 보는 연습 문제를 받습니다",
+
+    "A deck or section to practise (optional)": "연습할 덱이나 섹션 (선택)",
+
+    "Show study stats for you or another member": "나 또는 다른 멤버의 학습 통계를 봅니다",
+
+    "Whose stats to show (default: you)": "통계를 볼 멤버 (기본: 나)",
+
+    "Show this server's leaderboard": "이 서버의 리더보드를 봅니다",
+
+    "This week, this month or all time": "이번 주, 이번 달 또는 전체 기간",
+
+    "Daily questions or practice": "오늘의 문제 또는 연습 문제",
+
+    "Study bot administration": "스터디 봇 관리",
+
+    "Re-read the notes and report problems": "노트를 다시 읽고 문제를 보고합니다",
+
+    "Start a new season (answers are kept)": "새 시즌을 시작합니다 (답변 기록은 유지)",
+
+    "Export everyone's scores as CSV": "모든 멤버의 점수를 CSV 파일로 내보냅니다",
+
+    "Daily channel quiz": "채널 오늘의 문제",
+
+    "Post a daily question in a channel": "채널에 매일 문제를 올립니다",
+
+    "The channel for the daily question": "오늘의 문제를 올릴 채널",
+
+    "Time of day, 24-hour HH:MM": "게시 시각 (24시간제 HH:MM)",
+
+    "IANA time zone (default: the server's)": "IANA 시간대 (기본: 서버 설정)",
+
+    "A deck or section (default: all)": "덱 또는 섹션 (기본: 전체)",
+
+    "Questions per post (1-5)": "한 번에 올릴 문제 수 (1-5)",
+
+    "Hours until the answer is shown (default: 1 h before the next post)": "정답 공개까지 시간 (기본: 다음 게시 1시간 전)",
+
+    "Post the next daily question now": "다음 문제를 지금 올립니다",
+
+    "Stop the daily question (history stays)": "오늘의 문제를 멈춥니다 (기록은 유지)",
+
+    "Show this server's daily questions": "이 서버의 오늘의 문제 일정을 봅니다",
+
+    "this week": "이번 주",
+
+    "this month": "이번 달",
+
+    "all time": "전체 기간",
+
+    "daily": "오늘의 문제",
+
+    "practice": "연습",
+}
+
+# StudyError code -> catalogue key. An error whose code is missing here reads "error.generic".
+ERROR_KEYS: dict[str, str] = {
+    "nothing_found": "error.nothing_found",
+    "unknown_topic": "error.unknown_topic",
+    "no_questions": "error.no_questions",
+    "question_gone": "error.question_gone",
+    "not_your_question": "error.not_your_question",
+    "already_answered": "error.already_answered",
+    "answers_closed": "error.answers_closed",
+    "invalid_choice": "error.invalid_choice",
+    "daily_invalid_time": "daily.invalid_time",
+    "daily_invalid_zone": "daily.invalid_zone",
+    "daily_no_schedule": "daily.no_schedule",
+    "daily_which_schedule": "daily.which",
+    "daily_no_room": "daily.no_room",
+}
+
+
+def lang_of(locale: str | None) -> Lang:
+    """Korean for a `ko` locale (`ko`, `ko-KR`, `ko_KR.UTF-8`), English for anything else."""
+    return "ko" if locale is not None and locale[:2].lower() == "ko" else "en"
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def tr(lang: Lang, key: str, /, **params: Any) -> str:
+    """The sentence `key` in `lang` (English when Korean lacks it), formatted with `params`.
+
+    A field the caller did not give stays empty rather than raising: a missing detail must not
+    turn a reply into an error.
+    """
+    template = MESSAGES.get(lang, {}).get(key) or MESSAGES["en"].get(key) or key
+    return string.Formatter().vformat(template, (), _Blank(params))
+
+
+def letter(index: int) -> str:
+    """The letter of a choice (A, B, ...); past J, its 1-based number."""
+    return LETTERS[index] if 0 <= index < len(LETTERS) else str(index + 1)
+
+
+def percent(correct: int, answered: int) -> str:
+    return f"{correct / answered:.0%}" if answered else "—"
+
+
+def pause_reason(reason: str | None, lang: Lang, *, quote: Callable[[str], str] = str) -> str:
+    """A stored pause reason in words; an unknown one is shown as stored, quoted."""
+    key = f"daily.reason.{reason}"
+    return tr(lang, key) if key in MESSAGES["en"] else quote(reason or "?")
+
+
+def error_message(
+    error: StudyError,
+    lang: Lang,
+    *,
+    quote: Callable[[str], str] = str,
+    channel: Callable[[str], str] = str,
+) -> str:
+    """An expected error as one reply, with "did you mean" suggestions when it carries any.
+
+    `quote` makes user text safe for the front end (escaping, shortening); `channel` turns a
+    channel id into the front end's reference to it.
+    """
+    params: dict[str, Any] = {}
+    for key, value in error.params.items():
+        params[key] = quote(value) if isinstance(value, str) else value
+    if isinstance(error.params.get("choice"), int):
+        params["letter"] = letter(error.params["choice"])
+    if "channel_ids" in error.params:
+        params["channels"] = ", ".join(channel(str(c)) for c in error.params["channel_ids"] or ())
+    text = tr(lang, ERROR_KEYS.get(error.code, "error.generic"), **params)
+    return text + did_you_mean(error.params.get("suggestions") or (), lang, quote=quote)
+
+
+def did_you_mean(suggestions: Iterable[object], lang: Lang, *, quote: Callable[[str], str] = str) -> str:
+    """"\nDid you mean: a, b?" for up to five suggestions, or nothing."""
+    names = [quote(s) for s in suggestions if isinstance(s, str)][:5]
+    return "\n" + tr(lang, "error.did_you_mean", suggestions=", ".join(names)) if names else ""

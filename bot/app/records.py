@@ -1,0 +1,39 @@
+"""The records the application hands to front ends, under one roof.
+
+They are the store's plain frozen dataclasses; front ends import them (and `StoreError`, which
+an unusable database raises) from here, so that none of them imports the store.
+"""
+
+from __future__ import annotations
+
+from bot.store.records import (
+    AnswerResult,
+    AnswerStatus,
+    Answerer,
+    BoardStats,
+    LeaderboardPage,
+    LeaderRow,
+    Post,
+    PostResults,
+    Schedule,
+    ScoreExportRow,
+    StoreError,
+    TermMisses,
+    UserStats,
+)
+
+__all__ = [
+    "AnswerResult",
+    "AnswerStatus",
+    "Answerer",
+    "BoardStats",
+    "LeaderRow",
+    "LeaderboardPage",
+    "Post",
+    "PostResults",
+    "Schedule",
+    "ScoreExportRow",
+    "StoreError",
+    "TermMisses",
+    "UserStats",
+]

@@ -1,0 +1,85 @@
+"""The Discord side of the daily quiz's delivery port: send a post, draw a reveal, tell a server.
+
+Discord's errors become the port's typed outcomes here and nowhere else: Unknown Channel (or any
+404 on a new post) is `Gone(channel=True)`, a 404 on an edit of a message that is gone is
+`Gone(channel=False)`, 403 is `Forbidden`, anything else `TryLater`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.app.messages import Lang, pause_reason, tr
+from bot.app.ports import Delivered, DeliveryOutcome, Forbidden, Gone, Reveal, TryLater
+from bot.discord_app import limits
+from bot.discord_app.bot import StudyBot
+from bot.discord_app.errors import channel_ref
+from bot.discord_app.i18n import lang_of
+from bot.app.records import Post, Schedule
+from cogs.daily._views import missing_permissions, post_embed, post_view, reveal_embed, reveal_view
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_CHANNEL = 10003
+
+
+class DiscordDelivery:
+    """`bot.app.ports.DeliveryPort` over discord.py."""
+
+    def __init__(self, bot: StudyBot) -> None:
+        self._bot = bot
+
+    async def wait_ready(self) -> None:
+        await self._bot.wait_until_ready()
+
+    def _lang(self, guild_id: int) -> Lang:
+        guild = self._bot.get_guild(guild_id)
+        return lang_of(guild.preferred_locale) if guild is not None else "en"
+
+    async def post_question(self, schedule: Schedule, post: Post) -> DeliveryOutcome:
+        channel = self._bot.get_partial_messageable(schedule.channel_id, guild_id=schedule.guild_id)
+        lang = self._lang(schedule.guild_id)
+        sending = channel.send(embed=post_embed(post, lang), view=post_view(post),
+                               allowed_mentions=discord.AllowedMentions.none())
+        return await _outcome(sending, missing_channel=lambda _: True)
+
+    async def show_reveal(self, reveal: Reveal) -> DeliveryOutcome:
+        post = reveal.post
+        assert post.message_id is not None and post.channel_id is not None
+        message = self._bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id) \
+            .get_partial_message(int(post.message_id))
+        editing = message.edit(embed=reveal_embed(reveal, self._lang(post.guild_id)), view=reveal_view(post),
+                               allowed_mentions=discord.AllowedMentions.none())
+        return await _outcome(editing, missing_channel=lambda exc: exc.code == UNKNOWN_CHANNEL)
+
+    async def announce_pause(self, schedule: Schedule, reason: str) -> None:
+        """A notice in the server's system channel, when there is one the bot may write in."""
+        guild = self._bot.get_guild(schedule.guild_id)
+        target = guild.system_channel if guild is not None else None
+        if guild is None or target is None or target.id == schedule.channel_id or guild.me is None:
+            return
+        if missing_permissions(target.permissions_for(guild.me)):
+            return
+        lang = lang_of(guild.preferred_locale)
+        text = tr(lang, "daily.paused_notice", channel=channel_ref(schedule.channel_id),
+                  reason=pause_reason(reason, lang, quote=limits.user_text))
+        try:
+            await target.send(limits.content(text), allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("daily quiz: could not tell guild %s about the pause: %s", schedule.guild_id, exc)
+
+
+async def _outcome(request: Awaitable[discord.Message | None], *,
+                   missing_channel: Callable[[discord.NotFound], bool]) -> DeliveryOutcome:
+    try:
+        message = await request
+    except discord.NotFound as exc:
+        return Gone(channel=missing_channel(exc))
+    except discord.Forbidden:
+        return Forbidden()
+    except discord.HTTPException as exc:
+        return TryLater(str(exc))
+    return Delivered(str(message.id) if message is not None else None)
