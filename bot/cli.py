@@ -14,10 +14,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.app.records import StoreError
+from bot.community import Community
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine.model import Entry, Notes, Severity
 from bot.errors import StudyError
-from bot.app.records import StoreError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -221,14 +222,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _guild_id(text: str) -> int:
+def _community(text: str) -> Community:
     try:
-        value = int(text)
+        return Community.parse(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a server (guild) id") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a server (guild) id")
-    return value
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a community: use discord:SERVER_ID, slack:TEAM_ID or a Discord server id"
+        ) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -260,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--seed", type=int, default=0, help="seed for choice order (default 0)")
     p = add("leaderboard", cmd_leaderboard, "show a server's leaderboard from the database")
-    p.add_argument("--guild", type=_guild_id, required=True, help="server (guild) id")
+    p.add_argument("--guild", type=_community, required=True, metavar="COMMUNITY",
+                   help="discord:SERVER_ID, slack:TEAM_ID, or a bare Discord server id")
     p.add_argument("--period", choices=("week", "month", "all"), default="week")
     p.add_argument("--board", choices=("daily", "practice"), default="daily")
     p.add_argument("--limit", type=_positive_int, default=None, help="top N (default: everyone)")

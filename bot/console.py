@@ -22,13 +22,14 @@ from rich.markup import escape
 from bot.app import open_app
 from bot.app.messages import LETTERS, Lang, error_message, lang_of, letter, percent, tr
 from bot.app.study import BOARDS, PERIODS, AskedQuestion, StudyService
+from bot.community import Community
 from bot.config import Settings
 from bot.errors import StudyError
 
 log = logging.getLogger(__name__)
 
-LOCAL_GUILD_ID = 0
-LOCAL_USER_ID = 1
+LOCAL_COMMUNITY = Community.of("console", "local")  # the console's own board, apart from every chat's
+LOCAL_USER_ID = "1"
 def terminal_lang() -> Lang:
     """The language of the terminal's locale, as a shell would pick it."""
     return lang_of(os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG"))
@@ -41,8 +42,8 @@ def plain(text: str) -> str:
 
 @dataclass
 class ConsoleUser:
-    guild_id: int
-    user_id: int
+    community: Community
+    user_id: str
     name: str
 
 
@@ -129,7 +130,7 @@ class ConsoleSession:
 
     async def _quiz(self, topic: str | None) -> None:
         asked = await self._service.next_practice_question(
-            guild_id=self._user.guild_id,
+            community=self._user.community,
             user_id=self._user.user_id,
             display_name=self._user.name,
             topic=topic,
@@ -150,7 +151,7 @@ class ConsoleSession:
             return
         self._pending = None
         outcome = await self._service.answer(
-            guild_id=self._user.guild_id,
+            community=self._user.community,
             post_id=asked.post_id,
             user_id=self._user.user_id,
             choice=choice,
@@ -165,7 +166,7 @@ class ConsoleSession:
         self.say(self.tr("console.next_hint"), "dim")
 
     async def _stats(self) -> None:
-        stats = await self._service.stats(self._user.guild_id, self._user.user_id)
+        stats = await self._service.stats(self._user.community, self._user.user_id)
         for board in stats.boards.values():
             self.say(self.tr(
                 "console.stats_line", board=self.tr(f"board.{board.board.value}"), answered=board.answered,
@@ -187,7 +188,7 @@ class ConsoleSession:
                 self.say(self.tr("console.unknown_option", word=repr(word)), "yellow")
                 return
         page = await self._service.leaderboard(
-            self._user.guild_id, period=period, board=board, limit=10
+            self._user.community, period=period, board=board, limit=10
         )
         if not page.rows:
             self.say(self.tr("board.empty"))
@@ -209,7 +210,7 @@ async def _session(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             for problem in notes.problems:
                 out.print(escape(str(problem)))
             return 1
-        user = ConsoleUser(LOCAL_GUILD_ID, LOCAL_USER_ID, getpass.getuser())
+        user = ConsoleUser(LOCAL_COMMUNITY, LOCAL_USER_ID, getpass.getuser())
         session = ConsoleSession(service, out, user, lang)
         if interactive:
             decks = ", ".join(d.name for d in notes.decks)

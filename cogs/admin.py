@@ -15,10 +15,11 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from bot.app.messages import tr
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.embeds import reload_embed
-from bot.app.messages import tr
 from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.identity import community_of
 from bot.discord_app.views import ConfirmView
 
 CSV_COLUMNS = ("board", "user_id", "display_name", "points", "answered", "correct", "streak", "best_streak", "opted_out")
@@ -59,11 +60,11 @@ class Admin(commands.Cog):
     @studyadmin.command(name="reset-scores", description=_("Start a new season (answers are kept)"))
     async def reset_scores(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
-        guild_id = interaction.guild_id or 0
+        community = community_of(interaction)
 
         async def start_season(click: discord.Interaction) -> None:
             await click.response.defer()
-            season = await self.bot.study.start_new_season(guild_id)
+            season = await self.bot.study.start_new_season(community)
             await click.edit_original_response(content=tr(lang, "admin.reset_done", season=season), view=None)
 
         view = ConfirmView(
@@ -78,9 +79,9 @@ class Admin(commands.Cog):
     @studyadmin.command(name="export", description=_("Export everyone's scores as CSV"))
     async def export(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
-        guild_id = interaction.guild_id or 0
+        community = community_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rows = await self.bot.study.export_scores(guild_id)
+        rows = await self.bot.study.export_scores(community)
         if not rows:
             await interaction.followup.send(tr(lang, "admin.export_empty"), ephemeral=True)
             return
@@ -90,7 +91,7 @@ class Admin(commands.Cog):
         for r in rows:
             values = (r.board, r.user_id, r.display_name, r.points, r.answered, r.correct, r.streak, r.best_streak, int(r.opted_out))
             writer.writerow([csv_cell(v) for v in values])
-        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename=f"studybot-scores-{guild_id}.csv")
+        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename=f"studybot-scores-{community.id}.csv")
         await interaction.followup.send(tr(lang, "admin.export", count=len(rows)), file=file, ephemeral=True)
 
 

@@ -9,13 +9,14 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from bot.app.messages import tr
 from bot.discord_app import limits
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import leaderboard_embed, stats_embed
 from bot.discord_app.errors import send_ephemeral
-from bot.app.messages import tr
 from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.identity import community_of, user_of
 from bot.discord_app.views import ListingView, Paginator
 from bot.engine.scoring import Board, Period
 
@@ -44,7 +45,7 @@ class Scores(commands.Cog):
         own = target.id == interaction.user.id
         # Someone else's stats may turn out private (opted out), and a deferral fixes visibility
         # before that is known: a slow lookup of another member is deferred privately.
-        stats = await finish_or_defer(interaction, self.bot.study.stats(interaction.guild_id or 0, target.id),
+        stats = await finish_or_defer(interaction, self.bot.study.stats(community_of(interaction), str(target.id)),
                                       ephemeral=not own)
         if stats.opted_out and not own:
             text = tr(lang, "stats.private", name=limits.display_name(target.display_name))
@@ -66,24 +67,24 @@ class Scores(commands.Cog):
         board: app_commands.Choice[str] | None = None,
     ) -> None:
         lang = interaction_lang(interaction)
-        guild_id, caller = interaction.guild_id or 0, interaction.user.id
+        community, caller = community_of(interaction), user_of(interaction)
         which, when = Board(board.value if board else "daily"), Period(period.value if period else "week")
         await interaction.response.defer(thinking=True)
         service = self.bot.study
-        first = await service.leaderboard(guild_id, period=when, board=which, limit=PAGE_SIZE, offset=0)
-        mine = await service.own_rank(guild_id, caller, board=which, period=when)
+        first = await service.leaderboard(community, period=when, board=which, limit=PAGE_SIZE, offset=0)
+        mine = await service.own_rank(community, caller, board=which, period=when)
         pages = max(1, math.ceil(first.total / PAGE_SIZE))
 
         async def render(index: int) -> discord.Embed:
             page = first if index == 0 else await service.leaderboard(
-                guild_id, period=when, board=which, limit=PAGE_SIZE, offset=index * PAGE_SIZE
+                community, period=when, board=which, limit=PAGE_SIZE, offset=index * PAGE_SIZE
             )
             return leaderboard_embed(
                 page, board=which.value, period=when.value, caller_id=caller, caller_row=mine,
                 page_number=index + 1, pages=pages, lang=lang,
             )
 
-        await Paginator(owner_id=caller, pages=pages, render=render, lang=lang).send(interaction)
+        await Paginator(owner_id=interaction.user.id, pages=pages, render=render, lang=lang).send(interaction)
 
 
 async def setup(bot: StudyBot) -> None:

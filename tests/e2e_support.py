@@ -109,7 +109,7 @@ def stored_answers(db: Path, post_id: int | None = None) -> list[int]:
     file; WAL means this never waits for a running bot."""
     where, params = ("WHERE post_id = ?", (post_id,)) if post_id is not None else ("", ())
     with sqlite3.connect(db) as conn:
-        return [row[0] for row in conn.execute(f"SELECT user_id FROM answers {where}", params)]
+        return [int(row[0]) for row in conn.execute(f"SELECT user_id FROM answers {where}", params)]
 
 
 @dataclass

@@ -94,15 +94,18 @@ import asyncio, sys
 from datetime import UTC, datetime
 from bot.clock import ManualClock
 from bot.app.study import StudyService
+from bot.community import Community
 from bot.store import Store
 async def main():
     clock = ManualClock(datetime(2026, 11, 27, 3, tzinfo=UTC))
     async with await Store.open(sys.argv[1], clock=clock) as store:
         service = StudyService(notes_path=sys.argv[2], store=store, clock=clock)
+        guild = Community.discord(7)
         for user in range(1, 13):
-            asked = await service.next_practice_question(guild_id=7, user_id=user, display_name=f"u{user}")
+            asked = await service.next_practice_question(community=guild, user_id=str(user), display_name=f"u{user}")
             choice = asked.question.answer if user % 2 else (asked.question.answer + 1) % len(asked.question.choices)
-            await service.answer(guild_id=7, post_id=asked.post_id, user_id=user, choice=choice, display_name=f"u{user}")
+            await service.answer(community=guild, post_id=asked.post_id, user_id=str(user), choice=choice,
+                                 display_name=f"u{user}")
 asyncio.run(main())
 """
     subprocess.run([sys.executable, "-c", script, str(db), str(DEFAULT_NOTES)], check=True, cwd=REPO_ROOT)
@@ -128,3 +131,9 @@ def test_corrupt_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     assert db.read_bytes() == b"this is not a database" * 100
+
+
+def test_a_mistyped_command_points_at_the_one_help_there_is(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["definee", "HPA"]) == 2
+    err = capsys.readouterr().err
+    assert "(see `studybot --help`)" in err and "studybot studybot" not in err

@@ -68,3 +68,18 @@ def test_bad_value_is_one_sentence_naming_the_variable(monkeypatch: pytest.Monke
         load_settings()
     message = str(caught.value)
     assert message.startswith(f"{name} is invalid") and message.endswith(".") and "\n" not in message
+
+
+def test_a_database_url_of_another_kind_is_refused_in_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDYBOT_DB", "postgresql://bot@db.example/studybot")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    message = str(caught.value)
+    assert message.startswith("STUDYBOT_DB is invalid:") and "postgresql://" in message and "\n" not in message
+
+
+def test_a_sqlite_url_names_a_relative_or_absolute_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDYBOT_DB", "sqlite:///data/study.db")
+    assert load_settings(_env_file=None).db == Path("data/study.db")
+    monkeypatch.setenv("STUDYBOT_DB", "sqlite:////var/lib/studybot/study.db")
+    assert load_settings(_env_file=None).db == Path("/var/lib/studybot/study.db")

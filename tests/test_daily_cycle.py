@@ -17,11 +17,12 @@ from bot.app.messages import REASON_ACCESS, REASON_DELETED
 from bot.app.ports import Delivered, DeliveryOutcome, Forbidden, Gone, Reveal, TryLater
 from bot.app.records import Post, Schedule
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.config import Settings
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
-GUILD = 1001
-CHANNEL = 2001
+GUILD = Community.discord(1001)
+CHANNEL = "2001"
 NINE_SEOUL = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # Mon 09:00 in Seoul
 
 
@@ -118,7 +119,7 @@ async def test_a_due_post_is_revealed_through_the_port_once(app: App, clock: Man
     clock.set(NINE_SEOUL)
     await app.daily.sweep()
     (post,) = port.posted
-    await app.daily.answer(GUILD, post.post_id, 7, post.question.answer, "Ada")
+    await app.daily.answer(GUILD, post.post_id, "7", post.question.answer, "Ada")
     clock.set(NINE_SEOUL + timedelta(hours=2, seconds=1))
     await app.daily.sweep()
     await app.daily.sweep()

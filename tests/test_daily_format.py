@@ -16,6 +16,7 @@ from bot.app.messages import REASON_DELETED, pause_reason, tr
 from bot.app.ports import Reveal
 from bot.app.study import AnswerOutcome
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.config import Settings
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.errors import study_error_text
@@ -23,7 +24,7 @@ from bot.discord_app.sync import command_payload
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.schedule import DailySlot
 from bot.engine.scoring import Board
-from bot.store import AnswerResult, AnswerStatus, Answerer, Post, PostResults, Schedule
+from bot.store import Answerer, AnswerResult, AnswerStatus, Post, PostResults, Schedule
 from cogs.daily import _views as cog
 from cogs.daily._cog import Daily
 from tests.loopback import limits as discord_rules
@@ -64,8 +65,8 @@ def question(*, huge: bool = False) -> Question:
 
 
 def post(*, huge: bool = False, seq: int = 1, revealed: bool = False) -> Post:
-    return Post(post_id=12345678901234567890, guild_id=1, board=Board.DAILY, season=1, question=question(huge=huge),
-                channel_id=55, message_id=66, owner_user_id=None, schedule_id=3, local_date="2026-03-09", seq=seq,
+    return Post(post_id=12345678901234567890, community=Community.discord(1), board=Board.DAILY, season=1, question=question(huge=huge),
+                channel_id="55", message_id="66", owner_user_id=None, schedule_id=3, local_date="2026-03-09", seq=seq,
                 topic="Auto Scaling " * (40 if huge else 1), posted_at=datetime(2026, 3, 9, 0, 0, tzinfo=UTC),
                 reveal_at=datetime(2026, 3, 9, 23, 0, tzinfo=UTC),
                 revealed_at=datetime(2026, 3, 9, 23, 0, tzinfo=UTC) if revealed else None,
@@ -73,7 +74,7 @@ def post(*, huge: bool = False, seq: int = 1, revealed: bool = False) -> Post:
 
 
 def schedule(**changes: Any) -> Schedule:
-    values: dict[str, Any] = dict(schedule_id=3, guild_id=1, channel_id=55, time="09:00", timezone="America/New_York",
+    values: dict[str, Any] = dict(schedule_id=3, community=Community.discord(1), channel_id="55", time="09:00", timezone="America/New_York",
                                   topic="Auto Scaling", questions_per_post=1, reveal_after_hours=None, paused=False,
                                   pause_reason=None, created_at=datetime(2026, 3, 1, tzinfo=UTC), stopped_at=None)
     values.update(changes)
@@ -102,7 +103,7 @@ def test_a_second_question_of_the_day_is_numbered() -> None:
 
 def results(counts: tuple[int, ...], names: tuple[str, ...]) -> PostResults:
     return PostResults(post_id=1, counts=counts, total=sum(counts),
-                       first_correct=tuple(Answerer(100 + i, n) for i, n in enumerate(names)))
+                       first_correct=tuple(Answerer(str(100 + i), n) for i, n in enumerate(names)))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -169,7 +170,7 @@ def test_set_reply_lists_the_next_three_post_times_in_the_zone(lang: str) -> Non
 def test_status_shows_channel_time_zone_next_post_questions_left_and_pauses(lang: str) -> None:
     statuses = [
         ScheduleStatus(schedule(), DailySlot(date(2026, 3, 9), datetime(2026, 3, 9, 13, 0, tzinfo=UTC)), 7, 24),
-        ScheduleStatus(schedule(schedule_id=4, channel_id=56, timezone="Asia/Seoul", topic=None, paused=True,
+        ScheduleStatus(schedule(schedule_id=4, channel_id="56", timezone="Asia/Seoul", topic=None, paused=True,
                                 pause_reason=REASON_DELETED), None, 214, 214),
     ]
     data = ok(cog.status_embed(statuses, lang))  # type: ignore[arg-type]

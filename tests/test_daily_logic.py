@@ -16,6 +16,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.app.daily import (
     DailyQuiz,
     InvalidTime,
@@ -34,8 +35,9 @@ from bot.app.study import StudyService
 from bot.store import Schedule, Store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
-GUILD = 1001
-CHANNEL = 2001
+GUILD = Community.discord(1001)
+CHANNEL = "2001"
+OTHER_CHANNEL = "2002"
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
 SMALL_TOPIC = "CNI(Container Network Interface)"  # four questions in the default deck
@@ -173,16 +175,16 @@ async def test_unknown_topic_is_refused_and_a_known_one_is_stored_in_the_banks_s
 
 async def test_several_schedules_per_guild_one_per_channel(world: World) -> None:
     await world.quiz.set_schedule(GUILD, CHANNEL, "09:00")
-    await world.quiz.set_schedule(GUILD, CHANNEL + 1, "18:00", timezone="UTC")
-    assert (await world.quiz.find_schedule(GUILD, CHANNEL + 1)).time == "18:00"
+    await world.quiz.set_schedule(GUILD, OTHER_CHANNEL, "18:00", timezone="UTC")
+    assert (await world.quiz.find_schedule(GUILD, OTHER_CHANNEL)).time == "18:00"
     with pytest.raises(WhichSchedule) as which:
-        await world.quiz.find_schedule(GUILD, 999)
-    assert which.value.params["channel_ids"] == [CHANNEL, CHANNEL + 1]
+        await world.quiz.find_schedule(GUILD, "999")
+    assert which.value.params["channel_ids"] == [CHANNEL, OTHER_CHANNEL]
     stopped = await world.quiz.stop(GUILD, CHANNEL)
     assert stopped.channel_id == CHANNEL
-    assert (await world.quiz.find_schedule(GUILD, 999)).channel_id == CHANNEL + 1  # the only one left
+    assert (await world.quiz.find_schedule(GUILD, "999")).channel_id == OTHER_CHANNEL  # the only one left
     statuses = await world.quiz.status(GUILD)
-    assert [s.schedule.channel_id for s in statuses] == [CHANNEL + 1]
+    assert [s.schedule.channel_id for s in statuses] == [OTHER_CHANNEL]
     assert statuses[0].next_post is not None and statuses[0].next_post.at == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     await world.quiz.stop(GUILD, None)
     with pytest.raises(NoSchedule):
@@ -273,7 +275,7 @@ async def test_reveal_time_defaults_to_an_hour_before_the_next_post_or_after_the
     (post_id,) = await post_day(world, plain, date(2026, 3, 3))
     post = await world.store.get_post(post_id)
     assert post is not None and post.reveal_at == local(SEOUL, 2026, 3, 4, 9, 0)
-    quick = await world.quiz.set_schedule(GUILD, CHANNEL + 1, "10:00", reveal_after_hours=2)
+    quick = await world.quiz.set_schedule(GUILD, OTHER_CHANNEL, "10:00", reveal_after_hours=2)
     (post_id,) = await post_day(world, quick.schedule, date(2026, 3, 4))
     post = await world.store.get_post(post_id)
     assert post is not None and post.reveal_at == local(SEOUL, 2026, 3, 4, 12, 0)
@@ -342,7 +344,7 @@ async def test_the_group_sees_its_most_missed_term_again_first(world: World) -> 
     first = await world.store.get_post(first_id)
     assert first is not None
     wrong = (first.question.answer + 1) % len(first.question.choices)
-    await world.quiz.answer(GUILD, first_id, 1, wrong, "kim")
+    await world.quiz.answer(GUILD, first_id, "1", wrong, "kim")
     same_term = [x for x in world.service.bank.questions if x.term == first.question.term and x.id != first.question.id]
     (second_id,) = await post_day(world, schedule, date(2026, 3, 4))
     second = await world.store.get_post(second_id)
@@ -394,10 +396,10 @@ async def test_streak_counts_consecutive_posts_and_a_missed_post_breaks_it(world
             world.clock.advance(timedelta(hours=23, minutes=1))
             for due in await world.quiz.due_reveals():
                 await world.quiz.reveal(due)
-            row = await world.store.rank_of(GUILD, 7, now=world.clock.now())
+            row = await world.store.rank_of(GUILD, "7", now=world.clock.now())
             assert row is not None and row.streak == 0
             continue
-        outcome = await world.quiz.answer(GUILD, post_id, 7, post.question.answer, "lee")
+        outcome = await world.quiz.answer(GUILD, post_id, "7", post.question.answer, "lee")
         streaks.append(outcome.result.streak)
     assert streaks == [1, 2, 1]
 
@@ -409,14 +411,14 @@ async def test_first_click_counts_later_clicks_are_refused_and_reveal_reports_th
     assert post is not None
     right = post.question.answer
     wrong = (right + 1) % len(post.question.choices)
-    plan = [(11, "ann", wrong), (12, "bo", right), (13, "cy", right), (14, "di", wrong), (15, "ed", right),
-            (16, "fay", right)]
+    plan = [("11", "ann", wrong), ("12", "bo", right), ("13", "cy", right), ("14", "di", wrong),
+            ("15", "ed", right), ("16", "fay", right)]
     for user, name, choice in plan:
         world.clock.advance(timedelta(seconds=10))
         outcome = await world.quiz.answer(GUILD, post_id, user, choice, name)
         assert outcome.result.correct is (choice == right)
     with pytest.raises(AlreadyAnswered) as again:
-        await world.quiz.answer(GUILD, post_id, 11, right, "ann")
+        await world.quiz.answer(GUILD, post_id, "11", right, "ann")
     assert again.value.params["choice"] == wrong
 
     world.at(local(SEOUL, 2026, 3, 4, 8, 59))
@@ -433,4 +435,4 @@ async def test_first_click_counts_later_clicks_are_refused_and_reveal_reports_th
     assert await world.quiz.reveal(due) is None  # a second reveal does nothing
     assert await world.quiz.due_reveals() == []
     with pytest.raises(AnswersClosed):
-        await world.quiz.answer(GUILD, post_id, 99, right, "late")
+        await world.quiz.answer(GUILD, post_id, "99", right, "late")

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app.daily import DailyCycle, DailyQuiz
+from bot.community import Community
 from bot.app.study import StudyService
 from bot.clock import ManualClock
 from bot.store import Store
@@ -70,7 +71,7 @@ async def post_made_but_never_sent(fake: FakeDiscord, tmp_path: Path, clock: Man
     g = fake.guild
     clock.set(seoul(2026, 3, 2, 8, 0))
     async with offline_quiz(tmp_path, clock) as quiz:
-        made = await quiz.set_schedule(int(g.id), int(g.text_channel.id), "09:00")
+        made = await quiz.set_schedule(Community.discord(g.id), str(g.text_channel.id), "09:00")
         clock.set(seoul(2026, 3, 2, 9, 0))
         due = await quiz.due(made.schedule)
         assert due.post is not None
@@ -113,7 +114,7 @@ async def test_a_post_made_but_not_sent_before_a_crash_is_sent_once_at_the_next_
         assert post_id_of(message) == post_id and "2026-03-02" in message.embeds[0]["title"]
         await cog.sweep()  # a later sweep does not send it again
         stored = await cog.quiz.get_post(post_id)
-        assert stored is not None and stored.message_id == int(message.id)
+        assert stored is not None and stored.message_id == str(message.id)
     async with bot_after_recovery(fake_discord, tmp_path, clock):
         pass  # nor does the next start
     assert sends(fake_discord) == 1

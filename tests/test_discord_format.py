@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
+from bot.community import Community
 from bot.discord_app import embeds, limits
 from bot.discord_app.views import parse_choice, parse_post_id
 from bot.engine.model import Entry, Problem, Question, QuestionKind, SourceRef, TextHit
@@ -138,7 +139,7 @@ def test_answer_embed_says_right_or_wrong_with_explanation_and_source() -> None:
 
 def stats(answered: int = 10) -> UserStats:
     return UserStats(
-        guild_id=1, user_id=2, display_name="someone", season=1,
+        community=Community.discord(1), user_id="2", display_name="someone", season=1,
         boards={
             Board.DAILY: BoardStats(Board.DAILY, answered, 7, 0.7, 82, 3, 5, 4),
             Board.PRACTICE: BoardStats(Board.PRACTICE, 0, 0, 0.0, 0, 0, 0, None),
@@ -157,27 +158,27 @@ def test_stats_show_accuracy_streaks_rank_and_most_missed(lang) -> None:
 
 
 def rows(start: int, count: int) -> tuple[LeaderRow, ...]:
-    return tuple(LeaderRow(start + i, 1000 + start + i, f"member {start + i} <@1>", 100 - i, 10, 8, 1)
+    return tuple(LeaderRow(start + i, str(1000 + start + i), f"member {start + i} <@1>", 100 - i, 10, 8, 1)
                  for i in range(count))
 
 
 def test_leaderboard_page_shows_rank_name_points_accuracy_and_the_callers_line() -> None:
-    page = LeaderboardPage(1, Board.DAILY, Period.WEEK, "2026-W10", 1, 25, 0, rows(1, 10))
-    me = LeaderRow(17, 99, "me", 3, 4, 1, 0)
-    embed = ok(embeds.leaderboard_embed(page, board="daily", period="week", caller_id=99, caller_row=me,
+    page = LeaderboardPage(Community.discord(1), Board.DAILY, Period.WEEK, "2026-W10", 1, 25, 0, rows(1, 10))
+    me = LeaderRow(17, "99", "me", 3, 4, 1, 0)
+    embed = ok(embeds.leaderboard_embed(page, board="daily", period="week", caller_id="99", caller_row=me,
                                         page_number=1, pages=3, lang="en"))
     lines = embed.description.splitlines()
     assert lines[0].startswith("`#1` member 1") and "**100** pts · 80%" in lines[0]
     assert lines[-2:] == ["…", "`#17` me: **3** pts · 25% ← You"]
     assert "page 1/3" in embed.footer.text
-    on_page = embeds.leaderboard_embed(page, board="practice", period="all", caller_id=1001,
+    on_page = embeds.leaderboard_embed(page, board="practice", period="all", caller_id="1001",
                                        caller_row=page.rows[0], page_number=1, pages=3, lang="ko")
     assert on_page.description.count("← 나") == 1 and "연습" in on_page.title
 
 
 def test_an_empty_leaderboard_says_so() -> None:
-    page = LeaderboardPage(1, Board.DAILY, Period.ALL, "all", 1, 0, 0, ())
-    embed = ok(embeds.leaderboard_embed(page, board="daily", period="all", caller_id=5, caller_row=None,
+    page = LeaderboardPage(Community.discord(1), Board.DAILY, Period.ALL, "all", 1, 0, 0, ())
+    embed = ok(embeds.leaderboard_embed(page, board="daily", period="all", caller_id="5", caller_row=None,
                                         page_number=1, pages=1, lang="en"))
     assert embed.description == "Nobody is on this board yet."
 
@@ -192,8 +193,8 @@ def test_reload_report_lists_problems_within_limits() -> None:
 
 
 def test_formatting_never_writes_a_mention() -> None:
-    page = LeaderboardPage(1, Board.DAILY, Period.ALL, "all", 1, 1, 0, rows(1, 1))
-    text = embeds.leaderboard_embed(page, board="daily", period="all", caller_id=0, caller_row=None,
+    page = LeaderboardPage(Community.discord(1), Board.DAILY, Period.ALL, "all", 1, 1, 0, rows(1, 1))
+    text = embeds.leaderboard_embed(page, board="daily", period="all", caller_id="0", caller_row=None,
                                     page_number=1, pages=1, lang="en").description
     assert "<@1001>" not in text
 

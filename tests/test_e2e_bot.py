@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.discord_app.bot import INITIAL_EXTENSIONS
+from bot.community import Community
 from bot.discord_app.sync import scope_key
 from bot.engine.scoring import Board
 from tests.e2e_support import custom_ids, embed_text, reply_message, running_studybot
@@ -173,11 +174,11 @@ async def test_leaderboard_pages_and_shows_the_callers_own_line(fake_discord: Fa
         store, question = run.store, run.app.study.bank.questions[0]
         for i, student in enumerate(students):
             for _ in range(12 - i):  # student000 answers most, so ranks follow the order
-                post = await store.create_practice_post(int(g.id), int(student.id), question)
-                await store.record_answer(post.post_id, int(student.id), question.answer, student.user.username)
-        await store.set_opt_out(int(g.id), int(students[1].id), True)
-        post = await store.create_practice_post(int(g.id), int(g.member.id), question)
-        await store.record_answer(post.post_id, int(g.member.id), (question.answer + 1) % len(question.choices), "member")
+                post = await store.create_practice_post(Community.discord(g.id), str(student.id), question)
+                await store.record_answer(post.post_id, str(student.id), question.answer, student.user.username)
+        await store.set_opt_out(Community.discord(g.id), str(students[1].id), True)
+        post = await store.create_practice_post(Community.discord(g.id), str(g.member.id), question)
+        await store.record_answer(post.post_id, str(g.member.id), (question.answer + 1) % len(question.choices), "member")
 
         result = await fake_discord.slash(g, g.member, "leaderboard", period="all", board="practice")
         message = reply_message(result)
@@ -208,14 +209,14 @@ async def test_studyadmin_refuses_members_and_serves_admins(fake_discord: FakeDi
 
         confirm = reply_message(await fake_discord.slash(g, g.admin, "studyadmin", "reset-scores"))
         assert confirm.ephemeral and len(confirm.custom_ids()) == 2
-        season = (await run.store.guild_settings(int(g.id))).season
+        season = (await run.store.community_settings(Community.discord(g.id))).season
         await fake_discord.click(confirm, confirm.custom_ids()[0], g.admin)
         assert "new season" in fake_discord.messages[confirm.id].content
-        assert (await run.store.guild_settings(int(g.id))).season == season + 1
+        assert (await run.store.community_settings(Community.discord(g.id))).season == season + 1
 
         question = run.app.study.bank.questions[0]
-        post = await run.store.create_practice_post(int(g.id), int(g.member.id), question)
-        await run.store.record_answer(post.post_id, int(g.member.id), question.answer, "=cmd|member")
+        post = await run.store.create_practice_post(Community.discord(g.id), str(g.member.id), question)
+        await run.store.record_answer(post.post_id, str(g.member.id), question.answer, "=cmd|member")
         exported = await fake_discord.slash(g, g.admin, "studyadmin", "export")
         assert exported.ephemeral
         (req,) = [r for r in exported.requests if r.files]
@@ -264,8 +265,8 @@ async def test_own_stats_offer_the_leaderboard_opt_out(fake_discord: FakeDiscord
         hidden = await fake_discord.click(mine, hide, g.member)
         assert hidden.ephemeral and "hidden" in hidden.text()
         question = run.app.study.bank.questions[0]
-        post = await run.store.create_practice_post(int(g.id), int(g.member.id), question)
-        await run.store.record_answer(post.post_id, int(g.member.id), question.answer, "member")
+        post = await run.store.create_practice_post(Community.discord(g.id), str(g.member.id), question)
+        await run.store.record_answer(post.post_id, str(g.member.id), question.answer, "member")
         board = await fake_discord.slash(g, g.admin, "leaderboard", period="all", board="practice")
         assert "member" not in reply_message(board).embeds[0]["description"]
 
@@ -273,7 +274,7 @@ async def test_own_stats_offer_the_leaderboard_opt_out(fake_discord: FakeDiscord
 async def test_stats_of_a_member_who_opted_out_stay_private_to_others(fake_discord: FakeDiscord, tmp_path: Path) -> None:
     g = fake_discord.guild
     async with running_studybot(fake_discord, tmp_path) as run:
-        await run.store.set_opt_out(int(g.id), int(g.member.id), True)
+        await run.store.set_opt_out(Community.discord(g.id), str(g.member.id), True)
         others = reply_message(await fake_discord.slash(g, g.admin, "stats", member=g.member.id))
         assert others.ephemeral and "private" in others.text() and not others.embeds
         mine = reply_message(await fake_discord.slash(g, g.member, "stats"))

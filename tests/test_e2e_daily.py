@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app.daily import DailyCycle
+from bot.community import Community
 from bot.clock import ManualClock, SystemClock
 from bot.engine.schedule import wall_clock
 from bot.store import Store
@@ -82,7 +83,7 @@ async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_ti
         text = embed_text(message)
         assert text.count("09:00 E") == 3, text  # the next three posts, in the zone
         (schedule,) = await store.active_schedules()
-        assert (schedule.channel_id, schedule.time, schedule.timezone) == (int(g.text_channel.id), "09:00",
+        assert (schedule.channel_id, schedule.time, schedule.timezone) == (str(g.text_channel.id), "09:00",
                                                                              "America/New_York")
         job = run.app.daily.post_job(schedule.schedule_id)
         assert job is not None and job.next_run_time.astimezone(ZoneInfo("America/New_York")).hour == 9
@@ -172,8 +173,8 @@ async def test_daily_now_posts_at_once_and_a_click_after_the_reveal_is_refused_p
         (schedule,) = await run.store.active_schedules()
         job = run.app.daily.post_job(schedule.schedule_id)
         assert job.next_run_time.astimezone(SEOUL).strftime("%H:%M") == "09:00"  # the schedule did not move
-        (status,) = await cog.quiz.status(g_id := int(g.id))
-        assert status.schedule.guild_id == g_id and status.next_post.at == seoul(2026, 3, 3, 9, 0)  # type: ignore[union-attr]
+        (status,) = await cog.quiz.status(Community.discord(g.id))
+        assert status.schedule.community == Community.discord(g.id) and status.next_post.at == seoul(2026, 3, 3, 9, 0)  # type: ignore[union-attr]
 
         korean = await fake_discord.click(post, f"daily:{post_id}:0", g.admin, locale="ko")
         title = reply_message(korean).embeds[0]["title"]

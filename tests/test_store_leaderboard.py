@@ -10,13 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store import Store
 from bot.store.schema import load_migrations
 
-GUILD = 10
+GUILD = Community.discord(10)
 
 
 def question(term: str = "Container") -> Question:
@@ -36,10 +37,10 @@ async def store(db_path, clock):
         yield s
 
 
-async def practice(store, user: int, correct: bool, *, at: datetime | None = None,
+async def practice(store, user: int | str, correct: bool, *, at: datetime | None = None,
                    name: str | None = None, term: str = "Container"):
-    post = await store.create_practice_post(GUILD, user, question(term))
-    return await store.record_answer(post.post_id, user, 0 if correct else 1,
+    post = await store.create_practice_post(GUILD, str(user), question(term))
+    return await store.record_answer(post.post_id, str(user), 0 if correct else 1,
                                      name or f"member {user}", now=at)
 
 
@@ -48,7 +49,7 @@ async def test_ties_break_by_correct_then_fewer_answers_then_user_id(store):
         for correct in answers:
             await practice(store, user, correct)
     page = await store.leaderboard(GUILD, Board.PRACTICE)
-    assert [(r.rank, r.user_id) for r in page.rows] == [(1, 9), (2, 3), (3, 5), (4, 4)]
+    assert [(r.rank, r.user_id) for r in page.rows] == [(1, "9"), (2, "3"), (3, "5"), (4, "4")]
 
 
 async def test_page_has_offset_limit_and_total(store):
@@ -56,37 +57,37 @@ async def test_page_has_offset_limit_and_total(store):
         for _ in range(user):
             await practice(store, user, True)
     page = await store.leaderboard(GUILD, Board.PRACTICE, offset=2, limit=3)
-    assert [(r.rank, r.user_id) for r in page.rows] == [(3, 5), (4, 4), (5, 3)]
+    assert [(r.rank, r.user_id) for r in page.rows] == [(3, "5"), (4, "4"), (5, "3")]
     assert page.total == 7
 
 
 async def test_opted_out_member_is_hidden_and_not_counted(store):
     for user in (1, 2, 3):
         await practice(store, user, True)
-    await store.set_opt_out(GUILD, 2)
+    await store.set_opt_out(GUILD, "2")
     page = await store.leaderboard(GUILD, Board.PRACTICE)
-    assert [r.user_id for r in page.rows] == [1, 3]
+    assert [r.user_id for r in page.rows] == ["1", "3"]
     assert page.total == 2
 
 
 async def test_opted_out_member_still_sees_own_rank(store):
     for user in (1, 2, 3):
         await practice(store, user, True)
-    await store.set_opt_out(GUILD, 1)
-    row = await store.rank_of(GUILD, 3, Board.PRACTICE)
+    await store.set_opt_out(GUILD, "1")
+    row = await store.rank_of(GUILD, "3", Board.PRACTICE)
     assert row.rank == 2
-    assert (await store.rank_of(GUILD, 1, Board.PRACTICE)).rank == 1
+    assert (await store.rank_of(GUILD, "1", Board.PRACTICE)).rank == 1
 
 
 async def test_opting_back_in_shows_the_member_again(store):
     await practice(store, 1, True)
-    await store.set_opt_out(GUILD, 1)
-    await store.set_opt_out(GUILD, 1, False)
-    assert [r.user_id for r in (await store.leaderboard(GUILD, Board.PRACTICE)).rows] == [1]
+    await store.set_opt_out(GUILD, "1")
+    await store.set_opt_out(GUILD, "1", False)
+    assert [r.user_id for r in (await store.leaderboard(GUILD, Board.PRACTICE)).rows] == ["1"]
 
 
 async def test_rank_of_member_without_answers_is_none(store):
-    assert await store.rank_of(GUILD, 42) is None
+    assert await store.rank_of(GUILD, "42") is None
 
 
 async def test_week_board_starts_monday_midnight_in_guild_zone(store, clock):
@@ -94,7 +95,7 @@ async def test_week_board_starts_monday_midnight_in_guild_zone(store, clock):
     await practice(store, 1, True, at=datetime(2026, 11, 22, 14, 30, tzinfo=UTC))
     await practice(store, 2, True, at=datetime(2026, 11, 22, 15, 10, tzinfo=UTC))
     page = await store.leaderboard(GUILD, Board.PRACTICE, Period.WEEK)
-    assert (page.period_key, [r.user_id for r in page.rows]) == ("2026-W48", [2])
+    assert (page.period_key, [r.user_id for r in page.rows]) == ("2026-W48", ["2"])
 
 
 async def test_month_board_starts_on_the_first_in_guild_zone(store, clock):
@@ -102,13 +103,13 @@ async def test_month_board_starts_on_the_first_in_guild_zone(store, clock):
     await practice(store, 1, True, at=datetime(2026, 10, 31, 15, 10, tzinfo=UTC))
     await practice(store, 2, True, at=datetime(2026, 10, 31, 14, 50, tzinfo=UTC))
     page = await store.leaderboard(GUILD, Board.PRACTICE, Period.MONTH)
-    assert [r.user_id for r in page.rows] == [1]
+    assert [r.user_id for r in page.rows] == ["1"]
 
 
 async def test_all_time_board_counts_every_answer_of_the_season(store):
     await practice(store, 1, True, at=datetime(2025, 1, 5, tzinfo=UTC))
     await practice(store, 1, True)
-    assert (await store.rank_of(GUILD, 1, Board.PRACTICE, Period.ALL)).answered == 2
+    assert (await store.rank_of(GUILD, "1", Board.PRACTICE, Period.ALL)).answered == 2
 
 
 async def test_changing_the_zone_moves_answers_between_weeks(store):
@@ -152,7 +153,7 @@ async def test_user_stats_per_board_with_accuracy_rank_and_most_missed(store):
     for term, correct in (("Pod", False), ("Pod", False), ("Node", False), ("Mesh", False),
                           ("Node", True), ("Helm", False), ("Helm", False), ("Helm", False)):
         await practice(store, 1, correct, term=term)
-    stats = await store.user_stats(GUILD, 1)
+    stats = await store.user_stats(GUILD, "1")
     practice_stats = stats.boards[Board.PRACTICE]
     assert (practice_stats.answered, practice_stats.correct, practice_stats.rank) == (8, 1, 2)
     assert practice_stats.accuracy == pytest.approx(1 / 8)
@@ -165,10 +166,10 @@ async def test_export_has_one_row_per_member_and_board_in_board_order(store):
     await practice(store, 1, True)
     await practice(store, 2, True)
     await practice(store, 2, True)
-    await store.set_opt_out(GUILD, 1)
+    await store.set_opt_out(GUILD, "1")
     rows = await store.export_scores(GUILD)
     assert [(r.board, r.user_id, r.points, r.streak, r.opted_out) for r in rows] == [
-        (Board.PRACTICE, 2, 4, 2, False), (Board.PRACTICE, 1, 2, 1, True)]
+        (Board.PRACTICE, "2", 4, 2, False), (Board.PRACTICE, "1", 2, 1, True)]
 
 
 # ---- ranks against a brute force over the score rows ----------------------------------------
@@ -181,24 +182,25 @@ def _read(path, sql: str, params=()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def brute_force_ranks(path, board: Board, season: int, key: str) -> dict[int, int]:
-    """Rank of every member with a score row: 1 + the visible members ahead in tie-break order."""
-    rows = _read(path, "SELECT user_id, points, correct, answered FROM scores WHERE guild_id = ?"
+def brute_force_ranks(path, board: Board, season: int, key: str) -> dict[str, int]:
+    """Rank of every member with a score row: 1 + the visible members ahead in tie-break order
+    (the last tie-break is the user id as text)."""
+    rows = _read(path, "SELECT user_id, points, correct, answered FROM scores WHERE community = ?"
                  " AND board = ? AND season = ? AND period = ?", (GUILD, board.value, season, key))
-    hidden = {u for (u,) in _read(path, "SELECT user_id FROM members WHERE guild_id = ?"
+    hidden = {u for (u,) in _read(path, "SELECT user_id FROM members WHERE community = ?"
                                         " AND opted_out = 1", (GUILD,))}
-    order = {u: (-points, -correct, answered, u) for u, points, correct, answered in rows}
+    order = {u: (-points, -correct, answered, str(u)) for u, points, correct, answered in rows}
     return {u: 1 + sum(1 for v, k in order.items() if v not in hidden and k < mine)
             for u, mine in order.items()}
 
 
 def levels_from_scores(path) -> list[tuple]:
-    return _read(path, "SELECT guild_id, board, season, period, points, count(*) FROM scores"
+    return _read(path, "SELECT community, board, season, period, points, count(*) FROM scores"
                        " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
 
 
 def stored_levels(path, *, with_empty: bool = False) -> list[tuple]:
-    return _read(path, "SELECT guild_id, board, season, period, points, members FROM score_levels"
+    return _read(path, "SELECT community, board, season, period, points, members FROM score_levels"
                        f" {'' if with_empty else 'WHERE members <> 0'} ORDER BY 1, 2, 3, 4, 5")
 
 
@@ -207,7 +209,7 @@ async def assert_ranks_match(store, path, now: datetime) -> int:
     ranks were compared."""
     assert stored_levels(path) == levels_from_scores(path)
     assert not _read(path, "SELECT * FROM score_levels WHERE members < 0")
-    season = (await store.guild_settings(GUILD)).season
+    season = (await store.community_settings(GUILD)).season
     compared = 0
     for board in Board:
         for period in Period:
@@ -229,7 +231,7 @@ async def random_history(store, clock, rng: random.Random, steps: int, *, check_
                          path, users: int = 24) -> int:
     """Answers on both boards by `users` members over some weeks, opt-outs and opt-ins, and a
     new season two thirds of the way; ranks are checked every `check_every` steps."""
-    schedule = await store.create_or_replace_schedule(GUILD, 77, "09:00", ZONE,
+    schedule = await store.create_or_replace_schedule(GUILD, "77", "09:00", ZONE,
                                                       questions_per_post=5)
     daily: dict[str, list[int]] = {}
     compared = 0
@@ -239,7 +241,7 @@ async def random_history(store, clock, rng: random.Random, steps: int, *, check_
         user = rng.randrange(1, users + 1)
         roll = rng.random()
         if roll < 0.1:
-            await store.set_opt_out(GUILD, user, rng.random() < 0.6)
+            await store.set_opt_out(GUILD, str(user), rng.random() < 0.6)
         elif roll < 0.45:
             await practice(store, user, rng.random() < 0.6, at=clock.now())
         else:
@@ -250,7 +252,7 @@ async def random_history(store, clock, rng: random.Random, steps: int, *, check_
                                                      question())
                 posts.append(made.post.post_id)
             choice = 0 if rng.random() < 0.6 else 1
-            await store.record_answer(rng.choice(posts), user, choice, f"member {user}",
+            await store.record_answer(rng.choice(posts), str(user), choice, f"member {user}",
                                       now=clock.now())
         clock.advance(timedelta(hours=rng.randrange(0, 14)))
         if step % check_every == check_every - 1:
@@ -273,7 +275,7 @@ async def test_rank_equals_brute_force_on_random_boards(db_path, monkeypatch, se
             await store.set_opt_out(GUILD, user, False)
         await assert_ranks_match(store, db_path, clock.now())
         for user in range(1, 25, 5):
-            await store.set_opt_out(GUILD, user)
+            await store.set_opt_out(GUILD, str(user))
         await assert_ranks_match(store, db_path, clock.now())
 
 
@@ -297,9 +299,13 @@ async def test_ties_within_a_level_rank_by_correct_then_fewer_answers_then_user_
                           (8, (True, True)), (7, (True, True)), (9, (True, True, True))):
         for correct in answers:
             await practice(store, user, correct)
-    await store.set_opt_out(GUILD, 7)
-    ranks = {u: (await store.rank_of(GUILD, u, Board.PRACTICE)).rank for u in (9, 7, 8, 6, 5)}
-    assert ranks == {9: 1, 7: 2, 8: 2, 6: 3, 5: 4}
+    await store.set_opt_out(GUILD, "7")
+    ranks = {u: (await store.rank_of(GUILD, u, Board.PRACTICE)).rank
+             for u in ("9", "7", "8", "6", "5")}
+    assert ranks == {"9": 1, "7": 2, "8": 2, "6": 3, "5": 4}
+
+
+OLD_GUILD_ID = 10  # GUILD as a version 2 database stored it: a Discord guild id, an integer
 
 
 def _version_2_database(path, rng: random.Random) -> None:
@@ -312,13 +318,14 @@ def _version_2_database(path, rng: random.Random) -> None:
                 conn.execute(statement)
         conn.execute("PRAGMA user_version = 2")
         conn.execute("INSERT INTO guilds (guild_id, season, season_started_at)"
-                     " VALUES (?, 2, '2026-11-01')", (GUILD,))
+                     " VALUES (?, 2, '2026-11-01')", (OLD_GUILD_ID,))
         for post_id in range(1, 13):
             conn.execute(
                 "INSERT INTO posts (post_id, guild_id, board, season, question_id, kind, prompt,"
                 " choices, answer_index, explanation, term, deck, source_path, source_line,"
                 " posted_at) VALUES (?, ?, 'daily', 1, 'q', 'acronym', 'p', '[\"a\", \"b\"]', 0,"
-                " 'e', 't', 'd', 'f', 1, '2026-11-10T00:00:00.000000+00:00')", (post_id, GUILD))
+                " 'e', 't', 'd', 'f', 1, '2026-11-10T00:00:00.000000+00:00')",
+                (post_id, OLD_GUILD_ID))
         for post_id in range(1, 13):
             for user in rng.sample(range(1, 31), 20):
                 correct = rng.random() < 0.7
@@ -327,7 +334,7 @@ def _version_2_database(path, rng: random.Random) -> None:
                     " choice, correct, points, streak, answered_at, week_key, month_key)"
                     " VALUES (?, ?, 'daily', ?, ?, ?, ?, ?, ?, 0, '2026-11-20T00:00:00+00:00',"
                     " ?, '2026-11')",
-                    (post_id, GUILD, 1 if post_id <= 3 else 2, user, f"member {user}",
+                    (post_id, OLD_GUILD_ID, 1 if post_id <= 3 else 2, user, f"member {user}",
                      0 if correct else 1, int(correct),
                      rng.choice((10, 11, 12, 13)) if correct else rng.choice((0, 0, 10)),
                      "2026-W47" if post_id <= 7 else "2026-W48"))
@@ -338,10 +345,15 @@ async def test_migration_fills_the_levels_of_a_version_2_database(db_path, clock
     _version_2_database(db_path, random.Random(5))
     assert _read(db_path, "PRAGMA user_version") == [(2,)]
     async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
+        # Guild 10 is now the community 'discord:10', its user ids text.
+        assert _read(db_path, "SELECT DISTINCT community, typeof(user_id) FROM scores") == [
+            ("discord:10", "text")]
+        assert sorted(u for (u,) in _read(db_path, "SELECT user_id FROM members"
+                                                   " WHERE opted_out = 1")) == ["17", "4"]
         assert len(stored_levels(db_path)) > 20
         assert await assert_ranks_match(store, db_path, clock.now()) >= 60
         # The triggers keep the filled levels right for the answers that follow.
         for user in (3, 4, 31, 3):
             await practice(store, user, True)
-            await store.record_answer(1, user, 0, f"member {user}")
+            await store.record_answer(1, str(user), 0, f"member {user}")
         await assert_ranks_match(store, db_path, clock.now())

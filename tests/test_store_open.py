@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.store import Store, StoreError
 from bot.store.schema import load_migrations, split_statements
 
@@ -43,8 +44,8 @@ async def test_foreign_keys_are_enforced(db_path):
     async with await Store.open(db_path, clock=CLOCK) as store:
         with pytest.raises(sqlite3.IntegrityError):
             await store._db.execute(
-                "INSERT INTO schedules (guild_id, channel_id, time_of_day, timezone, created_at)"
-                " VALUES (404, 1, '09:00', 'UTC', 'now')")
+                "INSERT INTO schedules (community, channel_id, time_of_day, timezone, created_at)"
+                " VALUES ('discord:404', '1', '09:00', 'UTC', 'now')")
 
 
 async def test_reopening_keeps_data(db_path):
@@ -164,7 +165,13 @@ def _version_1_database(path: Path) -> None:
 async def test_a_version_1_database_is_upgraded_to_the_latest_keeping_its_posts(db_path):
     _version_1_database(db_path)
     async with await Store.open(db_path, clock=CLOCK) as store:
-        assert (await store.get_post(1)).message_id == 900
+        post = await store.get_post(1)
+        assert post.message_id == "900"
+        # Guild 1 is now the community 'discord:1'; channel and message ids are text.
+        assert (post.community, post.channel_id) == (Community.discord(1), "2")
+        schedule = await store.get_schedule(5)
+        assert (schedule.community, schedule.channel_id) == (Community.discord(1), "2")
+        assert (await store.community_settings(Community.discord(1))).season_started_at is not None
     assert _read(db_path, "PRAGMA user_version") == [(load_migrations()[-1].number,)]
 
 
@@ -193,6 +200,7 @@ _WRITER = textwrap.dedent("""
     import asyncio, sys
     from datetime import UTC, datetime, timedelta
     from bot.clock import SystemClock
+    from bot.community import Community
     from bot.engine.model import Question, QuestionKind, SourceRef
     from bot.store import Store
 
@@ -201,11 +209,11 @@ _WRITER = textwrap.dedent("""
                      SourceRef("f", 1))
         async with await Store.open(path, clock=SystemClock()) as store:
             for _ in range(count):
-                post = await store.create_practice_post(1, user, q)
+                post = await store.create_practice_post(Community.discord(1), user, q)
                 result = await store.record_answer(post.post_id, user, 0, f"user {user}")
                 assert result.accepted, result
 
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """)
 
 
@@ -219,6 +227,6 @@ def test_two_processes_writing_one_file_both_succeed(db_path):
     outcomes = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outcomes
     assert _read(db_path, "SELECT user_id, count(*) FROM answers GROUP BY user_id") == [
-        (1, count), (2, count)]
+        ("1", count), ("2", count)]
     assert _read(db_path, "SELECT user_id, answered FROM scores WHERE period = 'all'"
-                          " ORDER BY user_id") == [(1, count), (2, count)]
+                          " ORDER BY user_id") == [("1", count), ("2", count)]

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board
 from bot.store import Store, StoreError
 
-GUILD = 10
-CHANNEL = 20
+GUILD = Community.discord(10)
+CHANNEL = "20"
 
 
 def question(n: int = 1, term: str = "Container") -> Question:
@@ -72,9 +73,9 @@ async def test_daily_post_for_unknown_schedule_is_a_clear_error(store):
 
 
 async def test_message_id_is_stored(store):
-    post = await store.create_practice_post(GUILD, 1, question())
-    await store.set_message_id(post.post_id, 777)
-    assert (await store.get_post(post.post_id)).message_id == 777
+    post = await store.create_practice_post(GUILD, "1", question())
+    await store.set_message_id(post.post_id, "777")
+    assert (await store.get_post(post.post_id)).message_id == "777"
 
 
 async def test_due_reveals_lists_only_posts_whose_time_has_come(store, schedule, clock):
@@ -98,15 +99,15 @@ async def test_question_use_counts_count_daily_posts_per_question_and_topic(stor
     await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question(1))
     await store.create_daily_post(schedule.schedule_id, "2026-11-24", 1, question(1))
     await store.create_daily_post(schedule.schedule_id, "2026-11-24", 2, question(2))
-    other = await store.create_or_replace_schedule(GUILD, CHANNEL + 1, "10:00", "UTC")
+    other = await store.create_or_replace_schedule(GUILD, "21", "10:00", "UTC")
     await store.create_daily_post(other.schedule_id, "2026-11-23", 1, question(3))
-    await store.create_practice_post(GUILD, 1, question(1))
+    await store.create_practice_post(GUILD, "1", question(1))
     assert await store.question_use_counts(GUILD, "k8s") == {"q1": 2, "q2": 1}
     assert await store.question_use_counts(GUILD, None) == {"q3": 1}
 
 
 async def test_practice_post_keeps_the_topic_it_was_asked_from(store):
-    post = await store.create_practice_post(GUILD, 1, question(), topic="Kubernetes")
+    post = await store.create_practice_post(GUILD, "1", question(), topic="Kubernetes")
     assert (await store.get_post(post.post_id)).topic == "Kubernetes"
 
 
@@ -122,8 +123,8 @@ async def test_term_miss_counts_count_wrong_answers_per_term(store, schedule):
         post = (await store.create_daily_post(schedule.schedule_id, "2026-11-23" if n < 3
                                               else "2026-11-24", 1 + n % 2,
                                               question(n, term))).post
-        await store.record_answer(post.post_id, 1, 2, "Ann")
-        await store.record_answer(post.post_id, 2, 0, "Bob")
+        await store.record_answer(post.post_id, "1", 2, "Ann")
+        await store.record_answer(post.post_id, "2", 0, "Bob")
     assert await store.term_miss_counts(GUILD) == {"Pod": 2, "Node": 1}
 
 
@@ -136,8 +137,8 @@ async def test_new_schedule_in_a_channel_replaces_the_active_one(store, schedule
 
 
 async def test_guild_can_have_several_active_schedules(store, schedule):
-    await store.create_or_replace_schedule(GUILD, CHANNEL + 1, "21:30", "UTC")
-    await store.create_or_replace_schedule(GUILD + 1, CHANNEL + 2, "21:30", "UTC")
+    await store.create_or_replace_schedule(GUILD, "21", "21:30", "UTC")
+    await store.create_or_replace_schedule(Community.discord(11), "22", "21:30", "UTC")
     assert len(await store.active_schedules(GUILD)) == 2
     assert len(await store.active_schedules()) == 3
 
@@ -172,7 +173,7 @@ async def test_invalid_schedule_is_refused(store, kwargs):
 
 async def test_guild_without_zone_uses_the_store_default(db_path, clock):
     async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul") as store:
-        settings = await store.guild_settings(GUILD)
+        settings = await store.community_settings(GUILD)
         assert (settings.timezone, settings.timezone_is_default) == ("Asia/Seoul", True)
         settings = await store.set_timezone(GUILD, "Europe/Berlin")
         assert (settings.timezone, settings.timezone_is_default) == ("Europe/Berlin", False)
@@ -229,7 +230,7 @@ async def test_a_released_send_claim_can_be_claimed_at_once(store, schedule):
 
 async def test_a_sent_post_is_never_claimed(store, schedule, clock):
     made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
-    await store.set_message_id(made.post.post_id, 777)
+    await store.set_message_id(made.post.post_id, "777")
     assert await store.claim_daily_post_send(made.post.post_id, lease=LEASE) is None
     assert await store.claim_unsent_daily_posts(
         lease=LEASE, since=clock.now() - timedelta(hours=3)) == []
@@ -259,7 +260,7 @@ async def test_unsent_posts_made_before_since_are_not_claimed_but_listed_as_stal
 
 async def test_a_revealed_post_waits_for_its_reveal_edit_until_marked(store, schedule, clock):
     made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
-    await store.set_message_id(made.post.post_id, 777)
+    await store.set_message_id(made.post.post_id, "777")
     since = clock.now() - timedelta(days=7)
     assert await store.pending_reveal_edits(since) == []
     await store.mark_revealed(made.post.post_id)

@@ -53,8 +53,8 @@ from bot.app.messages import REASON_ACCESS, REASON_DELETED, REASON_NO_QUESTIONS
 from bot.app.ports import Delivered, DeliveryPort, Forbidden, Gone, Reveal
 from bot.app.study import AnswerOutcome, StudyService
 from bot.clock import Clock
+from bot.community import Community
 from bot.engine.model import Question
-from bot.engine.scoring import Board
 from bot.engine.schedule import (
     DailySlot,
     ScheduleInputError,
@@ -65,6 +65,7 @@ from bot.engine.schedule import (
     reveal_time,
     suggest_zones,
 )
+from bot.engine.scoring import Board
 from bot.errors import NoQuestions, StudyError
 from bot.store import Post, Schedule, Store
 
@@ -240,15 +241,15 @@ class DailyQuiz:
     def pool(self, topic: str | None) -> tuple[Question, ...]:
         return tuple(self._service.bank.for_topic(topic))
 
-    async def _uses(self, guild_id: int, topic: str | None) -> dict[str, int]:
+    async def _uses(self, community: Community, topic: str | None) -> dict[str, int]:
         # Per-question post counts: after the bank is exhausted the least-posted come first, so
         # repeats are spread evenly and yesterday's question does not come straight back.
-        return await self.store.question_use_counts(guild_id, topic)
+        return await self.store.question_use_counts(community, topic)
 
     async def questions_left(self, schedule: Schedule) -> tuple[int, int]:
         """(questions before the bank repeats, questions in the topic) for a schedule."""
         pool = self.pool(schedule.topic)
-        uses = await self._uses(schedule.guild_id, schedule.topic)
+        uses = await self._uses(schedule.community, schedule.topic)
         return questions_left(pool, uses), len(pool)
 
     async def _recent_question_ids(self, schedule: Schedule, local_date: str) -> set[str]:
@@ -262,14 +263,14 @@ class DailyQuiz:
         pool = self.pool(schedule.topic)
         if not pool:
             raise NoQuestions(topic=schedule.topic)
-        uses = await self._uses(schedule.guild_id, schedule.topic)
-        misses = await self.store.term_miss_counts(schedule.guild_id)
+        uses = await self._uses(schedule.community, schedule.topic)
+        misses = await self.store.term_miss_counts(schedule.community)
         recent = await self._recent_question_ids(schedule, local_date)
         picked: list[Question] = []
         for seq in seqs:
             question = choose_question(
                 pool, uses, misses, exclude=(q.id for q in picked), avoid=recent,
-                salt=f"{schedule.guild_id}:{schedule.schedule_id}:{local_date}:{seq}",
+                salt=f"{schedule.community.id}:{schedule.schedule_id}:{local_date}:{seq}",
             )
             assert question is not None
             picked.append(question)
@@ -280,8 +281,8 @@ class DailyQuiz:
 
     async def set_schedule(
         self,
-        guild_id: int,
-        channel_id: int,
+        community: Community,
+        channel_id: str,
         time_text: str,
         *,
         timezone: str | None = None,
@@ -295,7 +296,7 @@ class DailyQuiz:
         except ScheduleInputError:
             raise InvalidTime(value=time_text) from None
         if timezone is None or not timezone.strip():
-            zone_name = (await self.store.guild_settings(guild_id)).timezone
+            zone_name = (await self.store.community_settings(community)).timezone
         else:
             try:
                 zone_name = parse_zone(timezone).key
@@ -308,17 +309,17 @@ class DailyQuiz:
             raise ValueError("questions must be between 1 and 5")
         if reveal_after_hours is not None and not 1 <= reveal_after_hours <= 23:
             raise ValueError("reveal_after_hours must be between 1 and 23")
-        replaced = any(s.channel_id == channel_id for s in await self.store.active_schedules(guild_id))
+        replaced = any(s.channel_id == channel_id for s in await self.store.active_schedules(community))
         schedule = await self.store.create_or_replace_schedule(
-            guild_id, channel_id, at.strftime("%H:%M"), zone_name, topic=name,
+            community, channel_id, at.strftime("%H:%M"), zone_name, topic=name,
             questions_per_post=questions, reveal_after_hours=reveal_after_hours,
         )
         slots = next_slots(at, ZoneInfo(zone_name), self.now(), count=3)
         return ScheduleSet(schedule=schedule, next_posts=tuple(slots), replaced=replaced)
 
-    async def find_schedule(self, guild_id: int, channel_id: int | None) -> Schedule:
+    async def find_schedule(self, community: Community, channel_id: str | None) -> Schedule:
         """The schedule of `channel_id`, else the guild's only one; raises when none or unclear."""
-        schedules = await self.store.active_schedules(guild_id)
+        schedules = await self.store.active_schedules(community)
         for schedule in schedules:
             if schedule.channel_id == channel_id:
                 return schedule
@@ -328,9 +329,9 @@ class DailyQuiz:
             raise NoSchedule()
         raise WhichSchedule(channel_ids=[s.channel_id for s in schedules])
 
-    async def stop(self, guild_id: int, channel_id: int | None) -> Schedule:
+    async def stop(self, community: Community, channel_id: str | None) -> Schedule:
         """Stop the schedule (`find_schedule` rules); its posts and answers stay."""
-        schedule = await self.find_schedule(guild_id, channel_id)
+        schedule = await self.find_schedule(community, channel_id)
         await self.store.stop_schedule(schedule.schedule_id)
         return schedule
 
@@ -338,10 +339,10 @@ class DailyQuiz:
         """The schedule's next slot after now (extra `/daily now` posts do not move it)."""
         return next_slots(schedule_time(schedule), schedule_zone(schedule), now or self.now(), count=1)[0]
 
-    async def status(self, guild_id: int) -> list[ScheduleStatus]:
+    async def status(self, community: Community) -> list[ScheduleStatus]:
         now = self.now()
         out: list[ScheduleStatus] = []
-        for schedule in await self.store.active_schedules(guild_id):
+        for schedule in await self.store.active_schedules(community):
             upcoming = None if schedule.paused else self.next_post(schedule, now)
             left, size = await self.questions_left(schedule)
             out.append(ScheduleStatus(schedule, upcoming, left, size))
@@ -421,7 +422,7 @@ class DailyQuiz:
                 return PostBatch(schedule, DailySlot(today, now), (made.post,), ())
         raise NoRoomToday(limit=MAX_SEQ)
 
-    async def set_message_id(self, post: Post, message_id: int) -> None:
+    async def set_message_id(self, post: Post, message_id: str) -> None:
         await self.store.set_message_id(post.post_id, message_id)
 
     # -- sending (claims in the store) -------------------------------------------------------
@@ -445,11 +446,11 @@ class DailyQuiz:
 
     # -- answers and reveals -----------------------------------------------------------------
 
-    async def answer(self, guild_id: int, post_id: int, user_id: int, choice: int,
+    async def answer(self, community: Community, post_id: int, user_id: str, choice: int,
                      display_name: str) -> AnswerOutcome:
         """Record a click (committed before this returns); raises AlreadyAnswered, AnswersClosed..."""
         return await self._service.answer(
-            guild_id=guild_id, post_id=post_id, user_id=user_id, choice=choice, display_name=display_name,
+            community=community, post_id=post_id, user_id=user_id, choice=choice, display_name=display_name,
             board=Board.DAILY)
 
     async def get_post(self, post_id: int) -> Post | None:
@@ -487,7 +488,7 @@ PLATFORM_DISCORD = "discord"
 
 def platform_of(schedule: Schedule) -> str:
     """The chat platform a schedule's channel lives on."""
-    return PLATFORM_DISCORD
+    return schedule.community.platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -789,8 +790,8 @@ class DailyCycle:
         """Pause the schedule, log it, and tell its community where the platform allows."""
         if not await self._quiz.pause(schedule, reason):
             return
-        log.warning("daily quiz: paused schedule %s of guild %s in channel %s: %s",
-                    schedule.schedule_id, schedule.guild_id, schedule.channel_id, reason)
+        log.warning("daily quiz: paused schedule %s of %s in channel %s: %s",
+                    schedule.schedule_id, schedule.community, schedule.channel_id, reason)
         port = self._port(schedule)
         if port is not None:
             await port.announce_pause(schedule, reason)
@@ -799,8 +800,8 @@ class DailyCycle:
 
     async def set_schedule(
         self,
-        guild_id: int,
-        channel_id: int,
+        community: Community,
+        channel_id: str,
         time_text: str,
         *,
         timezone: str | None = None,
@@ -810,7 +811,7 @@ class DailyCycle:
     ) -> ScheduleSet:
         """`/daily set`: create or replace the channel's schedule and (re)schedule its job."""
         result = await self._quiz.set_schedule(
-            guild_id, channel_id, time_text, timezone=timezone, topic=topic, questions=questions,
+            community, channel_id, time_text, timezone=timezone, topic=topic, questions=questions,
             reveal_after_hours=reveal_after_hours,
         )
         await self._resync_jobs()
@@ -818,9 +819,9 @@ class DailyCycle:
                  channel_id, result.schedule.time, result.schedule.timezone)
         return result
 
-    async def post_now(self, guild_id: int, channel_id: int | None) -> PostedNow:
+    async def post_now(self, community: Community, channel_id: str | None) -> PostedNow:
         """`/daily now`: one more question today in the schedule's channel, sent at once."""
-        schedule = await self._quiz.find_schedule(guild_id, channel_id)
+        schedule = await self._quiz.find_schedule(community, channel_id)
         async with self._lock:
             batch = await self._quiz.create_extra_post(schedule)
             sent = await self._send_batch(batch)
@@ -830,20 +831,20 @@ class DailyCycle:
             paused = now is None or now.paused
         return PostedNow(schedule, sent, paused, self._quiz.next_post(schedule))
 
-    async def stop(self, guild_id: int, channel_id: int | None) -> Schedule:
+    async def stop(self, community: Community, channel_id: str | None) -> Schedule:
         """`/daily stop`: the schedule ends (its posts and answers stay) and its job goes."""
-        schedule = await self._quiz.stop(guild_id, channel_id)
+        schedule = await self._quiz.stop(community, channel_id)
         self._remove_job(self._job_id(schedule.schedule_id))
         log.info("daily quiz: schedule %s stopped", schedule.schedule_id)
         return schedule
 
-    async def status(self, guild_id: int) -> list[ScheduleStatus]:
-        return await self._quiz.status(guild_id)
+    async def status(self, community: Community) -> list[ScheduleStatus]:
+        return await self._quiz.status(community)
 
-    async def answer(self, guild_id: int, post_id: int, user_id: int, choice: int,
+    async def answer(self, community: Community, post_id: int, user_id: str, choice: int,
                      display_name: str) -> AnswerOutcome:
         """A click on a daily post, committed before this returns."""
-        return await self._quiz.answer(guild_id, post_id, user_id, choice, display_name)
+        return await self._quiz.answer(community, post_id, user_id, choice, display_name)
 
     async def correct_choice(self, post_id: int) -> int | None:
         """The right choice of a post (to tell a late clicker), None when there is no such post."""

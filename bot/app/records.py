@@ -7,9 +7,9 @@ an unusable database raises) from here, so that none of them imports the store.
 from __future__ import annotations
 
 from bot.store.records import (
+    Answerer,
     AnswerResult,
     AnswerStatus,
-    Answerer,
     BoardStats,
     LeaderboardPage,
     LeaderRow,

@@ -15,10 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.community import Community
 from bot.engine.glossary import MAX_QUERY_CHARS, Glossary
 from bot.engine.loader import load_notes
 from bot.engine.model import Entry, Notes, Question, TextHit
 from bot.engine.questions import QuestionBank, build_question_bank
+from bot.engine.scoring import Board, Period
 from bot.errors import (
     AlreadyAnswered,
     AnswersClosed,
@@ -29,7 +31,6 @@ from bot.errors import (
     QuestionGone,
     UnknownTopic,
 )
-from bot.engine.scoring import Board, Period
 from bot.store import Store
 from bot.store.records import (
     AnswerResult,
@@ -219,24 +220,24 @@ class StudyService:
     async def next_practice_question(
         self,
         *,
-        guild_id: int,
-        user_id: int,
+        community: Community,
+        user_id: str,
         display_name: str,
-        channel_id: int | None = None,
+        channel_id: str | None = None,
         topic: str | None = None,
         entry_id: str | None = None,
     ) -> AskedQuestion:
         """A personal practice question, recorded as a practice post owned by the asker."""
         now = self._clock.now()
-        question = self._pick_practice(topic, entry_id, salt=f"{guild_id}:{user_id}:{now.isoformat()}")
-        await self._store.remember_member(guild_id, user_id, display_name)
+        question = self._pick_practice(topic, entry_id, salt=f"{community.id}:{user_id}:{now.isoformat()}")
+        await self._store.remember_member(community, user_id, display_name)
         post = await self._store.create_practice_post(
-            guild_id, user_id, question, channel_id=channel_id, topic=topic
+            community, user_id, question, channel_id=channel_id, topic=topic
         )
         return AskedQuestion(post_id=post.post_id, question=question)
 
     async def answer(
-        self, *, guild_id: int, post_id: int, user_id: int, choice: int, display_name: str,
+        self, *, community: Community, post_id: int, user_id: str, choice: int, display_name: str,
         board: Board | None = None,
     ) -> AnswerOutcome:
         """Record an answer (committed before this returns) and say whether it was right.
@@ -248,7 +249,7 @@ class StudyService:
         if not 0 < post_id <= _MAX_ROWID:
             raise QuestionGone(post_id=post_id)
         post = await self._question_post(post_id)
-        if post.guild_id != guild_id or (board is not None and post.board is not board):
+        if post.community != community or (board is not None and post.board is not board):
             raise QuestionGone(post_id=post_id)
         if post.board is Board.PRACTICE and post.owner_user_id != user_id:
             raise NotYourQuestion(post_id=post_id)
@@ -291,12 +292,12 @@ class StudyService:
 
     # -- scores ----------------------------------------------------------------------------
 
-    async def stats(self, guild_id: int, user_id: int) -> UserStats:
-        return await self._store.user_stats(guild_id, user_id)
+    async def stats(self, community: Community, user_id: str) -> UserStats:
+        return await self._store.user_stats(community, user_id)
 
     async def leaderboard(
         self,
-        guild_id: int,
+        community: Community,
         *,
         period: Period | str = Period.WEEK,
         board: Board | str = Board.DAILY,
@@ -305,7 +306,7 @@ class StudyService:
     ) -> LeaderboardPage:
         """One page of a board; `limit=None` means everyone who answered."""
         return await self._store.leaderboard(
-            guild_id,
+            community,
             Board(board),
             Period(period),
             offset=offset,
@@ -314,22 +315,22 @@ class StudyService:
         )
 
     async def own_rank(
-        self, guild_id: int, user_id: int, *, board: Board | str, period: Period | str
+        self, community: Community, user_id: str, *, board: Board | str, period: Period | str
     ) -> LeaderRow | None:
         """The member's own leaderboard line, also when hidden from the public board."""
         return await self._store.rank_of(
-            guild_id, user_id, Board(board), Period(period), now=self._clock.now()
+            community, user_id, Board(board), Period(period), now=self._clock.now()
         )
 
-    async def set_public_listing(self, guild_id: int, user_id: int, public: bool) -> None:
-        await self._store.set_opt_out(guild_id, user_id, not public)
+    async def set_public_listing(self, community: Community, user_id: str, public: bool) -> None:
+        await self._store.set_opt_out(community, user_id, not public)
 
-    async def start_new_season(self, guild_id: int) -> int:
+    async def start_new_season(self, community: Community) -> int:
         """Reset the boards by starting a new season; every answer stays in the database."""
-        return await self._store.start_new_season(guild_id)
+        return await self._store.start_new_season(community)
 
-    async def export_scores(self, guild_id: int) -> list[ScoreExportRow]:
-        return await self._store.export_scores(guild_id)
+    async def export_scores(self, community: Community) -> list[ScoreExportRow]:
+        return await self._store.export_scores(community)
 
     def now(self) -> datetime:
         return self._clock.now()

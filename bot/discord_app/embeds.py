@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import discord
 from discord.utils import escape_markdown
 
-from bot.discord_app import limits
 from bot.app.messages import Lang, letter, percent, tr
-from bot.engine.model import Entry, Problem, Question, TextHit
 from bot.app.records import LeaderboardPage, LeaderRow, UserStats
+from bot.discord_app import limits
+from bot.engine.model import Entry, Problem, Question, TextHit
 
 COLOUR = discord.Colour.blurple()
 CORRECT = discord.Colour.green()
@@ -176,7 +176,7 @@ def leaderboard_embed(
     *,
     board: str,
     period: str,
-    caller_id: int,
+    caller_id: str,
     caller_row: LeaderRow | None,
     page_number: int,
     pages: int,

@@ -21,8 +21,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.discord_app import limits
 from bot.app.messages import Lang, error_message, tr
+from bot.discord_app import limits
 from bot.discord_app.i18n import interaction_lang
 from bot.errors import StudyError
 

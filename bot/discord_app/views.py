@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import discord
 
+from bot.app.messages import Lang, letter, tr
 from bot.discord_app import limits
 from bot.discord_app.errors import GuardedItem, GuardedView, reply
-from bot.app.messages import Lang, letter, tr
-from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.identity import community_of, user_of
 
 if TYPE_CHECKING:
-    from bot.app.study import AnswerOutcome, StudyService
-    from bot.app.records import Post
+    from bot.app.study import StudyService
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +184,7 @@ class ListingView(GuardedView):
 
     async def _set(self, interaction: discord.Interaction, public: bool) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await service_of(interaction).set_public_listing(interaction.guild_id or 0, interaction.user.id, public)
+        await service_of(interaction).set_public_listing(community_of(interaction), user_of(interaction), public)
         await interaction.followup.send(tr(self._lang, "stats.shown" if public else "stats.hidden"), ephemeral=True)
 
     @discord.ui.button(label="Hide", style=discord.ButtonStyle.secondary)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.community import Community
 from bot.engine.model import Question
 from bot.engine.scoring import Board, Period
 
@@ -15,9 +16,9 @@ class StoreError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class GuildSettings:
-    guild_id: int
-    timezone: str  # the effective zone: the guild's own, else the store's default
+class CommunitySettings:
+    community: Community
+    timezone: str  # the effective zone: the community's own, else the store's default
     timezone_is_default: bool
     season: int
     season_started_at: datetime | None
@@ -26,8 +27,8 @@ class GuildSettings:
 @dataclass(frozen=True, slots=True)
 class Schedule:
     schedule_id: int
-    guild_id: int
-    channel_id: int
+    community: Community
+    channel_id: str
     time: str  # 'HH:MM' in `timezone`
     timezone: str
     topic: str | None
@@ -48,13 +49,13 @@ class Post:
     """A question shown to a channel (daily) or to one member (practice), with its snapshot."""
 
     post_id: int
-    guild_id: int
+    community: Community
     board: Board
     season: int
     question: Question
-    channel_id: int | None
-    message_id: int | None
-    owner_user_id: int | None
+    channel_id: str | None
+    message_id: str | None
+    owner_user_id: str | None
     schedule_id: int | None
     local_date: str | None
     seq: int | None
@@ -101,7 +102,7 @@ class AnswerResult:
 
 @dataclass(frozen=True, slots=True)
 class Answerer:
-    user_id: int
+    user_id: str
     display_name: str
 
 
@@ -116,7 +117,7 @@ class PostResults:
 @dataclass(frozen=True, slots=True)
 class LeaderRow:
     rank: int
-    user_id: int
+    user_id: str
     display_name: str
     points: int
     answered: int
@@ -126,7 +127,7 @@ class LeaderRow:
 
 @dataclass(frozen=True, slots=True)
 class LeaderboardPage:
-    guild_id: int
+    community: Community
     board: Board
     period: Period
     period_key: str
@@ -156,8 +157,8 @@ class TermMisses:
 
 @dataclass(frozen=True, slots=True)
 class UserStats:
-    guild_id: int
-    user_id: int
+    community: Community
+    user_id: str
     display_name: str
     season: int
     boards: dict[Board, BoardStats]
@@ -168,7 +169,7 @@ class UserStats:
 @dataclass(frozen=True, slots=True)
 class ScoreExportRow:
     board: Board
-    user_id: int
+    user_id: str
     display_name: str
     points: int
     answered: int

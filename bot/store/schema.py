@@ -3,6 +3,9 @@
 `PRAGMA user_version` holds the number of the last migration applied. Each migration runs in its
 own `BEGIN IMMEDIATE` transaction together with the version bump, so a failure leaves the file at
 the previous version and two processes starting at once apply each migration exactly once.
+Foreign-key enforcement is off while a migration runs, so a migration may rebuild a table that
+others refer to (SQLite's way to change a column's type); every reference is checked
+(`PRAGMA foreign_key_check`) before the migration commits.
 """
 
 from __future__ import annotations
@@ -64,19 +67,27 @@ async def schema_version(db: aiosqlite.Connection) -> int:
 async def apply_migrations(db: aiosqlite.Connection, migrations: tuple[Migration, ...]) -> int:
     """Apply every migration newer than the file's version; returns how many were applied."""
     applied = 0
+    enforced = bool(list(await db.execute_fetchall("PRAGMA foreign_keys"))[0][0])
     for migration in migrations:
         if await schema_version(db) >= migration.number:
             continue
+        await db.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before
         await db.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have applied it while this one waited for the lock.
             if await schema_version(db) < migration.number:
                 for statement in migration.statements:
                     await db.execute(statement)
+                broken = list(await db.execute_fetchall("PRAGMA foreign_key_check"))
+                if broken:
+                    raise sqlite3.IntegrityError(f"migration {migration.name} leaves broken references: {broken[:3]}")
                 await db.execute(f"PRAGMA user_version = {migration.number:d}")
                 applied += 1
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")
             raise
+        finally:
+            if enforced:
+                await db.execute("PRAGMA foreign_keys = ON")
     return applied

@@ -1,4 +1,4 @@
-"""The SQLite store: guild settings, schedules, posts, answers, scores and leaderboards.
+"""The SQLite store: community settings, schedules, posts, answers, scores and leaderboards.
 
 One aiosqlite connection per `Store`, in WAL mode with foreign keys on. Writes run as
 `BEGIN IMMEDIATE` transactions (or a single autocommit statement, which takes the write lock up
@@ -29,17 +29,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import aiosqlite
 
 from bot.clock import Clock
+from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store.answer_writer import AnswerWriter, DatabaseLocked
 from bot.store.records import (
-    AnswerResult,
     Answerer,
+    AnswerResult,
     AnswerStatus,
     BoardStats,
+    CommunitySettings,
     DailyPostResult,
-    GuildSettings,
     LeaderboardPage,
     LeaderRow,
     Post,
@@ -66,9 +67,9 @@ _BONUS_CASE = " ".join(
 )
 
 _RECORD_ANSWER = f"""
-INSERT INTO answers (post_id, guild_id, board, season, user_id, display_name, choice, correct,
+INSERT INTO answers (post_id, community, board, season, user_id, display_name, choice, correct,
                      correct_rank, points, streak, answered_at, week_key, month_key)
-SELECT p.post_id, p.guild_id, p.board, g.season, :user_id, :display_name, :choice,
+SELECT p.post_id, p.community, p.board, g.season, :user_id, :display_name, :choice,
        :choice = p.answer_index,
        CASE WHEN :choice = p.answer_index THEN p.correct_count + 1 END,
        CASE WHEN :choice <> p.answer_index THEN :wrong_points
@@ -84,13 +85,13 @@ SELECT p.post_id, p.guild_id, p.board, g.season, :user_id, :display_name, :choic
                                         AND q.post_id < p.post_id)), 0)
             ELSE 1 + coalesce(
                 (SELECT s.current FROM streaks s
-                  WHERE s.guild_id = p.guild_id AND s.season = g.season
+                  WHERE s.community = p.community AND s.season = g.season
                     AND s.board = 'practice' AND s.scope = 0 AND s.user_id = :user_id), 0)
        END,
        :now,
        study_period(:now, coalesce(g.timezone, :default_tz), 'week'),
        study_period(:now, coalesce(g.timezone, :default_tz), 'month')
-  FROM posts p JOIN guilds g ON g.guild_id = p.guild_id
+  FROM posts p JOIN communities g ON g.community = p.community
  WHERE p.post_id = :post_id AND p.revealed_at IS NULL
    AND (p.board = 'daily' OR p.owner_user_id = :user_id)
     ON CONFLICT (post_id, user_id) DO NOTHING
@@ -98,19 +99,19 @@ RETURNING choice, correct, correct_rank, points, streak,
           (SELECT answer_index FROM posts WHERE post_id = answers.post_id)
 """
 
-_POST_COLUMNS = """post_id, guild_id, board, season, channel_id, message_id, owner_user_id,
+_POST_COLUMNS = """post_id, community, board, season, channel_id, message_id, owner_user_id,
     schedule_id, local_date, seq, topic, question_id, kind, prompt, choices, answer_index,
     explanation, term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
     revealed_at, answer_count, correct_count, reveal_edited_at"""
 
 _INSERT_POST = f"""
-INSERT INTO posts (guild_id, board, season, channel_id, owner_user_id, schedule_id, local_date,
+INSERT INTO posts (community, board, season, channel_id, owner_user_id, schedule_id, local_date,
                    seq, topic, question_id, kind, prompt, choices, answer_index, explanation,
                    term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at)
-SELECT :guild_id, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
+SELECT :community, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
        :seq, :topic, :question_id, :kind, :prompt, :choices, :answer_index, :explanation,
        :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at
-  FROM guilds g WHERE g.guild_id = :guild_id
+  FROM communities g WHERE g.community = :community
     ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
 RETURNING {_POST_COLUMNS}
 """
@@ -128,19 +129,19 @@ UPDATE posts SET send_claimed_until = :until
 RETURNING {_POST_COLUMNS}
 """
 
-_SCHEDULE_COLUMNS = """schedule_id, guild_id, channel_id, time_of_day, timezone, topic,
+_SCHEDULE_COLUMNS = """schedule_id, community, channel_id, time_of_day, timezone, topic,
     questions_per_post, reveal_after_hours, paused, pause_reason, created_at, stopped_at"""
 
 # Visible = not opted out: the board's size minus the few opted-out members on it (found
 # through their partial index; without statistics the planner would scan all members).
 _VISIBLE_TOTAL = """
 SELECT coalesce((SELECT members FROM board_sizes
-                  WHERE guild_id = :guild_id AND board = :board AND season = :season
+                  WHERE community = :community AND board = :board AND season = :season
                     AND period = :period), 0)
      - (SELECT count(*) FROM members m INDEXED BY members_opted_out
-         WHERE m.guild_id = :guild_id AND m.opted_out = 1
+         WHERE m.community = :community AND m.opted_out = 1
            AND EXISTS (SELECT 1 FROM scores s
-                        WHERE s.guild_id = m.guild_id AND s.board = :board
+                        WHERE s.community = m.community AND s.board = :board
                           AND s.season = :season AND s.period = :period
                           AND s.user_id = m.user_id))
 """
@@ -151,7 +152,7 @@ _AHEAD = """(s.points > :points OR (s.points = :points AND (s.correct > :correct
 
 # The member's score level in scores_rank.
 _LEVEL = """FROM scores s INDEXED BY scores_rank
-         WHERE s.guild_id = :guild_id AND s.board = :board AND s.season = :season
+         WHERE s.community = :community AND s.board = :board AND s.season = :season
            AND s.period = :period AND s.points = :points"""
 
 # Members on higher score levels (a short range of level rows), plus those ahead in the member's
@@ -159,16 +160,16 @@ _LEVEL = """FROM scores s INDEXED BY scores_rank
 # minus the opted-out members ahead (the few found through their partial index).
 _VISIBLE_AHEAD = f"""
 SELECT coalesce((SELECT sum(members) FROM score_levels
-                  WHERE guild_id = :guild_id AND board = :board AND season = :season
+                  WHERE community = :community AND board = :board AND season = :season
                     AND period = :period AND points > :points), 0)
      + (SELECT count(*) {_LEVEL} AND s.correct > :correct)
      + (SELECT count(*) {_LEVEL} AND s.correct = :correct AND s.answered < :answered)
      + (SELECT count(*) {_LEVEL} AND s.correct = :correct AND s.answered = :answered
            AND s.user_id < :user_id)
      - (SELECT count(*) FROM members m INDEXED BY members_opted_out
-         WHERE m.guild_id = :guild_id AND m.opted_out = 1
+         WHERE m.community = :community AND m.opted_out = 1
            AND EXISTS (SELECT 1 FROM scores s
-                        WHERE s.guild_id = m.guild_id AND s.board = :board
+                        WHERE s.community = m.community AND s.board = :board
                           AND s.season = :season AND s.period = :period
                           AND s.user_id = m.user_id AND {_AHEAD}))
 """
@@ -184,15 +185,15 @@ _SHOWN_STREAK = """CASE WHEN k.board = 'daily' AND EXISTS (
     THEN 0 ELSE k.current END"""
 
 # One statement for the whole page, so a leaderboard costs two trips to the database thread
-# (guild settings, then this); the total is uncorrelated and computed once.
+# (community settings, then this); the total is uncorrelated and computed once.
 _LEADERBOARD = f"""
 SELECT s.user_id, coalesce(m.display_name, ''), s.points, s.answered, s.correct,
        coalesce((SELECT max({_SHOWN_STREAK}) FROM streaks k
-                  WHERE k.guild_id = s.guild_id AND k.season = s.season
+                  WHERE k.community = s.community AND k.season = s.season
                     AND k.board = s.board AND k.user_id = s.user_id), 0),
        ({_VISIBLE_TOTAL})
-  FROM scores s LEFT JOIN members m ON m.guild_id = s.guild_id AND m.user_id = s.user_id
- WHERE s.guild_id = :guild_id AND s.board = :board AND s.season = :season
+  FROM scores s LEFT JOIN members m ON m.community = s.community AND m.user_id = s.user_id
+ WHERE s.community = :community AND s.board = :board AND s.season = :season
    AND s.period = :period AND coalesce(m.opted_out, 0) = 0
  ORDER BY s.points DESC, s.correct DESC, s.answered ASC, s.user_id ASC
  LIMIT :limit OFFSET :offset
@@ -201,7 +202,7 @@ SELECT s.user_id, coalesce(m.display_name, ''), s.points, s.answered, s.correct,
 _STREAKS = f"""
 SELECT k.user_id, max({_SHOWN_STREAK}), max(k.best)
   FROM streaks k
- WHERE k.guild_id = ? AND k.season = ? AND k.board = ? {{users}}
+ WHERE k.community = ? AND k.season = ? AND k.board = ? {{users}}
  GROUP BY k.user_id
 """
 
@@ -237,7 +238,7 @@ def _study_period(ts: str, zone: str, kind: str) -> str:
 
 
 def _post(row: Sequence[Any]) -> Post:
-    (post_id, guild_id, board, season, channel_id, message_id, owner_user_id, schedule_id,
+    (post_id, community, board, season, channel_id, message_id, owner_user_id, schedule_id,
      local_date, seq, topic, question_id, kind, prompt, choices, answer_index, explanation, term,
      entry_id, deck, section, source_path, source_line, posted_at, reveal_at, revealed_at,
      answer_count, correct_count, reveal_edited_at) = row
@@ -248,7 +249,7 @@ def _post(row: Sequence[Any]) -> Post:
         section=tuple(json.loads(section)),
     )
     return Post(
-        post_id=post_id, guild_id=guild_id, board=Board(board), season=season, question=question,
+        post_id=post_id, community=Community(community), board=Board(board), season=season, question=question,
         channel_id=channel_id, message_id=message_id, owner_user_id=owner_user_id,
         schedule_id=schedule_id, local_date=local_date, seq=seq, topic=topic,
         posted_at=datetime.fromisoformat(posted_at), reveal_at=_dt(reveal_at),
@@ -258,10 +259,10 @@ def _post(row: Sequence[Any]) -> Post:
 
 
 def _schedule(row: Sequence[Any]) -> Schedule:
-    (schedule_id, guild_id, channel_id, time_of_day, timezone, topic, questions_per_post,
+    (schedule_id, community, channel_id, time_of_day, timezone, topic, questions_per_post,
      reveal_after_hours, paused, pause_reason, created_at, stopped_at) = row
     return Schedule(
-        schedule_id=schedule_id, guild_id=guild_id, channel_id=channel_id, time=time_of_day,
+        schedule_id=schedule_id, community=Community(community), channel_id=channel_id, time=time_of_day,
         timezone=timezone, topic=topic, questions_per_post=questions_per_post,
         reveal_after_hours=reveal_after_hours, paused=bool(paused), pause_reason=pause_reason,
         created_at=datetime.fromisoformat(created_at), stopped_at=_dt(stopped_at),
@@ -428,21 +429,21 @@ class Store:
         rows = list(await db.execute_fetchall(sql, params))
         return rows[0] if rows else None
 
-    async def _ensure_guild(self, db: aiosqlite.Connection, guild_id: int) -> None:
+    async def _ensure_community(self, db: aiosqlite.Connection, community: Community) -> None:
         await db.execute(
-            "INSERT INTO guilds (guild_id, season_started_at) VALUES (?, ?)"
-            " ON CONFLICT (guild_id) DO NOTHING",
-            (guild_id, _ts(self._clock.now())),
+            "INSERT INTO communities (community, season_started_at) VALUES (?, ?)"
+            " ON CONFLICT (community) DO NOTHING",
+            (community, _ts(self._clock.now())),
         )
 
-    async def _guild(self, db: aiosqlite.Connection, guild_id: int) -> GuildSettings:
+    async def _community(self, db: aiosqlite.Connection, community: Community) -> CommunitySettings:
         row = await self._one(
-            db, "SELECT timezone, season, season_started_at FROM guilds WHERE guild_id = ?",
-            (guild_id,))
+            db, "SELECT timezone, season, season_started_at FROM communities WHERE community = ?",
+            (community,))
         if row is None:
-            return GuildSettings(guild_id, self._default_tz, True, 1, None)
+            return CommunitySettings(community, self._default_tz, True, 1, None)
         zone, season, started = row
-        return GuildSettings(guild_id, zone or self._default_tz, zone is None, season, _dt(started))
+        return CommunitySettings(community, zone or self._default_tz, zone is None, season, _dt(started))
 
     # ---- meta -------------------------------------------------------------------------------
 
@@ -457,37 +458,40 @@ class Store:
                 "INSERT INTO meta (key, value) VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
-    # ---- guilds and members -----------------------------------------------------------------
+    # ---- communities and members--------------------------------------------------------------
 
-    async def guild_settings(self, guild_id: int) -> GuildSettings:
+    async def community_settings(self, community: Community) -> CommunitySettings:
         async with self._read() as db:
-            return await self._guild(db, guild_id)
+            return await self._community(db, community)
 
-    async def set_timezone(self, guild_id: int, timezone: str | None) -> GuildSettings:
-        """Set (or with None clear) the guild's zone and re-key its weekly and monthly scores."""
+    async def set_timezone(self, community: Community, timezone: str | None) -> CommunitySettings:
+        """Set (or with None clear) the community's zone and re-key its weekly and monthly scores.
+
+        No front end offers this yet; tests and maintenance scripts use it."""
         if timezone is not None:
             _check_zone(timezone)
         async with self._write() as db:
-            await self._ensure_guild(db, guild_id)
-            await db.execute("UPDATE guilds SET timezone = ? WHERE guild_id = ?",
-                             (timezone, guild_id))
-            await self._rebuild(db, guild_id)
-            return await self._guild(db, guild_id)
+            await self._ensure_community(db, community)
+            await db.execute("UPDATE communities SET timezone = ? WHERE community = ?",
+                             (timezone, community))
+            await self._rebuild(db, community)
+            return await self._community(db, community)
 
-    async def rebuild_scores(self, guild_id: int, *, rekey: bool = True) -> None:
-        """Recompute the guild's score rows from its answers.
+    async def rebuild_scores(self, community: Community, *, rekey: bool = True) -> None:
+        """Recompute the community's score rows from its answers (a repair tool: the triggers
+        keep them in step with every answer; tests use it to check that).
 
-        With `rekey` the week and month keys of the answers are first recomputed in the guild's
+        With `rekey` the week and month keys of the answers are first recomputed in the community's
         current zone (needed after the zone changed, or when unsure).
         """
         async with self._write() as db:
-            await self._rebuild(db, guild_id, rekey=rekey)
+            await self._rebuild(db, community, rekey=rekey)
 
-    async def _rebuild(self, db: aiosqlite.Connection, guild_id: int, *, rekey: bool = True,
+    async def _rebuild(self, db: aiosqlite.Connection, community: Community, *, rekey: bool = True,
                        ) -> None:
-        zone = (await self._guild(db, guild_id)).timezone
-        params = {"guild_id": guild_id, "zone": zone}
-        # A rebuild touches every row of the guild; a bigger page cache for its duration
+        zone = (await self._community(db, community)).timezone
+        params = {"community": community, "zone": zone}
+        # A rebuild touches every row of the community; a bigger page cache for its duration
         # keeps it from re-reading the same pages.
         await db.execute("PRAGMA cache_size = -262144")
         try:
@@ -495,53 +499,53 @@ class Store:
                 await db.execute(
                     "UPDATE answers SET week_key = study_period(answered_at, :zone, 'week'),"
                     " month_key = study_period(answered_at, :zone, 'month')"
-                    " WHERE guild_id = :guild_id"
+                    " WHERE community = :community"
                     " AND (week_key IS NOT study_period(answered_at, :zone, 'week')"
                     " OR month_key IS NOT study_period(answered_at, :zone, 'month'))", params)
-            await db.execute("DELETE FROM scores WHERE guild_id = :guild_id", params)
-            await db.execute("DELETE FROM board_sizes WHERE guild_id = :guild_id", params)
+            await db.execute("DELETE FROM scores WHERE community = :community", params)
+            await db.execute("DELETE FROM board_sizes WHERE community = :community", params)
             # The insert triggers on scores fill both again from the new rows.
-            await db.execute("DELETE FROM score_levels WHERE guild_id = :guild_id", params)
+            await db.execute("DELETE FROM score_levels WHERE community = :community", params)
             for period in ("'all'", "week_key", "month_key"):
                 await db.execute(
-                    "INSERT INTO scores (guild_id, board, season, period, user_id, points,"
-                    f" answered, correct) SELECT guild_id, board, season, {period}, user_id,"
-                    " sum(points), count(*), sum(correct) FROM answers WHERE guild_id = :guild_id"
+                    "INSERT INTO scores (community, board, season, period, user_id, points,"
+                    f" answered, correct) SELECT community, board, season, {period}, user_id,"
+                    " sum(points), count(*), sum(correct) FROM answers WHERE community = :community"
                     f" GROUP BY board, season, {period}, user_id", params)
         finally:
             await db.execute(f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}")
 
-    async def start_new_season(self, guild_id: int) -> int:
-        """Start a new scoring season for the guild; answers are kept. Returns its number."""
+    async def start_new_season(self, community: Community) -> int:
+        """Start a new scoring season for the community; answers are kept. Returns its number."""
         async with self._write() as db:
-            await self._ensure_guild(db, guild_id)
+            await self._ensure_community(db, community)
             await db.execute(
-                "UPDATE guilds SET season = season + 1, season_started_at = ? WHERE guild_id = ?",
-                (_ts(self._clock.now()), guild_id))
-            return (await self._guild(db, guild_id)).season
+                "UPDATE communities SET season = season + 1, season_started_at = ? WHERE community = ?",
+                (_ts(self._clock.now()), community))
+            return (await self._community(db, community)).season
 
-    async def remember_member(self, guild_id: int, user_id: int, display_name: str) -> None:
+    async def remember_member(self, community: Community, user_id: str, display_name: str) -> None:
         async with self._write() as db:
-            await self._ensure_guild(db, guild_id)
+            await self._ensure_community(db, community)
             await db.execute(
-                "INSERT INTO members (guild_id, user_id, display_name) VALUES (?, ?, ?)"
-                " ON CONFLICT (guild_id, user_id)"
+                "INSERT INTO members (community, user_id, display_name) VALUES (?, ?, ?)"
+                " ON CONFLICT (community, user_id)"
                 " DO UPDATE SET display_name = excluded.display_name",
-                (guild_id, user_id, display_name))
+                (community, user_id, display_name))
 
-    async def set_opt_out(self, guild_id: int, user_id: int, opted_out: bool = True) -> None:
+    async def set_opt_out(self, community: Community, user_id: str, opted_out: bool = True) -> None:
         """Hide (or show again) the member on public leaderboards."""
         async with self._write() as db:
-            await self._ensure_guild(db, guild_id)
+            await self._ensure_community(db, community)
             await db.execute(
-                "INSERT INTO members (guild_id, user_id, opted_out) VALUES (?, ?, ?)"
-                " ON CONFLICT (guild_id, user_id) DO UPDATE SET opted_out = excluded.opted_out",
-                (guild_id, user_id, int(opted_out)))
+                "INSERT INTO members (community, user_id, opted_out) VALUES (?, ?, ?)"
+                " ON CONFLICT (community, user_id) DO UPDATE SET opted_out = excluded.opted_out",
+                (community, user_id, int(opted_out)))
 
     # ---- schedules --------------------------------------------------------------------------
 
     async def create_or_replace_schedule(
-        self, guild_id: int, channel_id: int, time: str, timezone: str, *,
+        self, community: Community, channel_id: str, time: str, timezone: str, *,
         topic: str | None = None, questions_per_post: int = 1,
         reveal_after_hours: float | None = None,
     ) -> Schedule:
@@ -555,16 +559,16 @@ class Store:
             raise ValueError("reveal_after_hours must be positive")
         now = _ts(self._clock.now())
         async with self._write() as db:
-            await self._ensure_guild(db, guild_id)
+            await self._ensure_community(db, community)
             await db.execute(
-                "UPDATE schedules SET stopped_at = ? WHERE channel_id = ? AND stopped_at IS NULL",
-                (now, channel_id))
+                "UPDATE schedules SET stopped_at = ? WHERE community = ? AND channel_id = ? AND stopped_at IS NULL",
+                (now, community, channel_id))
             row = await self._one(
                 db,
-                "INSERT INTO schedules (guild_id, channel_id, time_of_day, timezone, topic,"
+                "INSERT INTO schedules (community, channel_id, time_of_day, timezone, topic,"
                 " questions_per_post, reveal_after_hours, created_at)"
                 f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_SCHEDULE_COLUMNS}",
-                (guild_id, channel_id, time, timezone, topic, questions_per_post,
+                (community, channel_id, time, timezone, topic, questions_per_post,
                  reveal_after_hours, now))
         return _schedule(row)
 
@@ -575,13 +579,13 @@ class Store:
                 (schedule_id,))
         return None if row is None else _schedule(row)
 
-    async def active_schedules(self, guild_id: int | None = None) -> list[Schedule]:
-        """Schedules not stopped (paused ones included), of one guild or of all guilds."""
+    async def active_schedules(self, community: Community | None = None) -> list[Schedule]:
+        """Schedules not stopped (paused ones included), of one community or of all."""
         async with self._read() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE stopped_at IS NULL"
-                " AND (:guild_id IS NULL OR guild_id = :guild_id) ORDER BY schedule_id",
-                {"guild_id": guild_id})
+                " AND (:community IS NULL OR community = :community) ORDER BY schedule_id",
+                {"community": community})
         return [_schedule(r) for r in rows]
 
     async def stop_schedule(self, schedule_id: int) -> bool:
@@ -596,6 +600,8 @@ class Store:
             " WHERE schedule_id = :id AND stopped_at IS NULL", schedule_id, reason=reason)
 
     async def resume_schedule(self, schedule_id: int) -> bool:
+        """Resume a paused schedule. No front end offers this yet (`/daily set` makes a new
+        schedule); tests and maintenance scripts use it."""
         return await self._update_schedule(
             "UPDATE schedules SET paused = 0, pause_reason = NULL"
             " WHERE schedule_id = :id AND stopped_at IS NULL AND paused = 1", schedule_id)
@@ -609,8 +615,8 @@ class Store:
     # ---- posts ------------------------------------------------------------------------------
 
     async def create_practice_post(
-        self, guild_id: int, user_id: int, question: Question, *,
-        channel_id: int | None = None, reveal_at: datetime | None = None,
+        self, community: Community, user_id: str, question: Question, *,
+        channel_id: str | None = None, reveal_at: datetime | None = None,
         topic: str | None = None,
     ) -> Post:
         """A personal /quiz question for `user_id`; only they can answer it.
@@ -618,14 +624,14 @@ class Store:
         `topic` is the deck or section it was asked from, so "Next question" can stay on it.
         """
         params = {
-            "guild_id": guild_id, "board": Board.PRACTICE.value, "channel_id": channel_id,
+            "community": community, "board": Board.PRACTICE.value, "channel_id": channel_id,
             "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
             "topic": topic, "posted_at": _ts(self._clock.now()),
             "reveal_at": None if reveal_at is None else _ts(reveal_at),
             **_question_params(question),
         }
         async with self._write() as db:
-            await self._ensure_guild(db, guild_id)
+            await self._ensure_community(db, community)
             row = await self._one(db, _INSERT_POST, params)
         return _post(row)
 
@@ -642,13 +648,13 @@ class Store:
             raise ValueError("seq must be between 1 and 5")
         async with self._write() as db:
             sched = await self._one(
-                db, "SELECT guild_id, channel_id, topic FROM schedules WHERE schedule_id = ?",
+                db, "SELECT community, channel_id, topic FROM schedules WHERE schedule_id = ?",
                 (schedule_id,))
             if sched is None:
                 raise StoreError(f"There is no schedule {schedule_id}.")
-            guild_id, channel_id, topic = sched
+            community, channel_id, topic = sched
             params = {
-                "guild_id": guild_id, "board": Board.DAILY.value, "channel_id": channel_id,
+                "community": community, "board": Board.DAILY.value, "channel_id": channel_id,
                 "owner_user_id": None, "schedule_id": schedule_id, "local_date": local_date,
                 "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()),
                 "reveal_at": None if reveal_at is None else _ts(reveal_at),
@@ -677,7 +683,7 @@ class Store:
                 " ORDER BY seq", (schedule_id, local_date))
         return [_post(r) for r in rows]
 
-    async def set_message_id(self, post_id: int, message_id: int) -> None:
+    async def set_message_id(self, post_id: int, message_id: str) -> None:
         """Remember the post's message; a send claim on it has done its job and ends."""
         async with self._write() as db:
             await db.execute(
@@ -729,7 +735,10 @@ class Store:
         return [_post(r) for r in rows]
 
     async def set_reveal_at(self, post_id: int, when: datetime | None) -> bool:
-        """Move (or with None clear) the time the post is revealed; False if there is no post."""
+        """Move (or with None clear) the time the post is revealed; False if there is no post.
+
+        Used by tests and maintenance scripts to bring a reveal forward; the application sets
+        reveal times when it creates a post."""
         async with self._write() as db:
             cursor = await db.execute(
                 "UPDATE posts SET reveal_at = ? WHERE post_id = ?",
@@ -771,26 +780,26 @@ class Store:
                 " WHERE post_id = ? AND reveal_edited_at IS NULL",
                 (_ts(self._clock.now()), post_id))
 
-    async def question_use_counts(self, guild_id: int, topic: str | None) -> dict[str, int]:
-        """Daily posts per question id on the guild's board for `topic` (None: no topic)."""
+    async def question_use_counts(self, community: Community, topic: str | None) -> dict[str, int]:
+        """Daily posts per question id on the community's board for `topic` (None: no topic)."""
         async with self._read() as db:
             rows = await db.execute_fetchall(
                 "SELECT question_id, count(*) FROM posts"
-                " WHERE guild_id = ? AND board = 'daily' AND topic IS ? GROUP BY question_id",
-                (guild_id, topic))
+                " WHERE community = ? AND board = 'daily' AND topic IS ? GROUP BY question_id",
+                (community, topic))
         return {question_id: n for question_id, n in rows}
 
-    async def term_miss_counts(self, guild_id: int) -> dict[str, int]:
-        """Wrong answers per question term in the guild, all seasons."""
+    async def term_miss_counts(self, community: Community) -> dict[str, int]:
+        """Wrong answers per question term in the community, all seasons."""
         async with self._read() as db:
             rows = await db.execute_fetchall(
                 "SELECT p.term, count(*) FROM answers a JOIN posts p ON p.post_id = a.post_id"
-                " WHERE a.guild_id = ? AND a.correct = 0 GROUP BY p.term", (guild_id,))
+                " WHERE a.community = ? AND a.correct = 0 GROUP BY p.term", (community,))
         return {term: n for term, n in rows}
 
     # ---- answers ----------------------------------------------------------------------------
 
-    async def record_answer(self, post_id: int, user_id: int, choice: int, display_name: str,
+    async def record_answer(self, post_id: int, user_id: str, choice: int, display_name: str,
                             now: datetime | None = None) -> AnswerResult:
         """Record a member's answer; committed before this returns.
 
@@ -819,7 +828,7 @@ class Store:
                                 answer_index, points, streak, rank)
         return await self._refused_answer(post_id, user_id)
 
-    async def _refused_answer(self, post_id: int, user_id: int) -> AnswerResult:
+    async def _refused_answer(self, post_id: int, user_id: str) -> AnswerResult:
         """Why the answer statement inserted nothing: duplicate, closed, not yours, no post."""
         async with self._read() as db:
             row = await self._one(
@@ -851,7 +860,7 @@ class Store:
                 (post_id,))
             first = await db.execute_fetchall(
                 "SELECT a.user_id, coalesce(m.display_name, a.display_name) FROM answers a"
-                " LEFT JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id"
+                " LEFT JOIN members m ON m.community = a.community AND m.user_id = a.user_id"
                 " WHERE a.post_id = ? AND a.correct_rank <= 3 ORDER BY a.correct_rank",
                 (post_id,))
         counts = [0] * len(json.loads(post[0]))
@@ -868,11 +877,11 @@ class Store:
     def _period_key(self, period: Period, zone: str, now: datetime | None) -> str:
         return scoring.period_key(period, now or self._clock.now(), zone)
 
-    async def _streaks(self, db: aiosqlite.Connection, guild_id: int, season: int, board: Board,
-                       user_ids: Iterable[int] | None) -> dict[int, tuple[int, int]]:
+    async def _streaks(self, db: aiosqlite.Connection, community: Community, season: int, board: Board,
+                       user_ids: Iterable[str] | None) -> dict[str, tuple[int, int]]:
         """(current, best) streak per member; all members of the board when user_ids is None."""
         if user_ids is None:
-            ids: list[int] = []
+            ids: list[str] = []
             users = ""
         else:
             ids = list(user_ids)
@@ -880,19 +889,19 @@ class Store:
                 return {}
             users = f"AND k.user_id IN ({','.join('?' * len(ids))})"
         rows = await db.execute_fetchall(
-            _STREAKS.format(users=users), (guild_id, season, board.value, *ids))
+            _STREAKS.format(users=users), (community, season, board.value, *ids))
         return {u: (current, best) for u, current, best in rows}
 
-    async def leaderboard(self, guild_id: int, board: Board = Board.DAILY,
+    async def leaderboard(self, community: Community, board: Board = Board.DAILY,
                           period: Period = Period.ALL, *, offset: int = 0, limit: int = 10,
                           now: datetime | None = None) -> LeaderboardPage:
         """One page of the board for the current season, in tie-break order, opted-out hidden."""
         if offset < 0 or limit < 1:
             raise ValueError("offset must be >= 0 and limit >= 1")
         async with self._read() as db:
-            guild = await self._guild(db, guild_id)
-            key = self._period_key(period, guild.timezone, now)
-            params = {"guild_id": guild_id, "board": board.value, "season": guild.season,
+            home = await self._community(db, community)
+            key = self._period_key(period, home.timezone, now)
+            params = {"community": community, "board": board.value, "season": home.season,
                       "period": key, "limit": limit, "offset": offset}
             rows = list(await db.execute_fetchall(_LEADERBOARD, params))
             if rows:
@@ -902,15 +911,15 @@ class Store:
         leaders = tuple(
             LeaderRow(offset + i + 1, u, name, points, answered, correct, streak)
             for i, (u, name, points, answered, correct, streak, _) in enumerate(rows))
-        return LeaderboardPage(guild_id, board, period, key, guild.season, total, offset, leaders)
+        return LeaderboardPage(community, board, period, key, home.season, total, offset, leaders)
 
-    async def _rank(self, db: aiosqlite.Connection, guild_id: int, board: Board, season: int,
-                    key: str, user_id: int) -> tuple[int, int, int, int] | None:
+    async def _rank(self, db: aiosqlite.Connection, community: Community, board: Board, season: int,
+                    key: str, user_id: str) -> tuple[int, int, int, int] | None:
         """(rank, points, answered, correct) of a member; rank counts visible members ahead."""
-        params: dict[str, Any] = {"guild_id": guild_id, "board": board.value, "season": season,
+        params: dict[str, Any] = {"community": community, "board": board.value, "season": season,
                                   "period": key, "user_id": user_id}
         row = await self._one(
-            db, "SELECT points, answered, correct FROM scores WHERE guild_id = :guild_id"
+            db, "SELECT points, answered, correct FROM scores WHERE community = :community"
             " AND board = :board AND season = :season AND period = :period"
             " AND user_id = :user_id", params)
         if row is None:
@@ -920,61 +929,61 @@ class Store:
         ahead = (await self._one(db, _VISIBLE_AHEAD, params))[0]
         return ahead + 1, points, answered, correct
 
-    async def rank_of(self, guild_id: int, user_id: int, board: Board = Board.DAILY,
+    async def rank_of(self, community: Community, user_id: str, board: Board = Board.DAILY,
                       period: Period = Period.ALL, *, now: datetime | None = None,
                       ) -> LeaderRow | None:
         """The member's own leaderboard line (also when opted out); None if nothing answered."""
         async with self._read() as db:
-            guild = await self._guild(db, guild_id)
-            key = self._period_key(period, guild.timezone, now)
-            ranked = await self._rank(db, guild_id, board, guild.season, key, user_id)
+            home = await self._community(db, community)
+            key = self._period_key(period, home.timezone, now)
+            ranked = await self._rank(db, community, board, home.season, key, user_id)
             if ranked is None:
                 return None
             name = await self._one(
-                db, "SELECT display_name FROM members WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id))
-            streaks = await self._streaks(db, guild_id, guild.season, board, [user_id])
+                db, "SELECT display_name FROM members WHERE community = ? AND user_id = ?",
+                (community, user_id))
+            streaks = await self._streaks(db, community, home.season, board, [user_id])
         rank, points, answered, correct = ranked
         return LeaderRow(rank, user_id, name[0] if name else "", points, answered, correct,
                          streaks.get(user_id, (0, 0))[0])
 
-    async def user_stats(self, guild_id: int, user_id: int) -> UserStats:
+    async def user_stats(self, community: Community, user_id: str) -> UserStats:
         """The member's current-season numbers per board and the three terms missed most."""
         async with self._read() as db:
-            guild = await self._guild(db, guild_id)
+            home = await self._community(db, community)
             boards: dict[Board, BoardStats] = {}
             for board in Board:
-                ranked = await self._rank(db, guild_id, board, guild.season, "all", user_id)
+                ranked = await self._rank(db, community, board, home.season, "all", user_id)
                 rank, points, answered, correct = ranked or (None, 0, 0, 0)
                 current, best = (await self._streaks(
-                    db, guild_id, guild.season, board, [user_id])).get(user_id, (0, 0))
+                    db, community, home.season, board, [user_id])).get(user_id, (0, 0))
                 boards[board] = BoardStats(board, answered, correct,
                                            scoring.accuracy(correct, answered), points,
                                            current, best, rank)
             missed = await db.execute_fetchall(
                 "SELECT p.term, count(*) AS n FROM answers a JOIN posts p ON p.post_id = a.post_id"
-                " WHERE a.guild_id = ? AND a.user_id = ? AND a.season = ? AND a.correct = 0"
+                " WHERE a.community = ? AND a.user_id = ? AND a.season = ? AND a.correct = 0"
                 " GROUP BY p.term ORDER BY n DESC, p.term LIMIT 3",
-                (guild_id, user_id, guild.season))
+                (community, user_id, home.season))
             member = await self._one(
-                db, "SELECT display_name, opted_out FROM members WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id))
-        return UserStats(guild_id, user_id, member[0] if member else "", guild.season, boards,
+                db, "SELECT display_name, opted_out FROM members WHERE community = ? AND user_id = ?",
+                (community, user_id))
+        return UserStats(community, user_id, member[0] if member else "", home.season, boards,
                          tuple(TermMisses(t, n) for t, n in missed),
                          opted_out=bool(member[1]) if member else False)
 
-    async def export_scores(self, guild_id: int) -> list[ScoreExportRow]:
+    async def export_scores(self, community: Community) -> list[ScoreExportRow]:
         """All-time current-season rows per board and member, in leaderboard order."""
         async with self._read() as db:
-            guild = await self._guild(db, guild_id)
+            home = await self._community(db, community)
             rows = await db.execute_fetchall(
                 "SELECT s.board, s.user_id, coalesce(m.display_name, ''), s.points, s.answered,"
                 " s.correct, coalesce(m.opted_out, 0) FROM scores s LEFT JOIN members m"
-                " ON m.guild_id = s.guild_id AND m.user_id = s.user_id"
-                " WHERE s.guild_id = ? AND s.season = ? AND s.period = 'all'"
+                " ON m.community = s.community AND m.user_id = s.user_id"
+                " WHERE s.community = ? AND s.season = ? AND s.period = 'all'"
                 " ORDER BY s.board, s.points DESC, s.correct DESC, s.answered, s.user_id",
-                (guild_id, guild.season))
-            streaks = {board: await self._streaks(db, guild_id, guild.season, board, None)
+                (community, home.season))
+            streaks = {board: await self._streaks(db, community, home.season, board, None)
                        for board in Board}
         result: list[ScoreExportRow] = []
         for board_name, user_id, name, points, answered, correct, opted_out in rows:

@@ -19,6 +19,7 @@ from bot.discord_app.bot import StudyBot
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.errors import channel_ref, guard_autocomplete, reply, send_ephemeral, study_error_text
 from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.identity import channel_of, community_of, user_of
 from bot.errors import AnswersClosed
 from cogs.daily._delivery import DiscordDelivery
 from cogs.daily._views import (
@@ -55,7 +56,7 @@ class Daily(commands.Cog):
         """Record the click, then acknowledge privately; a slow store gets a deferral first."""
         lang = interaction_lang(interaction)
         recording = self.cycle.answer(
-            interaction.guild_id or 0, post_id, interaction.user.id, choice, interaction.user.display_name)
+            community_of(interaction), post_id, user_of(interaction), choice, interaction.user.display_name)
         try:
             outcome = await finish_or_defer(interaction, recording)
         except AnswersClosed:
@@ -107,7 +108,7 @@ class Daily(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             result = await self.cycle.set_schedule(
-                interaction.guild_id or 0, channel.id, time, timezone=timezone, topic=topic,
+                community_of(interaction), str(channel.id), time, timezone=timezone, topic=topic,
                 questions=questions, reveal_after_hours=reveal_after_hours,
             )
         except DailyError as exc:
@@ -132,7 +133,7 @@ class Daily(commands.Cog):
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            done = await self.cycle.post_now(interaction.guild_id or 0, interaction.channel_id)
+            done = await self.cycle.post_now(community_of(interaction), channel_of(interaction))
         except DailyError as exc:
             await send_ephemeral(interaction, study_error_text(exc, lang))
             return
@@ -150,7 +151,7 @@ class Daily(commands.Cog):
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            schedule = await self.cycle.stop(interaction.guild_id or 0, interaction.channel_id)
+            schedule = await self.cycle.stop(community_of(interaction), channel_of(interaction))
         except DailyError as exc:
             await send_ephemeral(interaction, study_error_text(exc, lang))
             return
@@ -160,7 +161,7 @@ class Daily(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        statuses = await self.cycle.status(interaction.guild_id or 0)
+        statuses = await self.cycle.status(community_of(interaction))
         await reply(interaction, embed=status_embed(statuses, lang))
 
 

@@ -14,11 +14,12 @@ import discord
 
 from bot.app.messages import Lang, pause_reason, tr
 from bot.app.ports import Delivered, DeliveryOutcome, Forbidden, Gone, Reveal, TryLater
+from bot.app.records import Post, Schedule
+from bot.community import Community
 from bot.discord_app import limits
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.errors import channel_ref
 from bot.discord_app.i18n import lang_of
-from bot.app.records import Post, Schedule
 from cogs.daily._views import missing_permissions, post_embed, post_view, reveal_embed, reveal_view
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,13 @@ class DiscordDelivery:
     async def wait_ready(self) -> None:
         await self._bot.wait_until_ready()
 
-    def _lang(self, guild_id: int) -> Lang:
-        guild = self._bot.get_guild(guild_id)
+    def _lang(self, community: Community) -> Lang:
+        guild = self._bot.get_guild(int(community.id))
         return lang_of(guild.preferred_locale) if guild is not None else "en"
 
     async def post_question(self, schedule: Schedule, post: Post) -> DeliveryOutcome:
-        channel = self._bot.get_partial_messageable(schedule.channel_id, guild_id=schedule.guild_id)
-        lang = self._lang(schedule.guild_id)
+        channel = self._bot.get_partial_messageable(int(schedule.channel_id), guild_id=int(schedule.community.id))
+        lang = self._lang(schedule.community)
         sending = channel.send(embed=post_embed(post, lang), view=post_view(post),
                                allowed_mentions=discord.AllowedMentions.none())
         return await _outcome(sending, missing_channel=lambda _: True)
@@ -49,17 +50,17 @@ class DiscordDelivery:
     async def show_reveal(self, reveal: Reveal) -> DeliveryOutcome:
         post = reveal.post
         assert post.message_id is not None and post.channel_id is not None
-        message = self._bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id) \
+        message = self._bot.get_partial_messageable(int(post.channel_id), guild_id=int(post.community.id)) \
             .get_partial_message(int(post.message_id))
-        editing = message.edit(embed=reveal_embed(reveal, self._lang(post.guild_id)), view=reveal_view(post),
+        editing = message.edit(embed=reveal_embed(reveal, self._lang(post.community)), view=reveal_view(post),
                                allowed_mentions=discord.AllowedMentions.none())
         return await _outcome(editing, missing_channel=lambda exc: exc.code == UNKNOWN_CHANNEL)
 
     async def announce_pause(self, schedule: Schedule, reason: str) -> None:
         """A notice in the server's system channel, when there is one the bot may write in."""
-        guild = self._bot.get_guild(schedule.guild_id)
+        guild = self._bot.get_guild(int(schedule.community.id))
         target = guild.system_channel if guild is not None else None
-        if guild is None or target is None or target.id == schedule.channel_id or guild.me is None:
+        if guild is None or target is None or str(target.id) == schedule.channel_id or guild.me is None:
             return
         if missing_permissions(target.permissions_for(guild.me)):
             return
@@ -69,7 +70,7 @@ class DiscordDelivery:
         try:
             await target.send(limits.content(text), allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
-            log.warning("daily quiz: could not tell guild %s about the pause: %s", schedule.guild_id, exc)
+            log.warning("daily quiz: could not tell %s about the pause: %s", schedule.community, exc)
 
 
 async def _outcome(request: Awaitable[discord.Message | None], *,

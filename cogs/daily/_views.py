@@ -16,11 +16,11 @@ import discord
 from bot.app.daily import ScheduleSet, ScheduleStatus
 from bot.app.messages import Lang, letter, pause_reason, tr
 from bot.app.ports import Reveal
+from bot.app.records import Post
 from bot.app.study import AnswerOutcome
 from bot.discord_app import limits
 from bot.discord_app.errors import channel_ref
 from bot.discord_app.views import AnswerButton, answer_template, rendering_view
-from bot.app.records import Post
 
 DAILY_TEMPLATE = answer_template("daily")
 PROMPT_CHARS = 1200  # with five choices of CHOICE_CHARS the description stays within 4096

@@ -17,6 +17,7 @@ from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import answer_embed, question_embed
 from bot.discord_app.errors import GuardedItem
 from bot.discord_app.i18n import interaction_lang
+from bot.discord_app.identity import channel_of, community_of, user_of
 from bot.discord_app.views import AnswerButton, answer_template, rendering_view, service_of
 from bot.engine.model import Question
 from bot.engine.scoring import Board
@@ -121,10 +122,10 @@ async def ask_practice(
     lang = interaction_lang(interaction)
     await interaction.response.defer(ephemeral=True, thinking=True)
     asked = await service.next_practice_question(
-        guild_id=interaction.guild_id or 0,
-        user_id=interaction.user.id,
+        community=community_of(interaction),
+        user_id=user_of(interaction),
         display_name=interaction.user.display_name,
-        channel_id=interaction.channel_id,
+        channel_id=channel_of(interaction),
         topic=topic,
         entry_id=entry_id,
     )
@@ -146,10 +147,10 @@ async def answer_practice(interaction: discord.Interaction, post_id: int, choice
 
     async def record() -> tuple[AnswerOutcome, Post]:
         outcome = await service.answer(
-            guild_id=interaction.guild_id or 0,
+            community=community_of(interaction),
             board=Board.PRACTICE,
             post_id=post_id,
-            user_id=interaction.user.id,
+            user_id=user_of(interaction),
             choice=choice,
             display_name=interaction.user.display_name,
         )
