@@ -317,7 +317,7 @@ async def _clicks(fake: Any, pid: int, guild: Any, count: int, seconds: float, p
 class Live:
     """Everything one live run measured."""
 
-    guild_id: int
+    community: str  # the fake guild as the bot's community, `discord:ID`
     start_s: float
     burst: Clicks
     steady: Clicks
@@ -386,7 +386,7 @@ async def _live(folder: Path, profile_out: Path | None = None, profile_phase: st
             violations = [str(v) for v in fake.violations]
         finally:
             code = await bot.stop(timeout=30)
-    return Live(int(g.id), start_s, burst, steady, ac_ms, empty, ac_cpu, rss_ready, rss_after,
+    return Live(f"discord:{g.id}", start_s, burst, steady, ac_ms, empty, ac_cpu, rss_ready, rss_after,
                 violations, code, bot.output())
 
 
@@ -398,13 +398,13 @@ def _stored_answers(db: Path, post_id: int) -> int:
         conn.close()
 
 
-def _leaderboard_answered(folder: Path, guild_id: int) -> int:
+def _leaderboard_answered(folder: Path, community: str) -> int:
     """The sum of `answered` over `studybot leaderboard --period all --json` (everyone)."""
     from tests.e2e_support import studybot_argv, studybot_env
 
     env = {**os.environ, **studybot_env(folder, STUDYBOT_TIMEZONE="UTC")}
     out = subprocess.run(
-        studybot_argv("leaderboard", "--guild", str(guild_id), "--period", "all", "--json"),
+        studybot_argv("leaderboard", "--guild", community, "--period", "all", "--json"),
         env=env, cwd=folder, capture_output=True, text=True, timeout=120, check=True)
     return sum(int(r["answered"]) for r in json.loads(out.stdout))
 
@@ -423,7 +423,7 @@ def _raw_rate(folder: Path, clicks: int) -> float:
     for n in range(3):
         path = folder / f"raw-{n}.db"
         (post_id,) = asyncio.run(_make_posts(path, clock, 1))
-        work = [(post_id, user, user % 4) for user in range(1, clicks + 1)]
+        work = [(post_id, str(user), user % 4) for user in range(1, clicks + 1)]
         rates.append(raw_rate(path, work, now))
     return statistics.median(rates)
 
@@ -434,7 +434,7 @@ def run() -> list[Row]:
         live = asyncio.run(_live(folder))
         assert live.exit_code == 0 and "Traceback" not in live.output, live.output[-3000:]
         stored = _stored_answers(folder / "studybot.db", live.burst.post_id)
-        board = _leaderboard_answered(folder, live.guild_id)
+        board = _leaderboard_answered(folder, live.community)
         raw = _raw_rate(folder, CLICKS)
     b, s = live.burst, live.steady
     expected_board = WARMUP_CLICKS + CLICKS + STEADY_CLICKS
@@ -576,7 +576,7 @@ KEY_FUNCTIONS: tuple[tuple[str, str, str], ...] = (
     ("  View.from_message (discord.py rebuilds the post's buttons)", "discord/ui/view.py", "from_message"),
     ("  cog: Daily.answer_click", "cogs/daily/_cog.py", "answer_click"),
     ("    finish_or_defer (asyncio.wait, timer)", "bot/discord_app/deadline.py", "finish_or_defer"),
-    ("    StudyService.answer (main-thread side, aiosqlite hand-off)", "bot/service.py", "answer"),
+    ("    StudyService.answer (main-thread side, aiosqlite hand-off)", "bot/app/study.py", "answer"),
     ("    ack_embed", "cogs/daily/_views.py", "ack_embed"),
     ("    InteractionResponse.send_message (callback POST, ack -> Message)", "discord/interactions.py", "send_message"),
     ("      discord.py webhook adapter request (aiohttp)", "discord/webhook/async_.py", "request"),
@@ -648,6 +648,7 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
     the real bot (in-process, same deck and store) connected to a fake Discord."""
     import discord
 
+    from bot.community import Community
     from bot.discord_app.i18n import interaction_lang
     from cogs.daily._views import DailyAnswerButton, ack_embed
     from tests.e2e_support import running_studybot
@@ -682,8 +683,9 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
         match = re.fullmatch(r"daily:(?P<post>[0-9]{1,20}):(?P<choice>[0-9])", buttons[1])
         results.append(("DailyAnswerButton from the custom id", timed(
             lambda: DailyAnswerButton(int(match["post"]), int(match["choice"]))), "cog"))
-        service = run.app.service
-        outcome = await service.answer(guild_id=int(g.id), post_id=post_id, user_id=int(members[0].id),
+        service = run.app.study
+        community = Community.discord(g.id)
+        outcome = await service.answer(community=community, post_id=post_id, user_id=str(members[0].id),
                                        choice=1, display_name="x")
         lang = interaction_lang(interaction)
         results.append(("ack_embed(outcome) + to_dict()", timed(lambda: ack_embed(outcome, lang).to_dict()), "cog"))
@@ -704,7 +706,7 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
         walls, cpus = [], []
         for member in members[1:repeat + 1]:
             started, cpu = time.perf_counter(), time.thread_time()
-            await service.answer(guild_id=int(g.id), post_id=post_id, user_id=int(member.id), choice=2,
+            await service.answer(community=community, post_id=post_id, user_id=str(member.id), choice=2,
                                  display_name=member.user.username)
             walls.append(time.perf_counter() - started)
             cpus.append(time.thread_time() - cpu)
