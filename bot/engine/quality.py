@@ -66,20 +66,23 @@ def term_parts(term: str) -> frozenset[str]:
     return frozenset(parts)
 
 
-def shares_part(text: str, parts: Iterable[str]) -> bool:
-    """True when `text` has a word that is one of `parts` (Latin) or starts with one (Hangul)."""
-    hangul = [p for p in parts if is_hangul_char(p[0])]
-    latin = {p for p in parts if not is_hangul_char(p[0])}
+def option_words(text: str) -> frozenset[str]:
+    """What `text` can share with a term: its Latin words and camel-case pieces, casefolded, with
+    and without a plural -s/-es, and every prefix of two syllables or more of its Hangul words."""
+    found: set[str] = set()
     for word in _WORD.findall(unicodedata.normalize("NFC", text)):
         if is_hangul_char(word[0]):
-            if any(word.startswith(p) for p in hangul):
-                return True
+            found.update(word[:n] for n in range(2, len(word) + 1))
             continue
         for piece in _latin_pieces(word):
             piece = piece.casefold()
-            if piece in latin or piece.removesuffix("s") in latin or piece.removesuffix("es") in latin:
-                return True
-    return False
+            found.update((piece, piece.removesuffix("s"), piece.removesuffix("es")))
+    return frozenset(found)
+
+
+def shares_part(text: str, parts: Iterable[str]) -> bool:
+    """True when `text` has a word that is one of `parts` (Latin) or starts with one (Hangul)."""
+    return not option_words(text).isdisjoint(parts)
 
 
 def gives_answer_away(question: Question) -> bool:
