@@ -37,6 +37,7 @@ from itertools import chain, filterfalse, islice
 from rapidfuzz import fuzz, process
 
 from bot.engine.hangul import (
+    HANGUL_CLASS,
     choseong,
     compat_jamo,
     has_hangul,
@@ -70,9 +71,8 @@ PREFIX_TOKEN_SCORE = 90.0
 TYPO_TIERS_BELOW = 5  # the fuzzy and keyboard-layout tiers run while fewer results than this
 
 _LATIN = "0-9A-Za-z\u00c0-\u024f"
-_HANGUL = "\uac00-\ud7a3\u3131-\u318e\u1100-\u11ff"
 # Words are runs of one script, so "ReplicaSet는" gives "ReplicaSet" and the particle "는".
-_WORD = re.compile(rf"[{_LATIN}]+|[{_HANGUL}]+|[^\W_{_LATIN}{_HANGUL}]+")
+_WORD = re.compile(rf"[{_LATIN}]+|[{HANGUL_CLASS}]+|[^\W_{_LATIN}{HANGUL_CLASS}]+")
 _PARENS = re.compile(r"[(（]([^()（）]*)[)）]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{0,2}[A-Z][A-Z0-9]{0,6}$")
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from bot.engine.hangul import has_hangul
 from bot.engine.model import Deck, Entry, EntryShape, Notes, Question, QuestionKind, SourceRef, StudyTable, stable_id
 from bot.engine.quality import option_words, shares_part, term_parts
 
@@ -58,7 +59,6 @@ _MASKED_GLOSS = re.compile(r"\s*\(\s*" + re.escape(MASK) + r"\s*\)")
 _MASK_PAIR = re.compile(re.escape(MASK) + r"\s*\(\s*" + re.escape(MASK) + r"\s*\)")
 _ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[/&-][A-Za-z0-9]+)*$")
 _WORD_SPLIT = re.compile(r"[\s/\-]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _WORD_CHARS = re.compile(r"\w")
 _TRAILING = " \t.,;:!?。"
 # Names this long are masked even inside a longer Latin word; shorter ones only as whole words,
@@ -194,7 +194,7 @@ def is_acronym(text: str) -> bool:
 def _expands(acronym: str, expansion: str) -> bool:
     if " " not in expansion or "(" in expansion or is_acronym(expansion):
         return False
-    if _HANGUL.search(expansion):
+    if has_hangul(expansion):
         return True
     words = [w for w in _WORD_SPLIT.split(expansion) if w]
     initials = "".join(w[0] for w in words).upper()
@@ -210,7 +210,7 @@ def _expands(acronym: str, expansion: str) -> bool:
 
 def _display_expansion(text: str) -> str:
     """An all-lowercase Latin expansion in title case, so it does not stand out among the others."""
-    if _HANGUL.search(text) or text != text.lower():
+    if has_hangul(text) or text != text.lower():
         return text
     return _LATIN_WORD.sub(lambda m: m[0] if m[0] in _MINOR_WORDS else m[0].capitalize(), text)
 
@@ -220,7 +220,7 @@ def _usable(text: str) -> bool:
 
 
 def _script_of(text: str) -> str:
-    return "hangul" if _HANGUL.search(text) else "latin"
+    return "hangul" if has_hangul(text) else "latin"
 
 
 def _unchanged(text: str) -> str:
