@@ -29,6 +29,8 @@ ENTRIES = (
     make_entry("Kubernetes", aliases=("쿠버네티스",), definition="컨테이너 오케스트레이션 플랫폼."),
     make_entry("Kubernetis", definition="철자가 다른 가상의 용어."),
     make_entry("Kernel", definition="운영체제의 핵심."),
+    make_entry("Open Policy Agent", definition="범용 정책 엔진."),
+    make_entry("Docker Hub", definition="공개 컨테이너 이미지 저장소."),
     make_entry("Engine", definition="무언가를 돌리는 부분."),
     make_entry("프로메테우스", deck="ko", definition="모니터링 도구의 한국어 항목."),
 )
@@ -57,6 +59,8 @@ def terms(glossary: Glossary, query: str) -> list[str]:
     ("헬름", "Helm"),
     ("컨피그맵", "ConfigMap"),
     ("디플로이먼트", "Deployment"),
+    ("오픈 폴리시 에이전트", "Open Policy Agent"),
+    ("도커 허브", "Docker Hub"),  # the h starting a word is sounded
 ])
 def test_define_finds_an_english_term_by_its_korean_sound(glossary, query, term):
     assert first(glossary, query) == term

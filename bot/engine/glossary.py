@@ -439,7 +439,7 @@ class Glossary:
             joined = "".join(name.words)
             vowel = latin_first_vowel(joined)
             if vowel:
-                for key in latin_sound_keys(joined):
+                for key in latin_sound_keys(" ".join(name.words)):
                     sound.setdefault(key + vowel, []).append(rank)
             if len(name.words) == 1:
                 for spelling in letter_spellings(joined):
@@ -621,8 +621,12 @@ class Glossary:
         out.add_ranks(self._letters.get(text, ()))
         key = hangul_sound_key(text)
         if len(key) >= MIN_KEY and not out.full:
-            sound = self._sound
-            out.add_ranks(sorted(chain.from_iterable(sound.get(key + v, ()) for v in hangul_first_vowels(text))))
+            sound, names, n = self._sound, self._names, len(self._names)
+            ranks = set(chain.from_iterable(sound.get(key + v, ()) for v in hangul_first_vowels(text)))
+            # Names sharing a skeleton differ in vowels; a Hangul syllable spells about two
+            # letters, so the name whose length fits the query's comes first.
+            expected = 2 * len(text)
+            out.add_ranks(sorted(ranks, key=lambda r: (abs(sum(map(len, names[r % n].words)) - expected), r)))
 
     def _layout_keys(self, query: str) -> str:
         """The keystrokes of an ASCII query typed in English mode, or "" when it is not one."""

@@ -112,7 +112,7 @@ def _segments(s: str) -> list[tuple[str, ...]]:
         ch = s[i]
         nxt = s[i + 1] if i + 1 < n else ""
         after = s[i + 2] if i + 2 < n else ""
-        if ch in _VOWELS:
+        if ch in _VOWELS or ch == " ":
             i += 1
             continue
         for digraph in (ch + nxt + after, ch + nxt):
@@ -127,7 +127,7 @@ def _segments(s: str) -> list[tuple[str, ...]]:
         if ch == "t" and nxt == "i" and after in ("o", "a"):  # -tion, -tial: 션, 셜
             segments.append(("s",))
         elif ch == "n" and nxt == "g":
-            if not after:
+            if not after or after == " ":
                 segments.append(("G",))  # Logging → 로깅
                 i += 2
                 continue
@@ -145,7 +145,7 @@ def _segments(s: str) -> list[tuple[str, ...]]:
         elif ch == "r":
             segments.append(("l",) if nxt in _VOWELS and nxt != "w" else ("", "l"))
         elif ch == "h":
-            if nxt in _VOWELS and (i == 0 or s[i - 1] in _VOWELS):
+            if nxt in _VOWELS and (i == 0 or s[i - 1] in _VOWELS or s[i - 1] == " "):
                 segments.append(("h",))
         elif ch in _SIMPLE:
             segments.append((_SIMPLE[ch],))
@@ -154,11 +154,13 @@ def _segments(s: str) -> list[tuple[str, ...]]:
 
 
 def latin_sound_keys(text: str) -> frozenset[str]:
-    """The consonant skeletons a Latin spelling may be written with in Hangul (words joined).
+    """The consonant skeletons a Latin spelling may be written with in Hangul, its words run
+    together as Korean writes them ("Network Policy" and "NetworkPolicy" alike).
 
     At most MAX_KEYS, fewest choices first; none shorter than MIN_KEY.
     """
-    letters = "".join(ch for ch in text.casefold() if "a" <= ch <= "z")
+    # Word boundaries stay (as single spaces) for the rules that look at a word's start or end.
+    letters = " ".join("".join(ch for ch in word if "a" <= ch <= "z") for word in text.casefold().split()).strip()
     if not letters:
         return frozenset()
     keys = {_collapse("".join(combo)) for combo in islice(product(*_segments(letters)), MAX_KEYS)}
