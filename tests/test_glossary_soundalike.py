@@ -31,6 +31,7 @@ ENTRIES = (
     make_entry("Kernel", definition="운영체제의 핵심."),
     make_entry("Open Policy Agent", definition="범용 정책 엔진."),
     make_entry("Docker Hub", definition="공개 컨테이너 이미지 저장소."),
+    make_entry("DevOps", definition="개발과 운영을 잇는 문화."),
     make_entry("Engine", definition="무언가를 돌리는 부분."),
     make_entry("프로메테우스", deck="ko", definition="모니터링 도구의 한국어 항목."),
 )
@@ -86,6 +87,11 @@ def test_a_native_korean_word_matches_no_english_term_by_sound(glossary):
 def test_a_korean_word_with_an_english_terms_consonants_but_other_vowels_does_not_match(glossary):
     # 관리 and Kernel share the consonants k-n-l; 과 is not how Koreans write "ke".
     assert "Kernel" not in terms(glossary, "관리")
+
+
+def test_a_korean_word_far_longer_than_an_english_term_with_its_sounds_does_not_match(glossary):
+    # 데이터베이스 and DevOps share t-p-s and a first e, but six syllables do not spell six letters.
+    assert "DevOps" not in terms(glossary, "데이터베이스")
 
 
 def test_a_half_typed_syllable_is_not_matched_by_sound(glossary):

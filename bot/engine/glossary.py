@@ -623,10 +623,12 @@ class Glossary:
         if len(key) >= MIN_KEY and not out.full:
             sound, names, n = self._sound, self._names, len(self._names)
             ranks = set(chain.from_iterable(sound.get(key + v, ()) for v in hangul_first_vowels(text)))
-            # Names sharing a skeleton differ in vowels; a Hangul syllable spells about two
-            # letters, so the name whose length fits the query's comes first.
-            expected = 2 * len(text)
-            out.add_ranks(sorted(ranks, key=lambda r: (abs(sum(map(len, names[r % n].words)) - expected), r)))
+            # A Hangul syllable spells about two letters (헬름: Helm, 프로메테우스: Prometheus): a
+            # name far off that length only shares consonants (볼륨 is not "Prometheus"), and
+            # among the rest the closest length comes first.
+            syllables = len(text)
+            off = {r: abs(sum(map(len, names[r % n].words)) - 2 * syllables) for r in ranks}
+            out.add_ranks(sorted((r for r, d in off.items() if d < syllables), key=lambda r: (off[r], r)))
 
     def _layout_keys(self, query: str) -> str:
         """The keystrokes of an ASCII query typed in English mode, or "" when it is not one."""
