@@ -5,7 +5,9 @@ Five kinds (see `QuestionKind`): term → definition, definition → term, acron
 choices with exactly one correct, and the prompt never contains the answer or its aliases: they
 are masked as `____`, also inside Korean words ("KEDA는" → "____는"). Short Latin names are
 matched as whole words (plural "s"/"es" included), so "Go" leaves "Google" alone; names of four
-or more characters take the whole Latin word they sit in ("Docker" masks "dockerd").
+or more characters take the whole Latin word they sit in ("Docker" masks "dockerd"). A definition
+repeating parts of its term (DevOps: "개발(Dev)과 운영(Ops)…") has them masked in every option, so
+it is not the only option sharing them (`bot.engine.quality` measures that share).
 
 Ids hash the deck, the kind and what the question asks (never the distractors or the seed), so
 they survive restarts and edits elsewhere in the deck. Choice order and distractors come from
