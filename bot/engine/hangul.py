@@ -35,6 +35,11 @@ _SPLIT = {
 _QWERTY = dict(zip("qwertyuiopasdfghjklzxcvbnm", "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ", strict=True))
 _QWERTY_SHIFT = {"Q": "ㅃ", "W": "ㅉ", "E": "ㄸ", "R": "ㄲ", "T": "ㅆ", "O": "ㅒ", "P": "ㅖ"}
 
+# Syllables, compatibility jamo, conjoining jamo and the two extended jamo blocks.
+_HANGUL_RANGES = ((SYLLABLE_FIRST, SYLLABLE_LAST), (0x3131, 0x318E), (0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
+# The same characters as the body of a regex character class, for tokenisers: `[{HANGUL_CLASS}]+`.
+HANGUL_CLASS = "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in _HANGUL_RANGES)
+
 # Conjoining jamo (U+1100.., what NFD and NFKC produce) in the same order as the tables above.
 _CONJ_CHOSEONG = range(0x1100, 0x1113)
 _CONJ_JUNGSEONG = range(0x1161, 0x1176)
@@ -129,6 +134,7 @@ def qwerty_to_keys(s: str) -> str:
 def is_hangul_char(ch: str) -> bool:
     """A precomposed syllable or any Hangul jamo (compatibility, conjoining, extended)."""
     code = ord(ch)
+    # Spelled out rather than looped over _HANGUL_RANGES: this runs per character on hot paths.
     return (
         SYLLABLE_FIRST <= code <= SYLLABLE_LAST
         or 0x3131 <= code <= 0x318E

@@ -5,7 +5,9 @@ Five kinds (see `QuestionKind`): term → definition, definition → term, acron
 choices with exactly one correct, and the prompt never contains the answer or its aliases: they
 are masked as `____`, also inside Korean words ("KEDA는" → "____는"). Short Latin names are
 matched as whole words (plural "s"/"es" included), so "Go" leaves "Google" alone; names of four
-or more characters take the whole Latin word they sit in ("Docker" masks "dockerd").
+or more characters take the whole Latin word they sit in ("Docker" masks "dockerd"). A definition
+repeating parts of its term (DevOps: "개발(Dev)과 운영(Ops)…") has them masked in every option, so
+it is not the only option sharing them (`bot.engine.quality` measures that share).
 
 Ids hash the deck, the kind and what the question asks (never the distractors or the seed), so
 they survive restarts and edits elsewhere in the deck. Choice order and distractors come from
@@ -24,7 +26,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from bot.engine.hangul import has_hangul
 from bot.engine.model import Deck, Entry, EntryShape, Notes, Question, QuestionKind, SourceRef, StudyTable, stable_id
+from bot.engine.quality import option_words, shares_part, term_parts
 
 MASK = "____"
 MAX_CHOICES = 4
@@ -53,10 +57,10 @@ _MARKUP = re.compile(r"\*\*|`|<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_MASKED_GLOSS = re.compile(r"\s*\(\s*" + re.escape(MASK) + r"\s*\)")
 _MASK_PAIR = re.compile(re.escape(MASK) + r"\s*\(\s*" + re.escape(MASK) + r"\s*\)")
 _ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[/&-][A-Za-z0-9]+)*$")
 _WORD_SPLIT = re.compile(r"[\s/\-]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _WORD_CHARS = re.compile(r"\w")
 _TRAILING = " \t.,;:!?。"
 # Names this long are masked even inside a longer Latin word; shorter ones only as whole words,
@@ -192,7 +196,7 @@ def is_acronym(text: str) -> bool:
 def _expands(acronym: str, expansion: str) -> bool:
     if " " not in expansion or "(" in expansion or is_acronym(expansion):
         return False
-    if _HANGUL.search(expansion):
+    if has_hangul(expansion):
         return True
     words = [w for w in _WORD_SPLIT.split(expansion) if w]
     initials = "".join(w[0] for w in words).upper()
@@ -208,7 +212,7 @@ def _expands(acronym: str, expansion: str) -> bool:
 
 def _display_expansion(text: str) -> str:
     """An all-lowercase Latin expansion in title case, so it does not stand out among the others."""
-    if _HANGUL.search(text) or text != text.lower():
+    if has_hangul(text) or text != text.lower():
         return text
     return _LATIN_WORD.sub(lambda m: m[0] if m[0] in _MINOR_WORDS else m[0].capitalize(), text)
 
@@ -218,7 +222,28 @@ def _usable(text: str) -> bool:
 
 
 def _script_of(text: str) -> str:
-    return "hangul" if _HANGUL.search(text) else "latin"
+    return "hangul" if has_hangul(text) else "latin"
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _part_hider(parts: frozenset[str], text: str) -> Callable[[str], str]:
+    """What masks the parts of a term (bot.engine.quality.term_parts) in any text, when `text`
+    repeats one ("개발(Dev)과 운영(Ops)…" for DevOps); otherwise nothing is masked.
+
+    A parenthesised gloss that is nothing but a part is dropped: "개발(Dev)과" → "개발과".
+    """
+    if not shares_part(text, parts):
+        return _unchanged
+    hider = _Hider(parts)
+
+    def hide(other: str) -> str:
+        masked = hider(other)
+        return other if masked == other else _MASKED_GLOSS.sub("", masked)
+
+    return hide
 
 
 def _contains_either(a: str, b: str) -> bool:
@@ -515,6 +540,7 @@ class _DeckBuilder:
                 self.by_sibling[sibling].append(item)
         self._drop_table_column_definitions()
         self._pool_cache: dict[tuple[str, str, object], list[_Item]] = {}
+        self._by_option_word: dict[str, list[_Item]] | None = None
 
     def _drop_table_column_definitions(self) -> None:
         # An item of a comparison table has a definition stitched from its cells ("목적: …; 언어:
@@ -557,6 +583,22 @@ class _DeckBuilder:
             found = self._pool_cache[cache_key] = [i for i in source if keep(i)]
         return found
 
+    def _sharing(self, item: _Item, parts: frozenset[str]) -> list[list[_Item]]:
+        """Per part of `item`'s term, the items whose choice text has it, in deck order; empty
+        unless one of them is not a synonym of `item`."""
+        if self._by_option_word is None:
+            # Built on the first entry that needs it: most entries never do.
+            index: dict[str, list[_Item]] = defaultdict(list)
+            for i in self.items:
+                if i.choice_text:
+                    for word in option_words(i.choice_text):
+                        index[word].append(i)
+            self._by_option_word = index
+        postings = [self._by_option_word[p] for p in sorted(parts) if p in self._by_option_word]
+        if any(not _synonyms(item, c) for posting in postings for c in posting):
+            return postings
+        return []
+
     def _question(self, kind: QuestionKind, qid: str, prompt: str, choices: _Choices, rng: random.Random,
                   explanation: str, term: str, source: SourceRef, entry: Entry | None,
                   section: tuple[str, ...]) -> Question | None:
@@ -592,10 +634,23 @@ class _DeckBuilder:
             qid = self.ids.make(self.deck.name, kind.value, term_key)
             rng = self._rng(qid)
             prompt = PROMPT_TERM_TO_DEFINITION.format(term=item.term)
-            if normalise(item.choice_text) not in prompt.casefold():
-                choices = _Choices(item.choice_text)
-                _fill(choices, rng, self._tiers(item, "definition"),
-                      lambda c: None if _synonyms(item, c) else item.hide(c.choice_text))
+            parts = term_parts(item.term)
+            hide_parts = _part_hider(parts, item.choice_text)
+            answer = hide_parts(item.choice_text)
+            # Masking must not become the tell. An answer left with a mask of a part is asked only
+            # among distractors of which at least one shows a mask too (they repeat a part as
+            # well); without such a definition in the deck, or with a part masking missed (a
+            # camel-case piece inside a longer word), the entry is asked definition → term only.
+            # Decided on the deck alone, so the questions a deck gets never depend on the seed.
+            tiers = self._tiers(item, "definition")
+            if answer.count(MASK) > item.choice_text.count(MASK):
+                sharers = self._sharing(item, parts)
+                tiers = [*sharers, *tiers] if sharers else []
+            if (normalise(item.choice_text) not in prompt.casefold() and tiers and _usable(answer)
+                    and not shares_part(answer, parts)):
+                choices = _Choices(answer)
+                _fill(choices, rng, tiers,
+                      lambda c: None if _synonyms(item, c) else hide_parts(item.hide(c.choice_text)))
                 q = self._question(kind, qid, prompt, choices, rng, explanation, item.term,
                                    entry.source, entry, entry.section)
                 if q is not None:
@@ -604,7 +659,8 @@ class _DeckBuilder:
             kind = QuestionKind.DEFINITION_TO_TERM
             qid = self.ids.make(self.deck.name, kind.value, term_key)
             rng = self._rng(qid)
-            prompt = PROMPT_DEFINITION_TO_TERM.format(definition=item.hide(item.prompt_text))
+            definition = _part_hider(term_parts(item.term), item.prompt_text)(item.hide(item.prompt_text))
+            prompt = PROMPT_DEFINITION_TO_TERM.format(definition=definition)
             choices = _Choices(item.term)
             # Terms that have a definition of their own first: a bare heading is a weak distractor.
             _fill(choices, rng, [*self._tiers(item, "prompt"), self.items],
