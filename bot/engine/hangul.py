@@ -90,7 +90,7 @@ _COMPAT_CONSONANTS = frozenset(chr(c) for c in range(0x3131, 0x314F))
 
 
 def nfc(s: str) -> str:
-    """NFC-normalise (composes NFD syllables pasted from macOS); never NFKC."""
+    """NFC-normalize (composes NFD syllables pasted from macOS); never NFKC."""
     return unicodedata.normalize("NFC", s)
 
 

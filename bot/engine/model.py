@@ -95,7 +95,7 @@ class Entry:
 class StudyTable:
     """A table kept as quiz material.
 
-    Rows and columns are normalised so that `items` are the things being described and `aspects`
+    Rows and columns are normalized so that `items` are the things being described and `aspects`
     the properties: for a glossary table (term | description | ...) items are the rows; for a
     comparison table (aspect | Terraform | Ansible) items are the columns. `cells[i][j]` is the
     text of item i for aspect j (empty string when blank).

@@ -83,13 +83,13 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def normalise(text: str) -> str:
+def choice_key(text: str) -> str:
     """The comparison key of a choice or name: cleaned, case-folded, trailing punctuation dropped."""
     return clean(text).casefold().strip(_TRAILING)
 
 
 def _fold(text: str) -> str:
-    """`normalise` for text that is already `clean`: the hot path of choice de-duplication."""
+    """`choice_key` for text that is already `clean`: the hot path of choice de-duplication."""
     return text.casefold().strip(_TRAILING)
 
 
@@ -436,10 +436,10 @@ def _make_item(entry: Entry) -> _Item:
         entry=entry,
         term=clean(entry.term),
         forms=forms,
-        keys=frozenset(normalise(f) for f in forms),
+        keys=frozenset(choice_key(f) for f in forms),
         hide=hide,
         definition=definition,
-        def_key=normalise(definition),
+        def_key=choice_key(definition),
         choice_text=choice if _usable(choice) else "",
         prompt_text=prompt if _usable(prompt) else "",
         acronym=acronym,
@@ -545,7 +545,7 @@ class _DeckBuilder:
     def _drop_table_column_definitions(self) -> None:
         # An item of a comparison table has a definition stitched from its cells ("목적: …; 언어:
         # …"): the table questions ask it cell by cell, a definition question would ask it all at once.
-        compared = {normalise(i) for t in self.deck.tables if t.comparison for i in t.items}
+        compared = {choice_key(i) for t in self.deck.tables if t.comparison for i in t.items}
         for item in self.items:
             if item.entry.shape is EntryShape.TABLE_COLUMN and item.keys & compared:
                 item.choice_text = item.prompt_text = ""
@@ -556,9 +556,9 @@ class _DeckBuilder:
         if entry.table_id:
             keys.append(f"table:{entry.table_id}")
         if entry.group:
-            keys.append(f"group:{normalise(entry.group)}")
+            keys.append(f"group:{choice_key(entry.group)}")
         if entry.members:
-            keys.append(f"group:{normalise(entry.term)}")
+            keys.append(f"group:{choice_key(entry.term)}")
         return keys
 
     def _rng(self, qid: str) -> random.Random:
@@ -628,7 +628,7 @@ class _DeckBuilder:
     def _definition_questions(self, item: _Item) -> Iterator[Question]:
         entry = item.entry
         explanation = _explain(item.term, item.definition, entry.source)
-        term_key = normalise(item.term)
+        term_key = choice_key(item.term)
         if item.choice_text:
             kind = QuestionKind.TERM_TO_DEFINITION
             qid = self.ids.make(self.deck.name, kind.value, term_key)
@@ -646,7 +646,7 @@ class _DeckBuilder:
             if answer.count(MASK) > item.choice_text.count(MASK):
                 sharers = self._sharing(item, parts)
                 tiers = [*sharers, *tiers] if sharers else []
-            if (normalise(item.choice_text) not in prompt.casefold() and tiers and _usable(answer)
+            if (choice_key(item.choice_text) not in prompt.casefold() and tiers and _usable(answer)
                     and not shares_part(answer, parts)):
                 choices = _Choices(answer)
                 _fill(choices, rng, tiers,
@@ -677,13 +677,13 @@ class _DeckBuilder:
             return
         entry = item.entry
         acronym, expansion = item.acronym, item.expansion
-        acronym_key = normalise(acronym)
+        acronym_key = choice_key(acronym)
         explanation = _explain(f"{acronym} = {expansion}", item.definition, entry.source)
         kind = QuestionKind.ACRONYM
         script = _script_of(expansion)
 
         def expansion_of(c: _Item) -> str | None:
-            if _synonyms(item, c) or (c.acronym and normalise(c.acronym) == acronym_key):
+            if _synonyms(item, c) or (c.acronym and choice_key(c.acronym) == acronym_key):
                 return None
             if c.expansions:
                 return next((e for e in c.expansions if _script_of(e) == script), None)
@@ -693,7 +693,7 @@ class _DeckBuilder:
                 return text
             return None
 
-        qid = self.ids.make(self.deck.name, kind.value, "expansion", acronym_key, normalise(expansion))
+        qid = self.ids.make(self.deck.name, kind.value, "expansion", acronym_key, choice_key(expansion))
         rng = self._rng(qid)
         hidden = _Hider(f for f in item.forms if not is_acronym(f))
         prompt = PROMPT_EXPANSION.format(acronym=hidden(acronym))
@@ -704,7 +704,7 @@ class _DeckBuilder:
         if q is not None:
             yield q
 
-        qid = self.ids.make(self.deck.name, kind.value, "acronym", acronym_key, normalise(expansion))
+        qid = self.ids.make(self.deck.name, kind.value, "acronym", acronym_key, choice_key(expansion))
         rng = self._rng(qid)
         hidden = _Hider(f for f in item.forms if is_acronym(f))
         prompt = PROMPT_ACRONYM.format(expansion=hidden(expansion))
@@ -719,9 +719,9 @@ class _DeckBuilder:
     # -- groups --------------------------------------------------------------------------
 
     def _member_item(self, member: str, group_key: str) -> _Item | None:
-        found = self.by_key.get(normalise(member), [])
+        found = self.by_key.get(choice_key(member), [])
         for item in found:
-            if item.entry.group and normalise(item.entry.group) == group_key:
+            if item.entry.group and choice_key(item.entry.group) == group_key:
                 return item
         return found[0] if found else None
 
@@ -730,11 +730,11 @@ class _DeckBuilder:
         if len(members) < 2:
             return
         entry = group.entry
-        group_key = normalise(group.term)
+        group_key = choice_key(group.term)
         member_items = [self._member_item(m, group_key) for m in members]
         member_keys: set[str] = set()
         for m, mi in zip(members, member_items, strict=True):
-            member_keys.update(mi.keys if mi else (normalise(f) for f in name_forms([m])))
+            member_keys.update(mi.keys if mi else (choice_key(f) for f in name_forms([m])))
         kind = QuestionKind.GROUP
         explanation = _explain(group.term, ", ".join(members), entry.source)
 
@@ -750,7 +750,7 @@ class _DeckBuilder:
                  self._pooled("all", "section", entry.section), self.items]
         for member, mi in zip(members, member_items, strict=True):
             answer = mi.term if mi else member
-            qid = self.ids.make(self.deck.name, kind.value, group_key, "member", normalise(answer))
+            qid = self.ids.make(self.deck.name, kind.value, group_key, "member", choice_key(answer))
             rng = self._rng(qid)
             hidden = mi.hide if mi else _Hider(name_forms([member]))
             if not _usable(hidden(group.term)):
@@ -805,7 +805,7 @@ class _DeckBuilder:
         kind = QuestionKind.TABLE
         for j, aspect in enumerate(aspects):
             column = [row[j] if j < len(row) else "" for row in cells]
-            keys = [normalise(c) for c in column]
+            keys = [choice_key(c) for c in column]
             for i, item in enumerate(items):
                 cell, key = column[i], keys[i]
                 if not key:
@@ -824,9 +824,9 @@ class _DeckBuilder:
 
                 if any(rival(k) for k in range(len(items))):
                     continue
-                others = [k for k in range(len(items)) if k != i and normalise(items[k]) != normalise(item)]
+                others = [k for k in range(len(items)) if k != i and choice_key(items[k]) != choice_key(item)]
 
-                qid = self.ids.make(self.deck.name, kind.value, "item", normalise(item), normalise(aspect))
+                qid = self.ids.make(self.deck.name, kind.value, "item", choice_key(item), choice_key(aspect))
                 rng = self._rng(qid)
                 shown = hiders[i](cell)
                 if _usable(shown):
@@ -838,7 +838,7 @@ class _DeckBuilder:
                     if q is not None:
                         yield q
 
-                qid = self.ids.make(self.deck.name, kind.value, "cell", normalise(item), normalise(aspect))
+                qid = self.ids.make(self.deck.name, kind.value, "cell", choice_key(item), choice_key(aspect))
                 rng = self._rng(qid)
                 prompt = PROMPT_TABLE_CELL.format(item=item, aspect=aspect)
                 if key in prompt.casefold():
