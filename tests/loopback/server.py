@@ -54,6 +54,7 @@ from .payloads import (
     snowflake_time,
 )
 from .ratelimits import GLOBAL_EXEMPT, RATE_LIMITED_MESSAGE, RateLimiter, RateLimits, rate_limited_headers
+from .schema import discord_schema
 
 API_PREFIX = "/api/v10"
 HEARTBEAT_INTERVAL_MS = 41250
@@ -296,6 +297,7 @@ class FakeDiscord:
         rate_limits: RateLimits | None = None,
         record_responses: bool = True,
         resume_buffer: int = RESUME_BUFFER,
+        validate_schema: bool = True,
     ) -> None:
         self.ids = Snowflakes()
         self.token = token or f"loopback.{secrets.token_urlsafe(24)}"
@@ -309,6 +311,8 @@ class FakeDiscord:
         self.rate_limits = rate_limits
         self.record_responses = record_responses
         self.resume_buffer = resume_buffer
+        self.validate_schema = validate_schema
+        self._schema = discord_schema() if validate_schema else None
         self.guilds: dict[str, FakeGuild] = {}
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
@@ -993,6 +997,15 @@ class FakeDiscord:
         if not GLOBAL_EXEMPT.match(path) and request.match_info.route.name != "unhandled" and not request[AUTH_OK]:
             self._violate(rec, "protocol", "missing or wrong bot Authorization header")
             return error_response(401)
+        if self._schema is not None and rec.json is not None and request.match_info.route.name != "unhandled":
+            problems = self._schema.check(rec.method, path, rec.json)
+            if problems and _breaks_limits(rec.method, path, rec.json):
+                problems = []  # the route's limit check reports it, more precisely
+            for problem in problems:
+                self._violate(rec, "schema", problem)
+            if problems and self.reject_invalid:
+                self._link_interaction(request, rec)
+                return error_response(400, 50035, "Invalid Form Body", errors={"_schema": problems})
         return await handler(request)
 
     async def _read_body(self, request: web.Request, rec: RecordedRequest) -> None:
@@ -1556,6 +1569,30 @@ class FakeDiscord:
             chunk["nonce"] = data["nonce"]
         self.gateway_log.append(("out", 0, "GUILD_MEMBERS_CHUNK"))
         await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _breaks_limits(method: str, path: str, body: Any) -> bool:
+    """Whether the limit checks of `limits.py` reject this body (so the schema need not)."""
+    if not isinstance(body, (dict, list)):
+        return False
+    if isinstance(body, list):
+        return bool(limits.check_command_set(body)) if path.endswith("/commands") else False
+    if path.startswith("/interactions/"):
+        kind, data = body.get("type"), body.get("data") or {}
+        if not isinstance(data, dict):
+            return False
+        if kind in (4, 7):
+            return bool(limits.check_message(data, creating=kind == 4)[0])
+        if kind == 8:
+            return bool(limits.check_autocomplete(data))
+        if kind == 9:
+            return bool(limits.check_modal(data))
+        return False
+    if path.endswith("/commands"):
+        return bool(limits.check_command(body))
+    if "/messages" in path or path.startswith("/webhooks/"):
+        return bool(limits.check_message(body, creating=method == "POST")[0])
+    return False
 
 
 def _with_forged_component(payload: dict[str, Any], custom_id: str, kind: int) -> dict[str, Any]:

@@ -1,0 +1,166 @@
+"""Self-tests of the loopback Discord's strict checks (issue 12), one section per check.
+
+Each drives the fake with a deliberately wrong client (raw aiohttp requests, or a tiny discord.py
+bot) and shows that the fake answers as Discord would and records the mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator
+
+import aiohttp
+import discord
+import pytest
+import pytest_asyncio
+from discord.ext import commands
+
+from tests.loopback import FakeDiscord, InteractionHandle
+from tests.loopback.fixtures import fake_discord, start_bot  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+QUIET = {"parse": []}
+DEFERRED = 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: the user sees "thinking…"
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+
+
+class RawClient:
+    """A bot reduced to bare HTTP: it sends exactly what a test tells it, right or wrong."""
+
+    def __init__(self, fake: FakeDiscord, http: aiohttp.ClientSession) -> None:
+        self.fake = fake
+        self.http = http
+        self.auth = {"Authorization": f"Bot {fake.token}"}
+
+    async def request(self, method: str, path: str, body: Any = None, *,
+                      auth: bool = True) -> tuple[int, Any, dict[str, str]]:
+        async with self.http.request(method, self.fake.api_base + path, json=body,
+                                     headers=self.auth if auth else {}) as response:
+            data = await response.json(content_type=None) if response.status != 204 else None
+            return response.status, data, dict(response.headers)
+
+    async def send(self, channel_id: str, **fields: Any) -> tuple[int, Any, dict[str, str]]:
+        """POST /channels/{id}/messages with `fields` (and the mention policy the fake wants)."""
+        return await self.request("POST", f"/channels/{channel_id}/messages", {**fields, "allowed_mentions": QUIET})
+
+    async def sync(self) -> None:
+        status, _, _ = await self.request("PUT", f"/applications/{self.fake.application_id}/commands",
+                                          [{"name": "ping", "description": "Reply", "type": 1}])
+        assert status == 200
+
+    def interaction(self) -> InteractionHandle:
+        """An interaction the test answers by hand (it is never dispatched to a gateway)."""
+        g = self.fake.guild
+        return self.fake.slash(g, g.member, "ping")
+
+    async def callback(self, handle: InteractionHandle, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return await self.request("POST", f"/interactions/{handle.id}/{handle.record.token}/callback", body,
+                                  auth=False)
+
+    async def followup(self, handle: InteractionHandle, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return await self.request("POST", f"/webhooks/{self.fake.application_id}/{handle.record.token}?wait=true",
+                                  body, auth=False)
+
+    async def edit_original(self, handle: InteractionHandle, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return await self.request(
+            "PATCH", f"/webhooks/{self.fake.application_id}/{handle.record.token}/messages/@original", body,
+            auth=False)
+
+    async def answered(self) -> InteractionHandle:
+        handle = self.interaction()
+        status, _, _ = await self.callback(handle, {"type": 4, "data": {"content": "hi", "allowed_mentions": QUIET}})
+        assert status == 200
+        return handle
+
+    async def deferred(self, *, ephemeral: bool = False) -> InteractionHandle:
+        handle = self.interaction()
+        status, _, _ = await self.callback(handle, {"type": DEFERRED, "data": {"flags": EPHEMERAL if ephemeral else 0}})
+        assert status == 200
+        return handle
+
+
+@pytest_asyncio.fixture
+async def raw(fake_discord: FakeDiscord) -> AsyncIterator[RawClient]:  # noqa: F811
+    async with aiohttp.ClientSession() as http:
+        client = RawClient(fake_discord, http)
+        await client.sync()
+        yield client
+
+
+def take_violations(fake: FakeDiscord, kind: str) -> list[str]:
+    """The problems of `kind`, after which the fake is cleared of violations (they were wanted)."""
+    found = [v.problem for v in fake.violations if v.kind == kind]
+    fake.violations.clear()
+    return found
+
+
+def make_bot(on_ready_commands: Any = None) -> commands.Bot:
+    bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.default(),
+                       allowed_mentions=discord.AllowedMentions.none(), guild_ready_timeout=0.05,
+                       help_command=None)
+    if on_ready_commands is not None:
+        on_ready_commands(bot)
+
+    async def setup_hook() -> None:
+        await bot.tree.sync()
+
+    bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    return bot
+
+
+# ---- 6. request bodies against Discord's OpenAPI description ----------------------------------
+
+
+async def test_a_body_against_discords_openapi_schema_is_answered_400_50035_and_recorded(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    channel = fake_discord.guild.text_channel
+    status, body, _ = await raw.send(channel.id, content="hi", tts="yes")
+    assert (status, body["code"]) == (400, 50035)
+    assert fake_discord.channel_messages(channel) == []
+    (problem,) = take_violations(fake_discord, "schema")
+    assert "tts" in problem and "boolean" in problem
+
+
+@pytest.mark.loopback(reject_invalid=False)
+async def test_without_reject_invalid_a_schema_break_is_recorded_but_accepted(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = raw.interaction()
+    status, _, _ = await raw.callback(handle, {"type": 4, "data": {"content": "hi", "tts": "yes",
+                                                                   "allowed_mentions": QUIET}})
+    assert status == 200 and handle.record.original_message_id is not None
+    (problem,) = take_violations(fake_discord, "schema")
+    assert "tts" in problem
+
+
+async def test_a_limit_break_is_reported_by_the_limit_check_and_not_again_by_the_schema(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    channel = fake_discord.guild.text_channel
+    status, _, _ = await raw.send(channel.id, content="x" * 2001)
+    assert status == 400
+    assert [v.kind for v in fake_discord.violations] == ["limit"]
+    fake_discord.violations.clear()
+
+
+async def test_what_discord_py_sends_for_files_embeds_and_views_passes_the_schema(
+    fake_discord: FakeDiscord, start_bot  # noqa: F811
+) -> None:
+    def commands_(bot: commands.Bot) -> None:
+        @bot.tree.command(description="Everything at once")
+        async def full(interaction: discord.Interaction) -> None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(discord.ui.Button(label="A", custom_id="full:a"))
+            await interaction.response.defer(thinking=True)
+            await interaction.followup.send("x", embed=discord.Embed(title="t", description="d").add_field(
+                name="n", value="v"), view=view, file=discord.File(__file__, "notes.md"))
+            assert interaction.channel is not None
+            await interaction.channel.send("y", embed=discord.Embed(title="t"))  # type: ignore[union-attr]
+
+    await start_bot(lambda: make_bot(commands_))
+    g = fake_discord.guild
+    result = await fake_discord.slash(g, g.member, "full")
+    await fake_discord.wait_for_message(lambda m: m.content == "y", channel=g.text_channel)
+    assert result.errors == [] and fake_discord.violations == []
