@@ -109,6 +109,31 @@ def make_bot(on_ready_commands: Any = None) -> commands.Bot:
     return bot
 
 
+# ---- 1. interaction tokens expire after 15 minutes ---------------------------------------------
+
+
+async def test_a_followup_on_a_token_older_than_15_minutes_gets_401_invalid_webhook_token(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.answered()
+    fake_discord.advance(15 * 60 + 1)
+    status, body, _ = await raw.followup(handle, {"content": "late", "allowed_mentions": QUIET})
+    assert (status, body["code"], body["message"]) == (401, 50027, "Invalid Webhook Token")
+    assert handle.record.followup_ids == []
+    (problem,) = take_violations(fake_discord, "protocol")
+    assert "token used 901s after" in problem
+
+
+async def test_an_edit_on_a_token_just_under_15_minutes_old_still_works(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.deferred()
+    fake_discord.advance(15 * 60 - 1)
+    status, body, _ = await raw.edit_original(handle, {"content": "in time", "allowed_mentions": QUIET})
+    assert status == 200 and body["content"] == "in time"
+    assert fake_discord.violations == []
+
+
 # ---- 6. request bodies against Discord's OpenAPI description ----------------------------------
 
 

@@ -70,6 +70,7 @@ class InteractionRecord:
     channel_id: str
     guild_id: str | None
     dispatched_at: float | None = None
+    created_at: float = 0.0  # on the fake's clock
     callback: RecordedRequest | None = None
     acknowledged: bool = False
     responses: list[RecordedRequest] = field(default_factory=list)

@@ -61,6 +61,9 @@ HEARTBEAT_INTERVAL_MS = 41250
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+# "Interaction tokens are valid for 15 minutes" (receiving-and-responding.mdx); after that every
+# request on the token gets 401 Invalid Webhook Token (50027).
+TOKEN_LIFETIME = 15 * 60.0
 # Dispatch frames a session keeps for RESUME (frames the client acknowledged by heartbeat are
 # dropped earlier); a RESUME from before the oldest kept frame gets op 9, as on Discord.
 RESUME_BUFFER = 10_000
@@ -297,6 +300,7 @@ class FakeDiscord:
         rate_limits: RateLimits | None = None,
         record_responses: bool = True,
         resume_buffer: int = RESUME_BUFFER,
+        token_lifetime: float | None = TOKEN_LIFETIME,
         validate_schema: bool = True,
     ) -> None:
         self.ids = Snowflakes()
@@ -311,8 +315,11 @@ class FakeDiscord:
         self.rate_limits = rate_limits
         self.record_responses = record_responses
         self.resume_buffer = resume_buffer
+        self.token_lifetime = token_lifetime
         self.validate_schema = validate_schema
         self._schema = discord_schema() if validate_schema else None
+        # Seconds added to the event loop's clock: `advance()` moves the fake's time forward.
+        self._clock_offset = 0.0
         self.guilds: dict[str, FakeGuild] = {}
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
@@ -369,6 +376,20 @@ class FakeDiscord:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    # ---- time ------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The fake's clock: event-loop time plus every `advance()`. Request times, the 3 s
+        deadline, token lifetimes and rate-limit windows are all measured on it."""
+        return asyncio.get_running_loop().time() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (the bot's clock does not move): e.g.
+        `fake.advance(15 * 60)` expires every interaction token issued so far."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self._clock_offset += seconds
 
     # ---- addresses -------------------------------------------------------------------------
 
@@ -910,7 +931,7 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
-        record = InteractionRecord(iid, token, kind, payload, channel.id, guild.id)
+        record = InteractionRecord(iid, token, kind, payload, channel.id, guild.id, created_at=self.now())
         self.interactions[iid] = record
         self._by_token[token] = record
         return InteractionHandle(self, record)
@@ -922,7 +943,7 @@ class FakeDiscord:
         session = self._newest_session()
         if session is None:
             raise RuntimeError("no bot is connected to the fake gateway")
-        record.dispatched_at = asyncio.get_running_loop().time()
+        record.dispatched_at = self.now()
         self.gateway_log.append(("out", 0, "INTERACTION_CREATE"))
         await session.dispatch("INTERACTION_CREATE", record.payload)
 
@@ -947,7 +968,7 @@ class FakeDiscord:
             query=dict(request.query),
             headers=headers,
             authorized=auth is not None,
-            at=asyncio.get_running_loop().time(),
+            at=self.now(),
         )
         self.requests.append(rec)
         response: web.StreamResponse | None = None
@@ -1293,6 +1314,12 @@ class FakeDiscord:
         if record is None or request.match_info["app"] != self.application_id:
             self._violate(rec, "protocol", "webhook request with an unknown application id or token")
             return error_response(404, 10015, "Unknown Webhook")
+        if self.token_lifetime is not None:
+            age = rec.at - (record.dispatched_at if record.dispatched_at is not None else record.created_at)
+            if age > self.token_lifetime:
+                self._violate(rec, "protocol", f"interaction token used {age:.0f}s after the interaction "
+                                               f"(tokens are valid for {self.token_lifetime:.0f}s)")
+                return error_response(401, 50027, "Invalid Webhook Token")
         return record
 
     async def _followup(self, request: web.Request) -> web.Response:
