@@ -134,6 +134,86 @@ async def test_an_edit_on_a_token_just_under_15_minutes_old_still_works(
     assert fake_discord.violations == []
 
 
+# ---- 2. the first followup after a deferral edits the "thinking…" message ------------------------
+
+
+async def test_the_first_followup_after_a_deferral_edits_the_thinking_message_and_later_ones_are_new(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.deferred()
+    thinking = handle.record.original_message_id
+    _, first, _ = await raw.followup(handle, {"content": "first", "allowed_mentions": QUIET})
+    _, second, _ = await raw.followup(handle, {"content": "second", "allowed_mentions": QUIET})
+    assert first["id"] == thinking and not first["flags"] & LOADING and first["content"] == "first"
+    assert second["id"] != thinking
+    assert [m.content for m in fake_discord.channel_messages(fake_discord.guild.text_channel)] == ["first", "second"]
+
+
+async def test_an_ephemeral_first_followup_after_a_public_deferral_is_shown_to_everyone_and_recorded(
+    fake_discord: FakeDiscord, start_bot  # noqa: F811
+) -> None:
+    def commands_(bot: commands.Bot) -> None:
+        @bot.tree.command(description="Defer in public, then answer 'privately'")
+        async def leak(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+            await interaction.followup.send("only for you", ephemeral=True)
+
+    await start_bot(lambda: make_bot(commands_))
+    g = fake_discord.guild
+    result = await fake_discord.slash(g, g.member, "leak")
+    assert result.message is not None and result.message.content == "only for you"
+    assert not result.message.ephemeral and result.followup_messages == []
+    (problem,) = take_violations(fake_discord, "visibility")
+    assert "ephemeral followup after a public deferral" in problem
+
+
+async def test_the_first_followup_after_an_ephemeral_deferral_stays_ephemeral_without_the_flag(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.deferred(ephemeral=True)
+    _, first, _ = await raw.followup(handle, {"content": "hidden", "allowed_mentions": QUIET})
+    assert first["flags"] & EPHEMERAL
+    assert fake_discord.violations == []
+
+
+# ---- 5. a deferral never completed ------------------------------------------------------------
+
+
+async def test_a_deferral_never_completed_is_a_violation_at_assert_clean(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.deferred()
+    with pytest.raises(AssertionError, match="deferred .thinking.. and never completed"):
+        fake_discord.assert_clean()
+    assert [v.kind for v in fake_discord.violations] == ["protocol"]
+    assert handle.id in fake_discord.violations[0].problem
+    fake_discord.violations.clear()
+
+
+async def test_a_deferral_completed_by_an_edit_of_the_original_is_clean(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.deferred()
+    await raw.edit_original(handle, {"content": "done", "allowed_mentions": QUIET})
+    fake_discord.assert_clean()
+
+
+async def test_a_discord_py_bot_that_defers_and_never_answers_is_caught(
+    fake_discord: FakeDiscord, start_bot  # noqa: F811
+) -> None:
+    def commands_(bot: commands.Bot) -> None:
+        @bot.tree.command(description="Think forever")
+        async def ponder(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+
+    await start_bot(lambda: make_bot(commands_))
+    g = fake_discord.guild
+    result = await fake_discord.slash(g, g.member, "ponder").wait(until="callback")
+    assert result.deferred
+    assert len(fake_discord.check_deferrals()) == 1
+    fake_discord.violations.clear()
+
+
 # ---- 6. request bodies against Discord's OpenAPI description ----------------------------------
 
 

@@ -76,6 +76,8 @@ class InteractionRecord:
     responses: list[RecordedRequest] = field(default_factory=list)
     original_message_id: str | None = None
     followup_ids: list[str] = field(default_factory=list)
+    # A type 5 deferral whose "thinking…" message was not yet edited, followed up or deleted.
+    awaiting_completion: bool = False
 
 
 @dataclass

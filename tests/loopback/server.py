@@ -301,6 +301,8 @@ class FakeDiscord:
         record_responses: bool = True,
         resume_buffer: int = RESUME_BUFFER,
         token_lifetime: float | None = TOKEN_LIFETIME,
+        deferred_followup_edits: bool = True,
+        require_deferral_completion: bool = True,
         validate_schema: bool = True,
     ) -> None:
         self.ids = Snowflakes()
@@ -316,6 +318,8 @@ class FakeDiscord:
         self.record_responses = record_responses
         self.resume_buffer = resume_buffer
         self.token_lifetime = token_lifetime
+        self.deferred_followup_edits = deferred_followup_edits
+        self.require_deferral_completion = require_deferral_completion
         self.validate_schema = validate_schema
         self._schema = discord_schema() if validate_schema else None
         # Seconds added to the event loop's clock: `advance()` moves the fake's time forward.
@@ -556,8 +560,26 @@ class FakeDiscord:
             if (method is None or r.method == method.upper()) and (pattern is None or pattern.search(r.path))
         ]
 
+    def check_deferrals(self) -> list[Violation]:
+        """Record (once each) a violation for every "thinking…" deferral (callback type 5) that
+        was never completed by an edit, a followup or a deletion: on Discord the user watches
+        the loading message until the token expires. Returns the new violations."""
+        found = []
+        for record in self.interactions.values():
+            if record.awaiting_completion and record.callback is not None:
+                record.awaiting_completion = False
+                cb = record.callback
+                found.append(Violation(cb.seq, cb.method, cb.path, "protocol",
+                                       f"interaction {record.id} deferred (thinking…) and never completed"))
+        self.violations.extend(found)
+        return found
+
     def assert_clean(self, *, allow_unhandled: bool = False) -> None:
-        """Fail when any request broke a limit or the mention policy (or hit an unknown route)."""
+        """Fail when any request broke a limit, the mention policy, the schema or the protocol
+        (or hit an unknown route), or (with `require_deferral_completion`) a deferral was left
+        unfinished."""
+        if self.require_deferral_completion:
+            self.check_deferrals()
         problems = [v for v in self.violations if not allow_unhandled or v.kind != "unhandled"]
         if problems:
             listing = "\n".join(f"  {v}" for v in problems)
@@ -1081,6 +1103,13 @@ class FakeDiscord:
             record.responses.append(rec)
         return record
 
+    def _attachments(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The attachment objects Discord makes of a request's uploaded files."""
+        return [{"id": self.ids.next(), "filename": f["filename"], "size": f["size"],
+                 "url": f"{self.base_url}/attachments/{f['filename']}",
+                 "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
+                for f in (body.get("_files") or [])]
+
     def _new_message(self, channel_id: str, body: dict[str, Any], *, webhook: bool,
                      interaction_id: str | None = None) -> StoredMessage:
         channel = self._channel(channel_id)
@@ -1092,10 +1121,7 @@ class FakeDiscord:
             webhook_id=self.application_id if webhook else None,
             application_id=self.application_id if webhook else None,
             interaction_id=interaction_id,
-            attachments=[{"id": self.ids.next(), "filename": f["filename"], "size": f["size"],
-                          "url": f"{self.base_url}/attachments/{f['filename']}",
-                          "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
-                         for f in (body.get("_files") or [])],
+            attachments=self._attachments(body),
         )
         message.apply({k: v for k, v in body.items() if k != "attachments"}, edited=False)
         self.messages[message.id] = message
@@ -1290,6 +1316,7 @@ class FakeDiscord:
             flags = LOADING | (int(data.get("flags") or 0) & EPHEMERAL)
             message = self._new_message(record.channel_id, {"content": "", "flags": flags}, webhook=True,
                                         interaction_id=record.id)
+            record.awaiting_completion = True
         elif cb_type in (6, 7) and clicked in self.messages:
             message = self.messages[clicked]
             if cb_type == 7:
@@ -1336,8 +1363,23 @@ class FakeDiscord:
         rejected = self._check_message(rec, body, creating=True)
         if rejected is not None:
             return rejected
-        message = self._new_message(record.channel_id, body, webhook=True, interaction_id=record.id)
-        record.followup_ids.append(message.id)
+        thinking = self.messages.get(record.original_message_id or "")
+        if (self.deferred_followup_edits and record.awaiting_completion and thinking is not None
+                and not thinking.deleted and thinking.flags & LOADING):
+            # Discord: the first followup after a "thinking…" deferral replaces that message and
+            # keeps the deferral's visibility, whatever the followup's own ephemeral flag says.
+            wants_ephemeral = bool(int(body.get("flags") or 0) & EPHEMERAL)
+            if wants_ephemeral and not thinking.ephemeral:
+                self._violate(rec, "visibility", "ephemeral followup after a public deferral: Discord ignores "
+                                                 "the flag and shows it to everyone in the deferred message")
+            thinking.apply({k: v for k, v in body.items() if k not in ("flags", "attachments")}, edited=True)
+            thinking.attachments = self._attachments(body)
+            thinking.flags &= ~LOADING
+            message = thinking
+        else:
+            message = self._new_message(record.channel_id, body, webhook=True, interaction_id=record.id)
+            record.followup_ids.append(message.id)
+        record.awaiting_completion = False  # any followup ends a deferral's loading state
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(message.payload())
         return web.Response(status=204)
@@ -1375,6 +1417,8 @@ class FakeDiscord:
         message.apply(body, edited=True)
         # The first edit of a deferred ("thinking…") response replaces the loading state.
         message.flags &= ~LOADING
+        if message.id == record.original_message_id:
+            record.awaiting_completion = False
         return json_response(message.payload())
 
     async def _webhook_delete(self, request: web.Request) -> web.Response:
@@ -1386,6 +1430,8 @@ class FakeDiscord:
         if message is None:
             return error_response(404, 10008, "Unknown Message")
         message.deleted = True
+        if message.id == record.original_message_id:
+            record.awaiting_completion = False
         return web.Response(status=204)
 
     def _channel_or_404(self, request: web.Request) -> FakeChannel | web.Response:
