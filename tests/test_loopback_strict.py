@@ -6,6 +6,7 @@ bot) and shows that the fake answers as Discord would and records the mistake.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -16,6 +17,7 @@ from discord.ext import commands
 
 from tests.loopback import FakeDiscord, InteractionHandle
 from tests.loopback.fixtures import fake_discord, start_bot  # noqa: F401
+from tests.loopback.payloads import EMBED_LINKS, SEND_MESSAGES
 
 pytestmark = pytest.mark.e2e
 
@@ -93,6 +95,15 @@ def take_violations(fake: FakeDiscord, kind: str) -> list[str]:
     found = [v.problem for v in fake.violations if v.kind == kind]
     fake.violations.clear()
     return found
+
+
+async def eventually(predicate: Any, tries: int = 500) -> None:
+    """Poll `predicate` (something the bot does on its own, with no request to wake on)."""
+    for _ in range(tries):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    assert predicate()
 
 
 def make_bot(on_ready_commands: Any = None) -> commands.Bot:
@@ -174,6 +185,77 @@ async def test_the_first_followup_after_an_ephemeral_deferral_stays_ephemeral_wi
     _, first, _ = await raw.followup(handle, {"content": "hidden", "allowed_mentions": QUIET})
     assert first["flags"] & EPHEMERAL
     assert fake_discord.violations == []
+
+
+# ---- 3. channel permissions --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("denied", "code", "message"), [
+    ("VIEW_CHANNEL", 50001, "Missing Access"),
+    ("SEND_MESSAGES", 50013, "Missing Permissions"),
+])
+async def test_a_send_without_a_needed_permission_is_refused_with_discords_403_and_code(
+    fake_discord: FakeDiscord, raw: RawClient, denied: str, code: int, message: str  # noqa: F811
+) -> None:
+    channel = fake_discord.add_channel(fake_discord.guild, "closed")
+    await fake_discord.set_bot_permissions(channel, deny={denied})
+    status, body, _ = await raw.send(channel.id, content="hi")
+    assert (status, body["code"], body["message"]) == (403, code, message)
+    assert fake_discord.channel_messages(channel) == []
+
+
+async def test_embeds_without_embed_links_are_accepted_without_the_embeds_and_recorded(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    plain = fake_discord.add_channel(fake_discord.guild, "plain")
+    await fake_discord.set_bot_permissions(plain, deny={"EMBED_LINKS"})
+    status, body, _ = await raw.send(plain.id, content="see below", embeds=[{"title": "Quiz"}])
+    assert status == 200 and body["embeds"] == []
+    (message,) = fake_discord.channel_messages(plain)
+    assert message.content == "see below" and message.embeds == []
+    (problem,) = take_violations(fake_discord, "permissions")
+    assert "without Embed Links" in problem
+
+
+async def test_without_read_message_history_history_is_empty_and_a_message_fetch_is_403(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    channel = fake_discord.guild.text_channel
+    _, sent, _ = await raw.send(channel.id, content="hi")
+    await fake_discord.set_bot_permissions(channel, deny={"READ_MESSAGE_HISTORY"})
+    history = await raw.request("GET", f"/channels/{channel.id}/messages?limit=10")
+    fetched = await raw.request("GET", f"/channels/{channel.id}/messages/{sent['id']}")
+    assert (history[0], history[1]) == (200, [])
+    assert (fetched[0], fetched[1]["code"]) == (403, 50013)
+
+
+async def test_the_bots_cached_permissions_agree_with_the_fake_before_and_after_a_change(
+    fake_discord: FakeDiscord, start_bot  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    plain = fake_discord.add_channel(g, "plain")
+    await fake_discord.set_bot_permissions(plain, deny={"EMBED_LINKS"})
+    bot = await start_bot(make_bot)
+    guild = bot.get_guild(int(g.id))
+    assert guild is not None
+    cached = guild.get_channel(int(plain.id))
+    assert isinstance(cached, discord.TextChannel)
+    assert cached.permissions_for(guild.me).value == fake_discord.bot_permissions_in(plain)
+    assert not cached.permissions_for(guild.me).embed_links
+
+    now = await fake_discord.set_bot_permissions(plain, deny={"SEND_MESSAGES"})
+    await eventually(lambda: cached.permissions_for(guild.me).value == now)
+    assert not now & SEND_MESSAGES and not now & EMBED_LINKS  # implicitly denied with Send Messages
+
+
+async def test_interactions_carry_the_bots_channel_permissions_as_app_permissions(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    await fake_discord.set_bot_permissions(g.text_channel, deny={"EMBED_LINKS"})
+    handle = raw.interaction()
+    assert int(handle.payload["app_permissions"]) == fake_discord.bot_permissions_in(g.text_channel)
+    assert not int(handle.payload["app_permissions"]) & EMBED_LINKS
 
 
 # ---- 5. a deferral never completed ------------------------------------------------------------

@@ -39,7 +39,12 @@ from .driver import (
 from .payloads import (
     ADMIN_PERMISSIONS,
     BOT_PERMISSIONS,
+    EMBED_LINKS,
     EVERYONE_PERMISSIONS,
+    OVERWRITE_MEMBER,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -47,10 +52,12 @@ from .payloads import (
     FakeUser,
     InteractionBuildError,
     OptionBuilder,
+    Overwrite,
     Snowflakes,
     StoredMessage,
     flat_components,
     iso,
+    permission_bits,
     snowflake_time,
 )
 from .ratelimits import GLOBAL_EXEMPT, RATE_LIMITED_MESSAGE, RateLimiter, RateLimits, rate_limited_headers
@@ -302,6 +309,7 @@ class FakeDiscord:
         resume_buffer: int = RESUME_BUFFER,
         token_lifetime: float | None = TOKEN_LIFETIME,
         deferred_followup_edits: bool = True,
+        enforce_permissions: bool = True,
         require_deferral_completion: bool = True,
         validate_schema: bool = True,
     ) -> None:
@@ -319,6 +327,7 @@ class FakeDiscord:
         self.resume_buffer = resume_buffer
         self.token_lifetime = token_lifetime
         self.deferred_followup_edits = deferred_followup_edits
+        self.enforce_permissions = enforce_permissions
         self.require_deferral_completion = require_deferral_completion
         self.validate_schema = validate_schema
         self._schema = discord_schema() if validate_schema else None
@@ -471,6 +480,47 @@ class FakeDiscord:
         g.channels[channel.id] = channel
         self._channels[channel.id] = channel
         return channel
+
+    def bot_permissions_in(self, channel: FakeChannel | str) -> int:
+        """The bot's permissions in a channel, as Discord computes them from its roles and the
+        channel's overwrites (or `channel.bot_permissions` when a test set that)."""
+        ch = channel if isinstance(channel, FakeChannel) else self._channel(str(channel))
+        if ch is None:
+            raise LookupError(f"unknown channel {channel}")
+        if ch.bot_permissions is not None:
+            return ch.bot_permissions
+        return self._guild(ch.guild_id).channel_permissions(self.bot_user.id, ch)
+
+    async def set_bot_permissions(
+        self,
+        channel: FakeChannel | str,
+        *,
+        allow: Iterable[str] = (),
+        deny: Iterable[str] = (),
+    ) -> int:
+        """Give the bot a member overwrite in `channel` (replacing its earlier one), e.g.
+        `deny={"EMBED_LINKS"}`; the fake enforces it, interactions there carry it in
+        `app_permissions`, and connected bots get a CHANNEL_UPDATE so their cache agrees.
+        Returns the bot's permissions in the channel now."""
+        ch = channel if isinstance(channel, FakeChannel) else self._channel(str(channel))
+        if ch is None:
+            raise LookupError(f"unknown channel {channel}")
+        ch.bot_permissions = None
+        ch.overwrites[self.bot_user.id] = Overwrite(self.bot_user.id, OVERWRITE_MEMBER,
+                                                    permission_bits(allow), permission_bits(deny))
+        if self._newest_session() is not None:
+            await self.dispatch("CHANNEL_UPDATE", ch.payload())
+        return self.bot_permissions_in(ch)
+
+    def _reflect_bot_permissions(self, guild: FakeGuild) -> None:
+        """Turn each `channel.bot_permissions` a test set into the member overwrite that gives
+        the bot exactly those permissions, so discord.py's cached permissions agree."""
+        base = guild.base_permissions(self.bot_user.id)
+        for channel in guild.channels.values():
+            if channel.bot_permissions is not None:
+                wanted = channel.bot_permissions
+                channel.overwrites[self.bot_user.id] = Overwrite(self.bot_user.id, OVERWRITE_MEMBER,
+                                                                 wanted & ~base, base & ~wanted)
 
     def _guild(self, guild: FakeGuild | str | int) -> FakeGuild:
         if isinstance(guild, FakeGuild):
@@ -925,9 +975,7 @@ class FakeDiscord:
     ) -> InteractionHandle:
         member = self._member(guild, user)
         if app_permissions is None:
-            app_permissions = channel.bot_permissions
-        if app_permissions is None:
-            app_permissions = guild.base_permissions(self.bot_user.id)
+            app_permissions = self.bot_permissions_in(channel)
         member_permissions = guild.base_permissions(member.id)
         iid = self.ids.next()
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
@@ -1434,9 +1482,27 @@ class FakeDiscord:
             record.awaiting_completion = False
         return web.Response(status=204)
 
-    def _channel_or_404(self, request: web.Request) -> FakeChannel | web.Response:
+    def _channel_or_404(self, request: web.Request, *, needs: int = 0) -> FakeChannel | web.Response:
+        """The channel of the path, or Discord's answer: 404 Unknown Channel, 403 Missing Access
+        (50001) without View Channel, 403 Missing Permissions (50013) without any of `needs`."""
         channel = self._channel(request.match_info["cid"])
-        return channel if channel is not None else error_response(404, 10003, "Unknown Channel")
+        if channel is None:
+            return error_response(404, 10003, "Unknown Channel")
+        if self.enforce_permissions:
+            have = self.bot_permissions_in(channel)
+            if not have & VIEW_CHANNEL:
+                return error_response(403, 50001, "Missing Access")
+            if have & needs != needs:
+                return error_response(403, 50013, "Missing Permissions")
+        return channel
+
+    def _embeds_allowed(self, rec: RecordedRequest, channel: FakeChannel, body: dict[str, Any]) -> dict[str, Any]:
+        """Discord accepts a message with embeds from a bot without Embed Links, without them."""
+        if not body.get("embeds") or not self.enforce_permissions or self.bot_permissions_in(channel) & EMBED_LINKS:
+            return body
+        self._violate(rec, "permissions", f"{len(body['embeds'])} embed(s) sent without Embed Links in channel "
+                                          f"{channel.id}: Discord posts the message without them")
+        return {**body, "embeds": []}
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         channel = self._channel_or_404(request)
@@ -1446,25 +1512,33 @@ class FakeDiscord:
         channel = self._channel_or_404(request)
         if isinstance(channel, web.Response):
             return channel
+        if self.enforce_permissions and not self.bot_permissions_in(channel) & READ_MESSAGE_HISTORY:
+            return json_response([])  # as documented: no messages without Read Message History
         limit = int(request.query.get("limit", "50"))
         found = sorted(self.channel_messages(channel), key=lambda m: int(m.id), reverse=True)
         return json_response([m.payload() for m in found[:limit]])
 
     async def _channel_send(self, request: web.Request) -> web.Response:
         rec: RecordedRequest = request[REC]
-        channel = self._channel_or_404(request)
+        body = dict(rec.json) if isinstance(rec.json, dict) else {}
+        # A reply (message_reference) also needs Read Message History.
+        needs = SEND_MESSAGES | (READ_MESSAGE_HISTORY if body.get("message_reference") else 0)
+        channel = self._channel_or_404(request, needs=needs)
         if isinstance(channel, web.Response):
             return channel
-        body = dict(rec.json) if isinstance(rec.json, dict) else {}
         if rec.files:
             body["_files"] = rec.files
         rejected = self._check_message(rec, body, creating=True)
         if rejected is not None:
             return rejected
+        body = self._embeds_allowed(rec, channel, body)
         message = self._new_message(channel.id, body, webhook=False)
         return json_response(message.payload())
 
-    def _channel_message(self, request: web.Request) -> StoredMessage | web.Response:
+    def _channel_message(self, request: web.Request, *, needs: int = 0) -> StoredMessage | web.Response:
+        channel = self._channel_or_404(request, needs=needs)
+        if isinstance(channel, web.Response):
+            return channel
         message = self.messages.get(request.match_info["mid"])
         # Ephemeral messages exist only for their interaction's webhook, not for channel routes.
         if (message is None or message.deleted or message.ephemeral
@@ -1473,7 +1547,7 @@ class FakeDiscord:
         return message
 
     async def _channel_get_message(self, request: web.Request) -> web.Response:
-        message = self._channel_message(request)
+        message = self._channel_message(request, needs=READ_MESSAGE_HISTORY)
         return message if isinstance(message, web.Response) else json_response(message.payload())
 
     async def _channel_edit(self, request: web.Request) -> web.Response:
@@ -1601,6 +1675,7 @@ class FakeDiscord:
         await session.dispatch("READY", ready)
         joined = iso(snowflake_time(self.ids.next()))
         for guild in self.guilds.values():
+            self._reflect_bot_permissions(guild)
             self.gateway_log.append(("out", 0, "GUILD_CREATE"))
             await session.dispatch("GUILD_CREATE", guild.guild_create_payload(joined))
         session.ready = True
