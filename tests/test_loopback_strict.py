@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from discord.ext import commands
 
-from tests.loopback import FakeDiscord, InteractionHandle
+from tests.loopback import FakeDiscord, InteractionHandle, RateLimits
 from tests.loopback.fixtures import fake_discord, start_bot  # noqa: F401
 from tests.loopback.payloads import EMBED_LINKS, SEND_MESSAGES
 
@@ -256,6 +256,53 @@ async def test_interactions_carry_the_bots_channel_permissions_as_app_permission
     handle = raw.interaction()
     assert int(handle.payload["app_permissions"]) == fake_discord.bot_permissions_in(g.text_channel)
     assert not int(handle.payload["app_permissions"]) & EMBED_LINKS
+
+
+# ---- 4. rate limits on every route, on by default ---------------------------------------------
+
+
+async def test_the_fixture_answers_every_route_but_callbacks_with_rate_limit_headers(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = raw.interaction()
+    _, _, callback = await raw.callback(handle, {"type": DEFERRED})
+    answers = [
+        await raw.request("GET", "/users/@me"),
+        await raw.request("GET", f"/channels/{fake_discord.guild.text_channel.id}"),
+        await raw.followup(handle, {"content": "a", "allowed_mentions": QUIET}),
+        await raw.edit_original(handle, {"content": "b", "allowed_mentions": QUIET}),
+    ]
+    for status, _, headers in answers:
+        assert status == 200 and {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset-After",
+                                  "X-RateLimit-Bucket"} <= set(headers), headers
+    assert "X-RateLimit-Bucket" not in callback
+
+
+async def test_followups_past_their_webhook_bucket_get_429_and_an_early_retry_is_recorded(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    handle = await raw.deferred()
+    statuses = [(await raw.followup(handle, {"content": f"{n}", "allowed_mentions": QUIET}))[0] for n in range(5)]
+    status, body, headers = await raw.followup(handle, {"content": "one too many", "allowed_mentions": QUIET})
+    assert statuses == [200] * 5
+    assert status == 429 and body["retry_after"] > 0 and headers["Via"] and headers["X-RateLimit-Scope"] == "user"
+    fake_discord.advance(body["retry_after"] / 2)  # the client came back before retry_after ran out
+    await raw.followup(handle, {"content": "too soon", "allowed_mentions": QUIET})
+    (problem,) = take_violations(fake_discord, "protocol")
+    assert "before its retry_after ran out" in problem
+
+
+@pytest.mark.loopback(rate_limits=RateLimits(global_limit=2))
+async def test_interaction_callbacks_are_bound_by_no_rate_limit(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    message = {"type": 4, "data": {"content": "hi", "allowed_mentions": QUIET}}
+    callbacks = [(await raw.callback(raw.interaction(), message))[0] for _ in range(5)]
+    others: list[int] = []
+    while len(others) < 5 and 429 not in others:  # stop at the 429: coming back early is a violation
+        others.append((await raw.request("GET", "/users/@me"))[0])
+    assert callbacks == [200] * 5
+    assert 429 in others, "the global limit never bit: the test proves nothing"
 
 
 # ---- 5. a deferral never completed ------------------------------------------------------------

@@ -6,10 +6,11 @@ conftest). `fake_discord` fails the test at teardown when any request broke Disc
 the `allowed_mentions` policy; a test that provokes violations on purpose clears
 `fake.violations` after checking them.
 
-A test changes the fake's settings with the `loopback` marker, whose keyword arguments go to
-`FakeDiscord(...)`:
+The fixture's fake is strict: Discord-like rate limits are on (`RateLimits()`) besides every
+strict check of `FakeDiscord`. A test changes the fake's settings with the `loopback` marker,
+whose keyword arguments go to `FakeDiscord(...)`:
 
-    @pytest.mark.loopback(reject_invalid=False)  # say why
+    @pytest.mark.loopback(rate_limits=None, deferred_followup_edits=False)  # say why
     async def test_...(fake_discord): ...
 """
 
@@ -24,13 +25,14 @@ import pytest
 import pytest_asyncio
 
 from .client import BotFactory, BotProcess, run_in_process
+from .ratelimits import RateLimits
 from .server import FakeDiscord
 
 
 def fake_discord_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """The fixture's `FakeDiscord` keyword arguments: the test's `@pytest.mark.loopback(...)`
-    keywords."""
-    settings: dict[str, Any] = {}
+    """The fixture's `FakeDiscord` keyword arguments: rate limits on, then the test's
+    `@pytest.mark.loopback(...)` keywords."""
+    settings: dict[str, Any] = {"rate_limits": RateLimits()}
     marker = request.node.get_closest_marker("loopback")
     if marker is not None:
         if marker.args:

@@ -290,9 +290,17 @@ class _Waiter:
 class FakeDiscord:
     """A loopback Discord. Use `async with FakeDiscord() as fake:` or `await fake.start()`.
 
-    `rate_limits=RateLimits()` turns on Discord-like 429s (off by default); `record_responses=False`
-    keeps no response bodies in `requests` (for long load runs); `resume_buffer` is how many
-    dispatch frames a gateway session keeps for RESUME.
+    `rate_limits=RateLimits()` turns on Discord-like 429s (off by default here, on in the
+    `fake_discord` fixture); `record_responses=False` keeps no response bodies in `requests` (for
+    long load runs); `resume_buffer` is how many dispatch frames a gateway session keeps for RESUME.
+
+    Strict checks, each on by default (pass False to turn one off):
+    `token_lifetime` (seconds; None: tokens never expire) answers requests on an older
+    interaction token with 401 Invalid Webhook Token; `deferred_followup_edits` makes the first
+    followup after a "thinking…" deferral edit that message, keeping its visibility;
+    `enforce_permissions` applies the bot's channel permissions; `require_deferral_completion`
+    makes a deferral never completed a violation in `assert_clean()`; `validate_schema` checks
+    request bodies against Discord's OpenAPI description (`schema.py`).
     """
 
     def __init__(
