@@ -20,6 +20,7 @@ pure and never raises for any input: odd content becomes `Problem`s.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import types
 from collections.abc import Callable, Iterator, Sequence
@@ -31,8 +32,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from bot.engine.aliases import apply_curated_aliases, merge_names, split_term
-from bot.engine.frontmatter import split_front_matter
-from bot.engine.model import Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
+from bot.engine.frontmatter import GlossaryBlock, read_glossary_block, split_front_matter
+from bot.engine.model import UNSURE_RULES, Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary used by the heuristics. Everything is compared case-folded.
@@ -639,6 +640,7 @@ class _Draft:
     plain_members: list[str] = field(default_factory=list)
     table_id: str | None = None
     merged_into: _Draft | None = None
+    rule: str = ""
 
     def root(self) -> _Draft:
         draft = self
@@ -660,6 +662,7 @@ def _make_draft(
     extra_aliases: Sequence[str] = (),
     *,
     allow_label: bool = False,
+    rule: str = "",
 ) -> _Draft | None:
     split = _split_if_term(_normalise_term(raw_term), allow_label)
     if split is None:
@@ -673,7 +676,9 @@ def _make_draft(
     if len(definition) > _MAX_DEFINITION_CHARS:
         definition = definition[: _MAX_DEFINITION_CHARS - 1].rstrip() + "…"
     extras = [a for a in extra_aliases if a and len(a) <= _MAX_TERM_CHARS]
-    return _Draft(term, merge_names(term, aliases, extras), definition, line, section, shape)
+    draft = _Draft(term, merge_names(term, aliases, extras), definition, line, section, shape)
+    draft.rule = rule or shape.value
+    return draft
 
 
 @dataclass(slots=True)
@@ -822,7 +827,9 @@ class _NoteReader:
         if lead_in and members and not member_like:
             definition = f"{definition} {', '.join(members)}"
         if member_like:
-            draft = _make_draft(term_text, definition or ", ".join(members), line, section, EntryShape.HEADING, allow_label=True)
+            draft = _make_draft(
+                term_text, definition or ", ".join(members), line, section, EntryShape.HEADING, allow_label=True, rule="heading:group"
+            )
             if draft is not None:
                 draft.plain_members = [_normalise_term(m) for m in members]
                 self.drafts.append(draft)
@@ -833,7 +840,9 @@ class _NoteReader:
             definition = "; ".join(members)
         if not _valid_definition(definition):
             return
-        draft = _make_draft(term_text, _clean(definition), line, section, EntryShape.HEADING)
+        # A heading that spells out its own name or asks "What is X?" is a surer sign than a bare one.
+        rule = "heading:question" if question else "heading:named" if split_term(term_text)[1] else "heading:bare"
+        draft = _make_draft(term_text, _clean(definition), line, section, EntryShape.HEADING, rule=rule)
         if draft is not None:
             self.drafts.append(draft)
             self.embedded_sentences(definition, line, section, skip_first=False)
@@ -1157,6 +1166,8 @@ class _NoteReader:
                     group=parent.term if parent is not None and parent is not draft else None,
                     members=members,
                     table_id=draft.table_id,
+                    rule=draft.rule,
+                    confident=draft.rule not in UNSURE_RULES,
                 )
             )
         return tuple(entries)
@@ -1176,6 +1187,8 @@ def _merge(target: _Draft, other: _Draft) -> None:
     target.plain_members.extend(m for m in other.plain_members if m not in target.plain_members)
     target.parent = target.parent or other.parent
     target.table_id = target.table_id or other.table_id
+    if target.rule in UNSURE_RULES and other.rule not in UNSURE_RULES:
+        target.rule = other.rule  # a second, surer shape vouches for the term
     other.merged_into = target
 
 
@@ -1293,6 +1306,11 @@ def parse_note(
     reader.read(blocks)
     entries = _apply_front_matter_aliases(reader.entries(), front.meta.get("aliases"), name)
     problems.extend(reader.problems)
+    block, errors = read_glossary_block(front)
+    problems.extend(Problem(path, line, message, Severity.WARNING) for line, message in errors)
+    corrections: list[str] = []
+    if block != GlossaryBlock(line=block.line):
+        entries = _apply_glossary_block(entries, block, _Corrector(name, path, source_lines, front.line_offset, problems, corrections))
     deck = Deck(
         name=name,
         path=path,
@@ -1300,8 +1318,98 @@ def parse_note(
         tables=tuple(reader.tables),
         tags=front.tags,
         sections=tuple(reader.sections),
+        quiz_unsure=block.quiz_unsure,
+        corrections=tuple(corrections),
     )
     return deck, problems
+
+
+@dataclass(slots=True)
+class _Corrector:
+    """What applying a `glossary:` block needs: the note's lines, and where to report."""
+
+    deck: str
+    path: str
+    source_lines: list[str]
+    body_start: int
+    problems: list[Problem]
+    corrections: list[str]
+
+    def note(self, line: int, message: str) -> None:
+        self.corrections.append(f"{self.path}:{line}: glossary: {message}")
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, Severity.WARNING))
+
+    def find(self, term: str) -> tuple[int, str] | None:
+        """Where the note names `term` (a line that starts with it first) and what it says there."""
+        pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", re.IGNORECASE)
+        lines = self.source_lines
+        texts = [
+            (index, _clean(_LINE_MARKER.sub("", lines[index]).replace("**", "").replace("`", "")))
+            for index in range(self.body_start, len(lines))
+        ]
+        hits = [(index, text, match) for index, text in texts if (match := pattern.search(text))]
+        if not hits:
+            return None
+        index, text, match = min(hits, key=lambda hit: (hit[2].start() != 0, hit[0]))
+        if match.start() == 0:
+            rest = _LEAD_SEPARATOR.sub("", text[match.end() :].strip(), count=1).strip()
+            following = next((ln for ln in lines[index + 1 :] if ln.strip()), "")
+            text = rest if _valid_definition(rest) else _clean(_LINE_MARKER.sub("", following)) or text
+        return index + 1, text
+
+
+_LINE_MARKER = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)?")
+
+
+def _names_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _apply_glossary_block(entries: tuple[Entry, ...], block: GlossaryBlock, fix: _Corrector) -> tuple[Entry, ...]:
+    """Front matter `glossary:` corrections: aliases, then exclusions, then inclusions."""
+    if block.aliases:
+        entries = apply_curated_aliases(entries, {k: list(v) for k, v in block.aliases.items()})
+        for term in block.aliases:
+            hit = next((e for e in entries if _names_key(term) in map(_names_key, e.names)), None)
+            if hit is None:
+                fix.warn(block.line, f"glossary: aliases: no entry named {term!r}")
+            else:
+                fix.note(hit.source.line, f"aliases of {hit.term!r}: {', '.join(hit.aliases)}")
+    excluded = {_names_key(n) for n in block.exclude}
+    kept: list[Entry] = []
+    used: set[str] = set()
+    for entry in entries:
+        hits = excluded.intersection(map(_names_key, entry.names))
+        if hits:
+            used.update(hits)
+            fix.note(entry.source.line, f"excluded {entry.term!r}")
+        else:
+            kept.append(entry)
+    for name in block.exclude:
+        if _names_key(name) not in used:
+            fix.warn(block.line, f"glossary: exclude: no entry named {name!r}")
+    for term in block.include:
+        index = next((i for i, e in enumerate(kept) if _names_key(term) in map(_names_key, e.names)), None)
+        if index is not None:
+            entry = kept[index]
+            kept[index] = dataclasses.replace(entry, confident=True)
+            fix.note(entry.source.line, f"included {entry.term!r} (already an entry, rule {entry.rule}; now quizzed)")
+            continue
+        found = fix.find(term)
+        if found is None:
+            fix.warn(block.line, f"glossary: include: {term!r} does not occur in the note")
+            continue
+        line, definition = found
+        kept.append(
+            Entry(
+                id=Entry.make_id(fix.deck, term), term=term, definition=definition, deck=fix.deck,
+                source=_source(fix.path, line), shape=EntryShape.FRONT_MATTER, rule="front_matter:include",
+            )
+        )
+        fix.note(line, f"included {term!r}")
+    return tuple(sorted(kept, key=lambda e: e.source.line))
 
 
 def _apply_front_matter_aliases(entries: tuple[Entry, ...], aliases: object, title: str) -> tuple[Entry, ...]:
