@@ -31,7 +31,7 @@ from markdown_it.rules_block.table import table as _gfm_table
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from bot.engine.aliases import apply_curated_aliases, merge_names, split_term
+from bot.engine.aliases import apply_curated_aliases, loose_key, merge_names, split_term
 from bot.engine.frontmatter import GlossaryBlock, read_glossary_block, split_front_matter
 from bot.engine.model import UNSURE_RULES, Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
 
@@ -165,6 +165,21 @@ _LEADING_PAREN = re.compile(r"^\s*(\([^()\n]{1,60}\))")
 _LEADING_DASH = re.compile(r"^[-–—]\s+")
 _DEFINE_MARKER = re.compile(r"^(?:이란|란)\s*\??\s*")
 _CELL_PIPE = re.compile(r"(?<!\\)\|")
+
+# Commands, Dockerfile instructions with arguments, file names and paths are not terms.
+_COMMAND = re.compile(
+    r"^(?:(?:kubectl|docker|podman|helm|git|tar|apt|apt-get|yum|dnf|npm|pip|curl|wget|ls|cd|cat|sudo|systemctl|"
+    r"minikube|kind|kubeadm|crictl|ctr|nerdctl|terraform|ansible-playbook|make|echo|export|mkdir|rm|cp|mv|chmod|"
+    r"ssh|vi|vim|journalctl|watch|grep|kill)\s+\S|"
+    r"(?:FROM|RUN|CMD|ENTRYPOINT|COPY|ADD|ENV|ARG|EXPOSE|WORKDIR|USER|VOLUME|LABEL)\s+\S)"
+)
+_FILE_OR_PATH = re.compile(
+    r"^[\w.-]+\.(?:json|ya?ml|tar|gz|tgz|zip|md|txt|sh|py|go|js|ts|conf|cfg|ini|toml|xml|log|lock|pem|crt|key)$|"
+    r"(?:^|\s)(?:~?/|\./)\S|\w/$"
+)
+_SHELL_WORDS = frozenset({"exit", "pwd", "ls", "cd", "clear", "whoami"})
+_RAW_FLAG = re.compile(r"^[`*_\s]*--?[A-Za-z]")
+_RAW_FOLDER = re.compile(r"\w/[`*_\s:]*$")
 
 _MAX_TERM_CHARS = 60
 _MAX_TERM_WORDS = 6
@@ -444,6 +459,8 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
         return None
     if "<" in bare or ">" in bare or _OPTION_FLAG.search(bare) or _VS_WORD.search(bare):
         return None
+    if _COMMAND.match(bare) or _FILE_OR_PATH.search(bare) or bare in _SHELL_WORDS:
+        return None
     if len(words) >= 3 and any(
         _KO_PARTICLE_WORD.search(w) for w in words[:-1]
     ):
@@ -503,6 +520,131 @@ def _question_term(question: str) -> str | None:
                 candidate = _normalise_term(match["x"])
                 return candidate if looks_like_term(candidate) else None
     return None
+
+
+# ---- questions and answers
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+_QUESTION_LEAD = re.compile(
+    r"^(?:in [^,]{1,40},\s*)?(?:what|who)(?:'s|\s+(?:is|are|was|were))\s+(?P<rest>.+)$", re.IGNORECASE
+)
+_QUESTION_DOES = re.compile(
+    r"^(?:what|how)\s+(?:does|do|did)\s+(?P<x>.+?)\s+(?:do|mean|stand\s+for|involve|provide|focus\s+on|refer\s+to|"
+    r"work|benefit|ensure|improve|optimize|relate|differ|manifest|compare|help|affect|handle|support|enable|"
+    r"interact|achieve|offer|gain)\b.*$",
+    re.IGNORECASE,
+)
+_SUBJECT_LEAD = re.compile(
+    r"^(?:(?:the|an?)\s+)?(?:(?:primary|main|key|core|traditional|official|historical|two|three|four|five)\s+)*"
+    r"(?:function|purpose|role|focus|origins?|benefits?|significance|relationship|differences?|advantages?|"
+    r"features?|challenges?|goals?|idea|definition|meaning|use|risks?|drawbacks?|limitations?|"
+    r"responsibilit(?:y|ies))\s+(?:of|between|for)\s+|^(?:true|unique|special)\s+about\s+",
+    re.IGNORECASE,
+)
+_SUBJECT_TAIL = re.compile(
+    r"\s+(?:in|for|within|on|like|compared|versus|vs|when|during|across|with|to|from|at|by|that|which)\s+.*$|"
+    r"\s+and\s+(?:its|their|how|why|what)\b.*$|\s+(?:used|called|needed|required|made)\b.*$|\s*:.*$",
+    re.IGNORECASE,
+)
+_YEAR_REMARK = re.compile(r"\s*\((?:[^()]*\d{4}s?[^()]*)\)")
+_POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:'s|s')\s+(?P<rest>.+)$")
+_PLATFORM_QUALIFIER = re.compile(r"^(?:kubernetes|k8s)\s+(?=\S)", re.IGNORECASE)
+# `ClusterIP service`, `emptyDir volume`: the kind word after a proper name is not part of it.
+_KIND_SUFFIX = re.compile(r"^(?P<x>\S*[A-Z]\S*)\s+(?:service|volume|object|resource|component|controller|plugin|field|attribute)s?$")
+# Subjects too generic to be a term: "What's a key issue with …", "What is a challenge in …".
+_GENERIC_SUBJECT = re.compile(
+    r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best)\s+\S.*|"
+    r"(?:mnemonic|challenge|consideration|issue|problem|benefit|drawback|risk|limitation|example|option|tip|"
+    r"practice|step|difference|reason|way)s?)$",
+    re.IGNORECASE,
+)
+_IMPERATIVES = frozenset("use run follow set add create check apply turn wait install enable define make see go try".split())
+_SUBJECT_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_PRONOUNS = frozenset("it its they them this that these those you we i he she one something there here".split())
+_PREPOSITIONS = frozenset("on in for with via to from at into over under about".split())
+_ANSWER_PART = re.compile(r"^\s*(?P<term>[^:;]{1,40}?)\s*:\s*(?P<definition>[^;]+?)\s*\.?\s*$")
+
+
+def _question_subjects(question: str) -> list[str]:
+    """The things a question asks about: `What are FreeBSD Jails (2000)?` → FreeBSD Jails,
+    `What's the difference between CI and CD?` → CI, CD, `How does X benefit Y?` → X."""
+    text = question.translate(_APOSTROPHES).replace('"', "").replace("`", "").strip().rstrip("?").strip()
+    does = _QUESTION_DOES.match(text)
+    if does is not None:
+        rest = does["x"]
+    else:
+        lead = _QUESTION_LEAD.match(text)
+        if lead is None:
+            return []
+        rest = lead["rest"]
+    rest = _SUBJECT_LEAD.sub("", rest, count=1)
+    rest = re.sub(r"^(?:the|an?)\s+", "", rest, flags=re.IGNORECASE)
+    rest = _YEAR_REMARK.sub("", rest)
+    rest = _SUBJECT_TAIL.sub("", rest, count=1).strip()
+    possessive = _POSSESSIVE.match(rest)
+    if possessive is not None:
+        # "the Linux Foundation's role" asks about the owner; "CNCF's maturity levels" about the levels.
+        owner, tail = possessive["owner"], possessive["rest"]
+        rest = owner if _SUBJECT_LEAD.match(f"{tail} of ") else tail
+    subjects = []
+    for part in _SUBJECT_SPLIT.split(rest):
+        part = re.sub(r"^(?:the|an?)\s+", "", part.strip(), flags=re.IGNORECASE)
+        part = _PLATFORM_QUALIFIER.sub("", part)
+        kind = _KIND_SUFFIX.match(part)
+        part = kind["x"] if kind is not None else part
+        words = part.split()
+        if not words or words[0].casefold() in _PRONOUNS or words[0].casefold() in _LEADING_WORDS or len(words) > 5:
+            continue
+        if part.startswith("-") or _GENERIC_SUBJECT.match(part):
+            continue
+        if looks_like_term(_normalise_term(part)):
+            subjects.append(part)
+    return subjects
+
+
+def _answer_terms(answer: str) -> list[str] | None:
+    """An answer that is a term or a short list of terms (`Argo CD and Flux`), else None.
+
+    A lone term may be lower-case (`runc`); every item of a list must start with a capital or be
+    an acronym, which keeps "Easier maintenance, deployment, upgrades" a sentence.
+    """
+    text = answer.translate(_APOSTROPHES).strip()
+    if not text or "`" in text or _URL.search(text) or ";" in text or ":" in text:
+        return None
+    ends_with_period = text.endswith(".")
+    text = text.rstrip(".").strip()
+    items = [i.strip() for i in _SUBJECT_SPLIT.split(text) if i.strip()]
+    if not items or len(items) > 8:
+        return None
+    if ends_with_period and len(items) == 1:
+        return None
+    for item in items:
+        bare = split_term(item)[0]
+        words = bare.split()
+        if not words or len(words) > 4 or not looks_like_term(_normalise_term(item)):
+            return None
+        first = words[0].casefold()
+        if first in _PRONOUNS or first in _LEADING_WORDS or first in _IMPERATIVES or _VERBS.search(bare):
+            return None
+        if bare[0].isdigit() or any(w in _PREPOSITIONS for w in words[1:]):
+            return None
+        if len(items) > 1 and not (bare[0].isupper() or bare[0].isdigit()):
+            return None
+    return items
+
+
+def _answer_pairs(answer: str) -> list[tuple[str, str]] | None:
+    """`CI: frequent commits; CDelivery: release prep` → [(CI, …), (CDelivery, …)], else None."""
+    parts = [p for p in answer.split(";") if p.strip()]
+    if len(parts) < 2:
+        return None
+    pairs = []
+    for part in parts:
+        match = _ANSWER_PART.match(part)
+        if match is None or not looks_like_term(_normalise_term(match["term"])) or len(match["term"].split()) > 3:
+            return None
+        pairs.append((match["term"], match["definition"]))
+    return pairs
 
 
 def _split_sentences(text: str) -> list[str]:
@@ -664,6 +806,8 @@ def _make_draft(
     allow_label: bool = False,
     rule: str = "",
 ) -> _Draft | None:
+    if _RAW_FLAG.match(raw_term) or _RAW_FOLDER.search(raw_term):
+        return None  # `-it`, `blobs/`: a flag or a folder, whose dash or slash the normalising would strip
     split = _split_if_term(_normalise_term(raw_term), allow_label)
     if split is None:
         return None
@@ -934,13 +1078,24 @@ class _NoteReader:
         return bool(kept)
 
     def qa(self, question: str, answer: str, line: int, section: tuple[str, ...]) -> None:
-        term = _question_term(_clean(question))
+        """A question and its answer: "What is X?" defines X; "Which tool …? :: X" names X; the
+        answer's `X: …; Y: …` parts define X and Y; otherwise the question's subject is defined."""
+        question = _clean(question)
         definition = _clean(answer)
-        if term is None or not _valid_definition(definition):
+        if not _valid_definition(definition):
             return
-        draft = _make_draft(term, definition, line, section, EntryShape.QA)
-        if draft is not None:
-            self.drafts.append(draft)
+        made: list[_Draft | None] = []
+        term = _question_term(question)
+        if term is not None:
+            term = _PLATFORM_QUALIFIER.sub("", term)
+            made.append(_make_draft(term, definition, line, section, EntryShape.QA, rule="qa:what_is"))
+        elif (pairs := _answer_pairs(definition)) is not None:
+            made.extend(_make_draft(t, d, line, section, EntryShape.QA, rule="qa:answer_parts") for t, d in pairs)
+        elif (items := _answer_terms(definition)) is not None:
+            made.extend(_make_draft(item, question, line, section, EntryShape.QA, rule="qa:answer") for item in items)
+        else:
+            made.extend(_make_draft(x, definition, line, section, EntryShape.QA, rule="qa:subject") for x in _question_subjects(question))
+        self.drafts.extend(d for d in made if d is not None)
 
     def embedded_sentences(self, text: str, line: int, section: tuple[str, ...], *, skip_first: bool) -> None:
         """`Mutual authentication이란 …` inside a longer text defines a term of its own."""
@@ -1140,14 +1295,14 @@ class _NoteReader:
         by_name: dict[str, _Draft] = {}
         kept: list[_Draft] = []
         for draft in self.drafts:
-            target = next((by_name[n.casefold()] for n in draft.names if n.casefold() in by_name), None)
+            target = next((by_name[k] for k in map(_merge_key, draft.names) if k in by_name), None)
             if target is None:
                 kept.append(draft)
                 target = draft
             else:
                 _merge(target, draft)
             for name in target.names:
-                by_name.setdefault(name.casefold(), target)
+                by_name.setdefault(_merge_key(name), target)
         entries: list[Entry] = []
         for draft in sorted(kept, key=lambda d: d.line):
             member_terms = [m.root().term for m in draft.members] + draft.plain_members
@@ -1171,6 +1326,14 @@ class _NoteReader:
                 )
             )
         return tuple(entries)
+
+
+def _merge_key(name: str) -> str:
+    """Names one note spells two ways are one term: `Kube Proxy`/`kube-proxy`, `CronJob`/`CronJobs`."""
+    key = loose_key(name)
+    if len(key) > 4 and key.endswith(("shes", "ches", "xes", "sses")):
+        return key[:-2]
+    return key[:-1] if len(key) > 3 and key.endswith("s") and not key.endswith("ss") else key
 
 
 def _merge(target: _Draft, other: _Draft) -> None:

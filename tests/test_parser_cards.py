@@ -1,0 +1,119 @@
+"""Questions and answers as glossary shapes: `Question :: Answer` flashcards beyond "What is X?",
+`Q:`/`A:` and `Q1.`/`A.` pairs; and the commands, flags, file names and pronouns that are never
+terms. Expected terms come from reading each snippet."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.parser import parse_note
+
+
+def entries(text: str):
+    deck, _ = parse_note(text, "note.md", default_name="Note")
+    return deck.entries
+
+
+def terms(text: str) -> list[str]:
+    return [e.term for e in entries(text)]
+
+
+def names(text: str) -> set[str]:
+    return {n for e in entries(text) for n in e.names}
+
+
+@pytest.mark.parametrize(
+    ("card", "term"),
+    [
+        ("What's a Union File System in Docker? :: Merges image layers into one view.", "Union File System"),
+        ("What does the Container Network Interface (CNI) do? :: Simplifies networking setup.", "Container Network Interface"),
+        ("How does encapsulation benefit Cloud-Native apps? :: Isolates dependencies.", "encapsulation"),
+        ("What is the primary purpose of kube-state-metrics? :: Exposes cluster state data.", "kube-state-metrics"),
+        ("What are FreeBSD Jails (2000)? :: Lightweight virtualization isolating resources.", "FreeBSD Jails"),
+        ("What is the Linux Foundation's role in Cloud Native? :: Sponsors Kubernetes.", "Linux Foundation"),
+        ("What is true about Ingress for traffic routing? :: Routes external HTTP traffic.", "Ingress"),
+    ],
+)
+def test_flashcard_question_subject_is_defined_by_the_answer(card: str, term: str) -> None:
+    (entry,) = entries(card + " #flashcard\n")
+    assert entry.term == term and entry.rule.startswith("qa:")
+
+
+def test_flashcard_answer_naming_a_thing_is_the_entry() -> None:
+    (entry,) = entries("Which Kubernetes component manages the state of worker nodes? :: kubelet\n")
+    assert entry.term == "kubelet" and entry.definition.startswith("Which Kubernetes component")
+
+
+def test_flashcard_answer_with_an_acronym_in_parentheses_gives_an_alias() -> None:
+    (entry,) = entries("How can data be shared between cronjobs? :: Persistent Volume Claim (PVC)\n")
+    assert entry.names == ("Persistent Volume Claim", "PVC")
+
+
+def test_flashcard_answer_x_and_y_gives_two_entries() -> None:
+    assert terms("Which tools synchronize clusters with Git? :: Argo CD and Flux\n") == ["Argo CD", "Flux"]
+
+
+def test_flashcard_answer_with_term_colon_parts_defines_each_part() -> None:
+    text = "What's the difference between CI and CD? :: CI: frequent commits; CD: automated releases.\n"
+    assert [(e.term, e.definition) for e in entries(text)] == [("CI", "frequent commits"), ("CD", "automated releases")]
+
+
+def test_flashcard_difference_question_defines_both_subjects() -> None:
+    text = "What's the difference between LXC and CRI-O? :: One is for Linux containers, the other for Kubernetes.\n"
+    assert terms(text) == ["LXC", "CRI-O"]
+
+
+def test_flashcard_with_a_generic_subject_is_not_an_entry() -> None:
+    assert terms("What's a key consideration for autoscaling? :: Testing ensures performance.\n") == []
+    assert terms("What's a mnemonic for the pillars? :: Morning Coffee Delivers Caffeine.\n") == []
+
+
+def test_flashcard_answer_that_is_a_list_of_lower_case_phrases_is_not_terms() -> None:
+    assert terms("Which Serverless trait matters? :: Easier maintenance, deployment, upgrades.\n") == []
+
+
+def test_platform_qualifier_is_not_part_of_the_term() -> None:
+    assert terms("What is a Kubernetes Deployment? :: Manages replicated pods.\n") == ["Deployment"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q: What is etcd?\nA: A distributed key-value store.\n",
+        "Q1. What is etcd?\n\nA. A distributed key-value store.\n",
+        "**Q.** etcd란?\n**A.** 분산 키-값 저장소이다.\n",
+    ],
+)
+def test_question_and_answer_pairs_are_entries(text: str) -> None:
+    (entry,) = entries(text)
+    assert entry.term == "etcd" and entry.shape.value == "qa"
+
+
+def test_one_term_spelled_singular_and_plural_is_one_entry() -> None:
+    text = "What is a CronJob? :: Runs jobs on a schedule.\n\nWhat are CronJobs used for? :: Periodic batch jobs.\n"
+    assert terms(text) == ["CronJob"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "`docker ps`: Lists running containers.",
+        "`kubectl get nodes`: Queries the API server for cluster nodes.",
+        "`tar xvf funbox.tar`: Extracts the archive into the current directory.",
+        "* `USER john`: Switches to the specified user.",
+        "* `-it`: Run interactively with a terminal.",
+        "* `manifest.json`: Describes image layers.",
+        "* `blobs/`: Contains all image layers.",
+        "`exit`: Exit the container.",
+    ],
+)
+def test_commands_flags_and_file_names_are_not_terms(line: str) -> None:
+    assert terms(line + "\n") == []
+
+
+def test_dockerfile_instruction_alone_is_a_term() -> None:
+    assert terms("* `ENTRYPOINT`: Defines the main command that always runs at startup.\n") == ["ENTRYPOINT"]
+
+
+def test_pronoun_answer_is_not_a_term() -> None:
+    assert terms("Which one runs the pods? :: It\n") == []
