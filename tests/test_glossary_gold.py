@@ -33,7 +33,7 @@ DEFAULT_STEM = "cloud-native-fundamentals"
 
 # Floors: the figures reached, a little below so that an unrelated tweak does not flap them.
 CORPUS_PRECISION_FLOOR = 0.74
-CORPUS_RECALL_FLOOR = 0.75
+CORPUS_RECALL_FLOOR = 0.77
 DEFAULT_PRECISION_FLOOR = 0.91
 DEFAULT_RECALL_FLOOR = 0.84
 NOTE_PRECISION_FLOOR = 0.0

@@ -117,3 +117,27 @@ def test_dockerfile_instruction_alone_is_a_term() -> None:
 
 def test_pronoun_answer_is_not_a_term() -> None:
     assert terms("Which one runs the pods? :: It\n") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("- Provides education for **CKA** (Certified Kubernetes Administrator).", ("CKA", "Certified Kubernetes Administrator")),
+        ("What is the purpose of a test plan in a Kubernetes Enhancement Proposal (KEP) here", ("Kubernetes Enhancement Proposal", "KEP")),
+        ("KubeScape는 NSA(National Security Agency)와 협력하여 개발되었습니다.", ("NSA", "National Security Agency")),
+        ("- 소프트웨어 개발처럼 Git과 같은 **버전 관리 시스템(VCS)** 활용 가능", ("버전 관리 시스템", "VCS")),
+    ],
+)
+def test_acronym_spelled_out_in_running_text_is_an_entry(line: str, expected: tuple[str, str]) -> None:
+    (entry,) = [e for e in entries(line + "\n") if e.rule == "acronym:gloss"]
+    assert entry.names == expected
+
+
+def test_acronym_placeholder_and_code_are_not_glosses() -> None:
+    assert terms("CDN(Content Delivery Network) : \n") == []
+    assert terms("```\nCKA (Certified Kubernetes Administrator) is here\n```\n") == []
+
+
+def test_acronym_gloss_of_a_defined_term_adds_an_alias_only() -> None:
+    text = "- **Pod**: smallest unit\n- **HPA**: scales pods\n\nThe Horizontal Pod Autoscaler (HPA) is common.\n"
+    assert [(e.term, e.aliases) for e in entries(text)] == [("Pod", ()), ("HPA", ("Horizontal Pod Autoscaler",))]

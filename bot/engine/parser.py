@@ -31,7 +31,7 @@ from markdown_it.rules_block.table import table as _gfm_table
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from bot.engine.aliases import apply_curated_aliases, loose_key, merge_names, split_term
+from bot.engine.aliases import acronym_matches, apply_curated_aliases, loose_key, merge_names, split_term
 from bot.engine.frontmatter import GlossaryBlock, read_glossary_block, split_front_matter
 from bot.engine.model import UNSURE_RULES, Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
 
@@ -647,6 +647,42 @@ def _answer_pairs(answer: str) -> list[tuple[str, str]] | None:
     return pairs
 
 
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_PLACEHOLDER_LINE = re.compile(r"^[\s(),]*[:：]?[\s(),]*$")
+_GLOSS_MARKUP = re.compile(r"\*\*|`|^\s*(?:[-*+]\s+|#{1,6}\s+|>\s*|\|)|\|")
+_ACRONYM_FIRST = re.compile(r"\b(?P<acr>[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\((?P<exp>[A-Z][A-Za-z-]*(?:[ -]+[A-Za-z&-]+){1,7})\)")
+_EXPANSION_FIRST = re.compile(
+    r"(?P<exp>\b[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|as|a|for|the|&|-))*)\s*\((?P<acr>[A-Z][A-Za-z0-9-]*[A-Z]s?)\)"
+)
+_BOLD_NAME_ACRONYM = re.compile(r"\*\*(?P<exp>[^*()\n]{2,40}?)\s*\((?P<acr>[A-Z][A-Za-z0-9-]{1,9})\)\*\*")
+_SMALL_WORDS = frozenset("of and as a an for the & - to in on".split())
+
+
+def _acronym_pairs(line: str) -> Iterator[tuple[str, str]]:
+    """(term, alias) for each acronym spelled out on a source line, in the order written."""
+    plain = line.replace("**", "").replace("`", "")
+    for match in _ACRONYM_FIRST.finditer(plain):
+        acronym, expansion = match["acr"], match["exp"].strip()
+        if acronym_matches(acronym, expansion) and expansion[0].casefold() == acronym[0].casefold():
+            yield acronym, expansion
+    for match in _EXPANSION_FIRST.finditer(plain):
+        acronym = match["acr"]
+        words = match["exp"].split()
+        letters = "".join(c for c in acronym.rstrip("s") if c.isupper() or c.isdigit()).casefold()
+        for start in range(len(words) - 1, -1, -1):
+            candidate = words[start:]
+            initials = "".join(w[0] for w in candidate if w.casefold() not in _SMALL_WORDS).casefold()
+            if candidate[0].casefold() in _SMALL_WORDS:
+                continue
+            if initials == letters or (len(candidate) >= 2 and initials[:1] == letters[:1] and acronym_matches(acronym, " ".join(candidate)) and len(initials) >= len(letters)):
+                yield " ".join(candidate), acronym
+                break
+    for match in _BOLD_NAME_ACRONYM.finditer(line):
+        name = match["exp"].strip()
+        if _HANGUL_SYLLABLE.search(name):  # a Korean name glossed with its acronym; English ones are matched above
+            yield name, match["acr"]
+
+
 def _split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_BREAK.split(text) if s]
 
@@ -990,6 +1026,35 @@ class _NoteReader:
         if draft is not None:
             self.drafts.append(draft)
             self.embedded_sentences(definition, line, section, skip_first=False)
+
+    # ---- acronyms spelled out in running text
+
+    def acronym_glosses(self, body_start: int) -> None:
+        """`CKA (Certified Kubernetes Administrator)`, `Kubernetes Enhancement Proposal (KEP)`,
+        `**버전 관리 시스템(VCS)**` anywhere outside code: a term with its alias. A name an entry
+        already has only adds the other name to that entry."""
+        known = {_merge_key(n): d for d in self.drafts for n in d.names}
+        in_fence = False
+        for index in range(body_start, len(self.source_lines)):
+            line = self.source_lines[index]
+            if _FENCE.match(line):
+                in_fence = not in_fence
+                continue
+            if in_fence or "(" not in line:
+                continue
+            for term, alias in _acronym_pairs(line):
+                if _PLACEHOLDER_LINE.match(_GLOSS_MARKUP.sub("", line).replace(term, "").replace(alias, "")):
+                    continue  # `CDN(Content Delivery Network) :` with nothing after it is a placeholder
+                existing = known.get(_merge_key(term)) or known.get(_merge_key(alias))
+                if existing is not None:
+                    existing = existing.root()
+                    existing.aliases = merge_names(existing.term, existing.aliases, (term, alias))
+                    continue
+                draft = _make_draft(term, _clean(_GLOSS_MARKUP.sub("", line)), index + 1, (), EntryShape.SENTENCE, (alias,), rule="acronym:gloss")
+                if draft is not None and not _RAW_FLAG.match(alias):
+                    self.drafts.append(draft)
+                    for name in draft.names:
+                        known[_merge_key(name)] = draft
 
     # ---- paragraphs
 
@@ -1467,6 +1532,7 @@ def parse_note(
     source_lines = [""] * front.line_offset + body.split("\n")
     reader = _NoteReader(name, path, source_lines)
     reader.read(blocks)
+    reader.acronym_glosses(front.line_offset)
     entries = _apply_front_matter_aliases(reader.entries(), front.meta.get("aliases"), name)
     problems.extend(reader.problems)
     block, errors = read_glossary_block(front)
