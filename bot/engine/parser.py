@@ -46,7 +46,7 @@ _FIELD_LABELS = frozenset(
     links category status author created updated date description overview introduction details
     usage features why how what warning caution important conclusion output input command
     commands syntax step steps prerequisites requirements resources highlights takeaway
-    takeaways tl;dr todo example:
+    takeaways tl;dr todo example: mission vision stack roles
     출처 참고 예시 예 예제 요약 정리 설명 목적 이유 장점 단점 특징 용도 방법 결론 핵심 주의 주의사항 비고 결과
     원인 해결 해결책 문제 포인트 난이도 시간 목표 도메인 형식 개요 배경 정의 의미 기능 역할 종류 유형 구성 구조
     차이 차이점 비교 팁 중요 내용 답 질문 명령어 사용법 사례 링크 참조 자료 출제 비중 범위 날짜 작성자 경우 원리
@@ -65,6 +65,7 @@ _SECTION_WORDS = frozenset(
     """
     방식 특징 요소 종류 유형 개요 정리 구조 비교 목표 장점 단점 차이 차이점 예시 예제 참고 요약 배경 사례
     방법 과정 원칙 개념 소개 후기 팁 명령어 흐름 아웃풋 단계 요구사항 실습 문제 정답 해설 목록 가지 전략 경우 원리 활용
+    예고 필요성 입장 다음주 내일
     flashcards guide cheatsheet
     overview summary introduction references resources notes details examples types characteristics
     benefits challenges practices concepts principles goals tips highlights misconceptions basics
@@ -73,7 +74,8 @@ _SECTION_WORDS = frozenset(
 )
 _SECTION_LEADS = frozenset(
     "benefits challenges key types characteristics misconceptions overview introduction how why "
-    "when where which other more further additional common quick".split()
+    "when where which other more further additional common quick highlights resources essential basics "
+    "fundamentals history".split()
 )
 _ASPECT_HEADERS = frozenset(
     "항목 기준 구분 비교 특징 기능 차이 차이점 feature features aspect aspects criteria criterion "
@@ -180,6 +182,24 @@ _FILE_OR_PATH = re.compile(
 _SHELL_WORDS = frozenset({"exit", "pwd", "ls", "cd", "clear", "whoami"})
 _RAW_FLAG = re.compile(r"^[`*_\s]*--?[A-Za-z]")
 _RAW_FOLDER = re.compile(r"\w/[`*_\s:]*$")
+
+# Two things joined by "and" name a section or a feature pair, not one term (an acronym's
+# expansion such as "Kubernetes and Cloud Native Associate" comes with its alias and stays).
+_COMPOUND = re.compile(r"\S\s+(?:and|&|및)\s+\S|[\uac00-\ud7a3](?:와|과)\s+\S|\S\s+(?:와|과)\s+\S")
+# Korean descriptive phrases: an adnominal first word ("향상된 보안", "대표적인 …") or a head noun
+# naming a change or a quality ("안정성 향상", "기능 부족", "입문 수준") label a benefit, not a thing.
+_KO_ADNOMINAL_FIRST = re.compile(r"^[\uac00-\ud7a3]+(?:적인|된|운|던)\s")
+_KO_QUALITY_HEADS = frozenset(
+    "향상 증가 감소 한계 부족 부재 지원 연동 효율성 안정성 용이성 수준 중심 성격 개선 강화 절감 간소화 제한 필요성 입장 예고".split()
+)
+_KO_QUALIFIER_FIRST = frozenset("공식 최근 주요 기타 추가 다양한".split())
+_KO_POSSESSIVE_HEAD = re.compile(r"의\s+(?:" + "|".join(sorted(_KO_QUALITY_HEADS)) + r")$")
+# Headings opening with one of these gerunds name an activity ("Managing Running Containers").
+_ACTIVITY_GERUNDS = frozenset(
+    "managing creating building running using installing deploying configuring setting getting understanding "
+    "working exploring writing learning introducing troubleshooting securing preparing testing inspecting "
+    "starting stopping removing cleaning".split()
+)
 
 _MAX_TERM_CHARS = 60
 _MAX_TERM_WORDS = 6
@@ -460,6 +480,11 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
     if "<" in bare or ">" in bare or _OPTION_FLAG.search(bare) or _VS_WORD.search(bare):
         return None
     if _COMMAND.match(bare) or _FILE_OR_PATH.search(bare) or bare in _SHELL_WORDS:
+        return None
+    if len(words) >= 2 and _HANGUL_SYLLABLE.search(bare) and not allow_label and (
+        _KO_ADNOMINAL_FIRST.match(bare) or words[-1] in _KO_QUALITY_HEADS or words[0] in _KO_QUALIFIER_FIRST
+        or _KO_POSSESSIVE_HEAD.search(bare)
+    ):
         return None
     if len(words) >= 3 and any(
         _KO_PARTICLE_WORD.search(w) for w in words[:-1]
@@ -848,6 +873,8 @@ def _make_draft(
     if split is None:
         return None
     term, aliases = split
+    if _COMPOUND.search(term) and not aliases and not extra_aliases and shape is not EntryShape.TABLE_COLUMN:
+        return None  # "Service Discovery & Load Balancing", "저장소와 볼륨": a feature-list label joining two things
     term = _strip_edges(term) or term
     parts = [p.strip() for p in term.split(",")]
     if len(parts) == 2 and all(p and looks_like_term(p) and len(p.split()) <= 3 for p in parts):
@@ -995,7 +1022,10 @@ class _NoteReader:
         words = [w.casefold() for w in re.sub(r"\d+", "", bare).split()]
         if not words:
             return
-        section_like = question is None and (words[-1] in _SECTION_WORDS or (len(words) > 1 and words[0] in _SECTION_LEADS))
+        section_like = question is None and (
+            words[-1] in _SECTION_WORDS
+            or (len(words) > 1 and (words[0] in _SECTION_LEADS or words[0] in _ACTIVITY_GERUNDS))
+        )
         members = [t for t, _ in list_plain]
         member_like = len(members) >= 2 and all(
             looks_like_term(_normalise_term(m), allow_label=True) and len(m.split()) <= 4 for m in members

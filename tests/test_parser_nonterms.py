@@ -1,0 +1,70 @@
+"""Things that look like glossary entries but are not terms: feature-pair labels, benefit and
+quality labels, section headings that name an activity or a section, field labels. Expected
+terms come from reading each snippet."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.parser import parse_note
+
+
+def terms(text: str) -> list[str]:
+    deck, _ = parse_note(text, "note.md", default_name="Note")
+    return [e.term for e in deck.entries]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- **Service Discovery & Load Balancing**: Kubernetes gives pods stable names.",
+        "- **Networking and Storage**: CNI and CSI standardise plugins.",
+        "- **저장소와 볼륨**: 파드가 데이터를 보관하는 방법을 정리한다.",
+        "- **Volume 과 Ephemeral Volume**: 둘의 차이를 정리한다.",
+    ],
+)
+def test_two_things_joined_by_and_are_a_label_not_a_term(line: str) -> None:
+    assert terms(line + "\n") == []
+
+
+def test_an_acronym_expansion_with_and_stays_a_term() -> None:
+    assert terms("- **KCNA (Kubernetes and Cloud Native Associate)**: an entry-level exam.\n") == ["KCNA"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- **향상된 보안**: 데몬이 없으므로 공격 표면이 감소합니다.",
+        "- **안정성 향상**: 단일 장애점이 제거됩니다.",
+        "- **고급 네트워킹 기능 부족**: 고급 라우팅이 불편할 수 있습니다.",
+        "- **중앙 집중식 관리의 부재**: 일괄 관리에 한계가 있습니다.",
+        "- **입문 수준**: 처음 접해도 도전할 수 있음",
+        "- **대표적인 클라우드 서비스 제공자**: AWS, Azure, GCP",
+        "- **공식 CNCF 커리큘럼**: 시험 영역별 비중이 나와 있습니다.",
+    ],
+)
+def test_korean_benefit_and_quality_labels_are_not_terms(line: str) -> None:
+    assert terms(line + "\n") == []
+
+
+def test_korean_terms_with_similar_words_stay_terms() -> None:
+    text = "- **최소 권한 원칙**: 필요한 권한만 준다.\n- **역할 기반 접근 제어**: 역할로 권한을 묶는다.\n"
+    assert terms(text) == ["최소 권한 원칙", "역할 기반 접근 제어"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["## Managing Running Containers", "## Creating Container Images", "## Highlights of KCNA",
+     "## Resources for Further Learning", "## 내일 학습 예고", "## 멀티 컨테이너의 필요성"],
+)
+def test_section_headings_are_not_terms(heading: str) -> None:
+    assert terms(f"{heading}\n\nThis part of the note goes through the steps one by one.\n") == []
+
+
+def test_heading_naming_a_thing_with_its_explanation_is_a_term() -> None:
+    assert terms("### Deployment\n\nKeeps a set of identical pods running and rolls out new versions.\n") == ["Deployment"]
+
+
+@pytest.mark.parametrize("label", ["Mission", "Stack"])
+def test_field_labels_are_not_terms(label: str) -> None:
+    assert terms(f"- **{label}**: Make cloud native computing ubiquitous.\n") == []
