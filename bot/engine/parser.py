@@ -152,6 +152,7 @@ _CHECKBOX = re.compile(r"^\s*\[[ xX]\]\s")
 _TOC_PLACEHOLDER = re.compile(r"^(?:(?:un)?ordered\s+)?(?:toc|table of contents|목차)$", re.IGNORECASE)
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_HTML_SKIPPABLE = re.compile(r"^\s*(?:<img\b[^>]*>\s*|<!--.*?-->\s*|<br\s*/?>\s*)+$", re.IGNORECASE | re.DOTALL)
 _NUMBER_WORD = re.compile(r"^\d+\s+\w+$")
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_END = re.compile(r"[\uac00-\ud7a3]$")
@@ -365,7 +366,9 @@ class _TreeBuilder:
             elif kind == "hr":
                 found.append(_Break(self.line_of(token)))
             elif kind in ("fence", "code_block", "html_block"):
-                found.append(_Opaque(self.line_of(token)))
+                # An image or a comment between a heading and its explanation does not end the explanation.
+                if not (kind == "html_block" and _HTML_SKIPPABLE.match(token.content)):
+                    found.append(_Opaque(self.line_of(token)))
         return found
 
     def _inline(self) -> Token | None:
@@ -507,6 +510,28 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
     if not allow_label and (_is_label(bare) or (len(words) >= 2 and words[-1].casefold() in _RESOURCE_WORDS)):
         return None
     return split
+
+
+_HEADING_REMARKS = (
+    re.compile(r"\s+[-–—]\s+[^()]*!+$"),  # "회수 정책 (Reclaim Policy) - 시험 빈출!"
+    re.compile(r"\s*\([^()]*!+\)$"),  # "(시험 빈출!)"
+    re.compile(r"\s+\S+!+$"),  # "Ingress Controller 필수!"
+)
+# A Korean description ending in the name it describes: "…을 보완해주는 Deployment".
+_DESCRIBED_NAME = re.compile(
+    r"^(?=.*[\uac00-\ud7a3](?:는|은|한|된|인)\s+[A-Za-z])[^A-Za-z]*?(?:\S+\s+)*?\S*[\uac00-\ud7a3](?:는|은|한|된|인)\s+"
+    r"(?P<name>[A-Za-z][\w-]*(?:\s+[A-Z][\w-]*)?)$"
+)
+
+
+def _strip_heading_remarks(text: str) -> str:
+    """A heading without the exclamations people tag it with ("시험 빈출!", "필수!")."""
+    previous = None
+    while previous != text:
+        previous = text
+        for pattern in _HEADING_REMARKS:
+            text = pattern.sub("", text).rstrip()
+    return text
 
 
 def _is_lead_in(text: str) -> bool:
@@ -712,7 +737,15 @@ def _split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_BREAK.split(text) if s]
 
 
-def _sentence_definition(text: str) -> tuple[str, str] | None:
+# "X는 …을 말한다", "X(…)은 …을 의미한다": a topic and an explicitly defining predicate.
+_KO_SUBJECT_DEFINE = re.compile(
+    r"^(?P<x>[^\s,.]+(?:\s[^\s,.]+){0,2}?)\s?(?:은|는)\s+(?P<rest>.+?(?:말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다))\s*[.。]?$"
+)
+# `**Label**은 …`, `**Retain**은 …, **Delete**는 …`: a marked name with a topic particle.
+_MARKED_TOPIC = re.compile(r"^\s?(?:은|는)\s+")
+
+
+def _sentence_definition(text: str) -> tuple[str, str, str] | None:
     """`X이란 …`, `X란 …` and `X is a …` at the start of `text` → (X, definition)."""
     first_line = text.split("\n", 1)[0]
     match = _KO_DEFINE.match(text)
@@ -726,7 +759,7 @@ def _sentence_definition(text: str) -> tuple[str, str] | None:
             if definition.startswith(("무엇", "뭘", "뭐", "어떤")) or definition.endswith("?"):
                 return None
             if looks_like_term(term) and len(term.split()) <= 4 and _valid_definition(definition):
-                return term, definition
+                return term, definition, "sentence:define"
     match = _EN_DEFINE.match(first_line)
     if match:
         term = _normalise_term(match["x"])
@@ -740,7 +773,12 @@ def _sentence_definition(text: str) -> tuple[str, str] | None:
         ):
             definition = _clean(text)
             if _valid_definition(definition) and len(definition.split()) >= 4:
-                return term, definition
+                return term, definition, "sentence:is"
+    match = _KO_SUBJECT_DEFINE.match(first_line)
+    if match:
+        term = _normalise_term(match["x"])
+        if looks_like_term(term) and len(term.split()) <= 3 and _valid_definition(match["rest"]):
+            return term, _clean(first_line), "sentence:subject"
     return None
 
 
@@ -755,6 +793,7 @@ class _Found:
     shape: EntryShape
     extra_aliases: tuple[str, ...] = ()
     bare: bool = False  # the text is a marked term alone (`- **Group**`), a group candidate
+    rule: str = ""
 
 
 def _leading_mark(rich: Rich) -> tuple[int, int] | None:
@@ -999,7 +1038,7 @@ class _NoteReader:
         if head is not None:
             body_drafts = self.drafts[first_draft:]
             del self.drafts[first_draft:]
-            self.heading_entry(head, section, leading_paras, first_list_plain or [], entry_items)
+            self.heading_entry(head, section, leading_paras, first_list_plain or [], entry_items, body_drafts)
             self.drafts.extend(body_drafts)
 
     def heading_entry(
@@ -1009,9 +1048,14 @@ class _NoteReader:
         paragraphs: list[str],
         list_plain: list[tuple[str, int]],
         entry_items: int,
+        body_drafts: Sequence[_Draft] = (),
     ) -> None:
         text, line, pseudo = head
+        text = _strip_heading_remarks(text)
         raw = _normalise_term(text)
+        described = _DESCRIBED_NAME.match(raw)
+        if described is not None:
+            raw = described["name"]  # "ReplicaSet 의 부족한 부분을 보완해주는 Deployment" names Deployment
         question = _question_term(text) if text.rstrip().endswith("?") or re.search(r"(?:이란|란)\s*\??$", text) else None
         term_text = question or raw
         if not term_text or (text.rstrip().endswith("?") and question is None):
@@ -1044,7 +1088,19 @@ class _NoteReader:
                 draft.plain_members = [_normalise_term(m) for m in members]
                 self.drafts.append(draft)
             return
-        if section_like or (pseudo and entry_items and not paragraphs):
+        if section_like:
+            return
+        if pseudo and entry_items and not paragraphs:
+            # `**Control Plane (=Master Node)**` over a list of entries names their group; a label
+            # ends with a colon (`**Key Features:**`) and stays out.
+            children = [d for d in body_drafts if d.shape is EntryShape.LIST_ITEM and d.parent is None]
+            if children and not text.rstrip().endswith((":", "：")):
+                draft = _make_draft(term_text, ", ".join(d.term for d in children), line, section, EntryShape.HEADING, rule="heading:group")
+                if draft is not None:
+                    draft.members = list(children)
+                    for child in children:
+                        child.parent = draft
+                    self.drafts.append(draft)
             return
         if not definition and members and not entry_items:
             definition = "; ".join(members)
@@ -1137,11 +1193,36 @@ class _NoteReader:
             return True, None
         sentence = _sentence_definition(text)
         if sentence is not None:
-            draft = _make_draft(sentence[0], sentence[1], rich.line, section, EntryShape.SENTENCE)
+            draft = _make_draft(sentence[0], sentence[1], rich.line, section, EntryShape.SENTENCE, rule=sentence[2])
             if draft is not None:
                 self.drafts.append(draft)
+        elif self.marked_topics(rich, section):
+            return True, None
         self.embedded_sentences(_clean(text), rich.line, section, skip_first=True)
         return False, None
+
+    def marked_topics(self, rich: Rich, section: tuple[str, ...]) -> bool:
+        """`**Retain**은 PV를 보존한다. **Delete**는 …`: each marked name with a topic particle is
+        defined by its clause, up to the next such name or the end of the sentence."""
+        text = rich.text
+        spans = []
+        for start, end, kind in sorted(rich.marks):
+            if kind == "link" or _MARKED_TOPIC.match(text[end:]) is None:
+                continue
+            before = text[:start].rstrip()
+            if before and not before.endswith((".", ",", ":", "。", ")")):
+                continue  # a marked word inside a sentence, not its topic
+            spans.append((start, end))
+        made = []
+        for index, (start, end) in enumerate(spans):
+            stop = spans[index + 1][0] if index + 1 < len(spans) else len(text)
+            clause = _MARKED_TOPIC.sub("", text[end:stop], count=1)
+            clause = _split_sentences(clause)[0] if clause.strip() else ""
+            draft = _make_draft(text[start:end], _clean(clause).rstrip(", "), rich.line, section, EntryShape.SENTENCE, rule="sentence:subject")
+            if draft is not None and _valid_definition(draft.definition):
+                made.append(draft)
+        self.drafts.extend(made)
+        return bool(made)
 
     def line_entries(self, lines: list[str], rich: Rich, section: tuple[str, ...]) -> bool:
         """Paragraph lines of `Term : definition`; other lines continue the previous definition."""
@@ -1205,7 +1286,7 @@ class _NoteReader:
                 continue
             found = _sentence_definition(sentence)
             if found is not None:
-                draft = _make_draft(found[0], found[1], line, section, EntryShape.SENTENCE)
+                draft = _make_draft(found[0], found[1], line, section, EntryShape.SENTENCE, rule=found[2])
                 if draft is not None:
                     self.drafts.append(draft)
 
@@ -1234,7 +1315,7 @@ class _NoteReader:
         draft: _Draft | None = None
         if found is not None and not found.bare:
             definition = " ".join([found.definition, *extra_text]).strip()
-            draft = _make_draft(found.raw_term, definition, item.line, section, found.shape, found.extra_aliases)
+            draft = _make_draft(found.raw_term, definition, item.line, section, found.shape, found.extra_aliases, rule=found.rule)
         elif found is not None or (child_entries or child_plain or extra_text):
             # A term alone: a group of entries, a list of members, or defined by its children.
             raw = found.raw_term if found is not None else text
@@ -1280,7 +1361,7 @@ class _NoteReader:
             return found
         sentence = _sentence_definition(rich.text)
         if sentence is not None:
-            return _Found(sentence[0], sentence[1], EntryShape.SENTENCE)
+            return _Found(sentence[0], sentence[1], EntryShape.SENTENCE, rule=sentence[2])
         return None
 
     # ---- tables

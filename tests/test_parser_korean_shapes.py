@@ -1,0 +1,63 @@
+"""Korean (and mixed) definition shapes: marked names with a topic particle, "X는 …을 말한다"
+sentences, bold group headings over a list, headings tagged "시험 빈출!", a description that
+ends in the name it describes. Expected terms come from reading each snippet."""
+
+from __future__ import annotations
+
+from bot.engine.parser import parse_note
+
+
+def entries(text: str):
+    deck, _ = parse_note(text, "note.md", default_name="Note")
+    return deck.entries
+
+
+def terms(text: str) -> list[str]:
+    return [e.term for e in entries(text)]
+
+
+def test_each_bold_name_with_a_topic_particle_is_defined_by_its_clause() -> None:
+    text = "**Retain**은 PVC 삭제 시 PV와 데이터를 보존한다. **Delete**는 PV와 외부 스토리지를 삭제하고, **Recycle**은 더 이상 쓰지 않는다.\n"
+    found = [(e.term, e.definition, e.rule) for e in entries(text)]
+    assert found == [
+        ("Retain", "PVC 삭제 시 PV와 데이터를 보존한다.", "sentence:subject"),
+        ("Delete", "PV와 외부 스토리지를 삭제하고", "sentence:subject"),
+        ("Recycle", "더 이상 쓰지 않는다.", "sentence:subject"),
+    ]
+
+
+def test_bold_word_inside_a_sentence_is_not_its_topic() -> None:
+    assert terms("Secret은 기본적으로 **Base64 인코딩**은 암호화가 아니라는 점을 기억하자.\n") == []
+
+
+def test_korean_sentence_with_a_defining_predicate_is_an_unsure_entry() -> None:
+    (entry,) = entries("인증은 사용자가 누구인지 확인하는 과정을 말한다.\n")
+    assert (entry.term, entry.rule, entry.confident) == ("인증", "sentence:subject", False)
+
+
+def test_korean_sentence_with_parenthesised_name_is_an_entry_with_alias() -> None:
+    (entry,) = entries("인가(Authorization)는 사용자가 무엇을 할 수 있는지 정하는 것을 의미한다.\n")
+    assert entry.names == ("인가", "Authorization")
+
+
+def test_bold_line_over_a_list_of_entries_is_their_group() -> None:
+    text = "**Control Plane (=Master Node)**\n\n- API Server : 요청을 받아 상태를 저장한다\n- etcd : 클러스터 데이터 저장소\n"
+    group, *members = entries(text)
+    assert group.names == ("Control Plane", "Master Node") and group.members == ("API Server", "etcd")
+    assert [m.group for m in members] == ["Control Plane", "Control Plane"]
+
+
+def test_bold_label_with_a_colon_over_a_list_is_not_a_group() -> None:
+    text = "**꼭 챙겨야 할 리소스:**\n\n- **minikube**: 로컬에 클러스터를 띄운다\n- **Killercoda**: 실습 환경을 제공한다\n"
+    assert terms(text) == ["minikube", "Killercoda"]
+
+
+def test_heading_tagged_with_an_exclamation_names_the_term_without_it() -> None:
+    text = "### Ingress Controller 필수! (시험 빈출!)\n\nIngress 규칙을 실제로 처리하는 컨트롤러로, 반드시 설치해야 한다.\n"
+    assert terms(text) == ["Ingress Controller"]
+
+
+def test_description_ending_in_a_name_names_that_term() -> None:
+    text = "**ReplicaSet 의 부족한 부분을 보완해주는 Deployment**\n\n<img src=\"deploy.png\">\n\nReplicaSet을 관리하며 롤링 업데이트를 제공하는 객체.\n"
+    (entry,) = entries(text)
+    assert entry.term == "Deployment" and entry.definition.startswith("ReplicaSet을 관리하며")
