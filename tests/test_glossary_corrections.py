@@ -16,7 +16,7 @@ from bot.engine.questions import build_question_bank
 BODY = """# Kubernetes objects
 
 - **Service**: a stable network address in front of a set of pods
-- **Exam Booking**: book the exam online two weeks ahead
+- **Office Hours**: Tuesdays at six in room 204 with the mentors
 
 ## Deployment
 
@@ -63,10 +63,10 @@ def test_quiz_unsure_switch_lets_quizzes_use_unsure_entries() -> None:
 
 
 def test_exclude_drops_an_entry_by_any_of_its_names() -> None:
-    deck, problems = parse("---\nglossary:\n  exclude: [exam booking]\n---\n" + BODY)
+    deck, problems = parse("---\nglossary:\n  exclude: [office hours]\n---\n" + BODY)
     assert not problems
     assert [e.term for e in deck.entries] == ["Service", "Deployment"]
-    assert any("excluded 'Exam Booking'" in c for c in deck.corrections)
+    assert any("excluded 'Office Hours'" in c for c in deck.corrections)
 
 
 def test_include_vouches_for_an_unsure_entry() -> None:
@@ -110,15 +110,15 @@ def test_names_that_match_nothing_are_reported() -> None:
 
 def test_check_lists_unsure_entries_and_corrections_with_file_and_line(tmp_path: Path) -> None:
     note = tmp_path / "k8s.md"
-    note.write_text("---\nglossary:\n  exclude: [Exam Booking]\n---\n" + BODY, encoding="utf-8")
+    note.write_text("---\nglossary:\n  exclude: [Office Hours]\n---\n" + BODY, encoding="utf-8")
     out = io.StringIO()
     assert main(["check", "--notes", str(tmp_path)], out) == 0
     text = out.getvalue()
     assert f"{note}:10: unsure: 'Deployment' from rule heading:bare; not quizzed" in text
-    assert f"{note}:8: glossary: excluded 'Exam Booking'" in text
+    assert f"{note}:8: glossary: excluded 'Office Hours'" in text
 
 
 def test_corrections_survive_loading_a_folder(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("---\nglossary:\n  exclude: [Exam Booking]\n---\n" + BODY, encoding="utf-8")
+    (tmp_path / "a.md").write_text("---\nglossary:\n  exclude: [Office Hours]\n---\n" + BODY, encoding="utf-8")
     notes = load_notes(tmp_path)
-    assert "Exam Booking" not in {e.term for e in notes.entries}
+    assert "Office Hours" not in {e.term for e in notes.entries}

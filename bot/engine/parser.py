@@ -85,6 +85,7 @@ _DESCRIPTION_HEADERS = (
     "설명", "역할", "의미", "정의", "용도", "내용", "답", "기능", "description", "purpose", "meaning",
     "definition", "role", "answer", "summary", "usage", "what it does", "explanation", "details",
 )
+_EXAMPLE_HEADERS = frozenset({"예시", "예", "예제", "사례", "example", "examples", "e.g.", "eg", "sample", "samples", "usage example"})
 _ALIAS_HEADERS = (
     "full name", "full form", "name", "풀네임", "전체 이름", "약어", "약자", "acronym", "expansion",
     "영문", "영어", "english", "한글", "stands for", "원어",
@@ -120,13 +121,20 @@ _OBSIDIAN_EMBED = re.compile(r"!\[\[[^\]\n]*\]\]")
 _WIKI_LINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
 _HASHTAG = re.compile(r"(?<!\S)#(?=[^\s#\d])[^\s#]+")
 _KRAMDOWN_ATTR = re.compile(r"\{:[^}\n]*\}")
+_HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]+?)(?<=\S)==")
 _NUMBERING = re.compile(
     r"^(?:(?:section|part|step|chapter|day|lesson)\s*\d+\s*[:.)-]?\s*|\d+(?:\.\d+)*[.)]\s*(?=\D)|\d+(?:\.\d+)*\s+|[①-⑳]\s*|[IVX]+\.\s+)",
     re.IGNORECASE,
 )
 _EDGE_JUNK = re.compile(r"^[^\w(\[`'\"]+|[^\w)\]`'\"?+#]+$")
-_PLAIN_SEPARATOR = re.compile(r"^(?P<term>[^:：\n]{1,80}?)(?P<sep>\s*(?:[:：](?!//)|\s[-–—]\s))\s*(?P<rest>.*)$", re.DOTALL)
-_LEAD_SEPARATOR = re.compile(r"^\s*(?:[:：]|[-–—=](?!>))\s*")
+_PLAIN_SEPARATOR = re.compile(
+    r"^(?P<term>[^:：\n]{1,80}?)(?P<sep>\s*(?::=|[:：](?!//)|\s(?:->|=>|-->|--|→|=|[-–—])\s))\s*(?P<rest>.*)$", re.DOTALL
+)
+_ARROW = re.compile(r"->|=>|→")
+_LEAD_SEPARATOR = re.compile(r"^\s*(?::=|[:：]|->|=>|-->|--|→|[-–—=](?!>))\s*")
+# `volumeBindingMode: WaitForFirstConsumer = …`: a field name, then the value the line explains.
+_FIELD_NAME = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$|^[a-z]+(?:_[a-z0-9]+)+$")
+_VALUE_LEAD = re.compile(r"^(?P<value>[A-Za-z][\w.-]*)\s*(?::=|=|->|=>|→|[:：]|\s[-–—])\s*(?P<rest>\S.*)$", re.DOTALL)
 _LEADING_NOTE = re.compile(r"^\((?:참고|note|주의|ex|예)\)\s*", re.IGNORECASE)
 _PERCENT_START = re.compile(r"^\(?\s*[\d.,]+\s*%")
 _PAREN_LEAD = re.compile(r"^\((?P<inner>[^()\n]{1,80})\)\s*[:：]\s*")
@@ -202,6 +210,8 @@ _ACTIVITY_GERUNDS = frozenset(
     "starting stopping removing cleaning".split()
 )
 
+_LOGISTICS_LEADS = frozenset("exam discount voucher coupon booking registration retake 시험 응시 할인".split())
+
 _MAX_TERM_CHARS = 60
 _MAX_TERM_WORDS = 6
 _MAX_DEFINITION_CHARS = 2000
@@ -261,6 +271,18 @@ def _rich(token: Token | None, line: int) -> Rich:
     return Rich("".join(parts), marks, line)
 
 
+def _rich_lines(rich: Rich) -> list[Rich]:
+    """One Rich per line of a paragraph, marks cut to the line and shifted to its start."""
+    rows = []
+    start = 0
+    for offset, line_text in enumerate(rich.text.split("\n")):
+        end = start + len(line_text)
+        marks = [(max(a, start) - start, min(b, end) - start, kind) for a, b, kind in rich.marks if a < end and b > start]
+        rows.append(Rich(line_text, marks, rich.line + offset))
+        start = end + 1
+    return rows
+
+
 def _clean(text: str) -> str:
     """Plain display text: embeds, wiki-link brackets, tags and kramdown attributes removed."""
     if "[[" in text:
@@ -270,6 +292,8 @@ def _clean(text: str) -> str:
         text = _HASHTAG.sub("", text)
     if "{:" in text:
         text = _KRAMDOWN_ATTR.sub("", text)
+    if "==" in text:
+        text = _HIGHLIGHT.sub(r"\1", text)  # Obsidian `==highlight==`
     return " ".join(text.split())
 
 
@@ -292,6 +316,7 @@ class _Para:
 class _Item:
     line: int
     blocks: list[_Block] = field(default_factory=list)
+    ordered: bool = False
 
 
 @dataclass(slots=True)
@@ -391,7 +416,7 @@ class _TreeBuilder:
             if token.type == closing:
                 break
             if token.type == "list_item_open":
-                block.items.append(_Item(self.line_of(token), self.blocks("list_item_close")))
+                block.items.append(_Item(self.line_of(token), self.blocks("list_item_close"), closing.startswith("ordered")))
         return block
 
     def _table(self, opening: Token) -> _Table:
@@ -426,12 +451,38 @@ class _TreeBuilder:
         return _Table(self.line_of(opening), header, rows, row_lines)
 
 
-def _flatten_quotes(blocks: list[_Block]) -> Iterator[_Block]:
+@dataclass(slots=True)
+class _Callout:
+    """An Obsidian callout `> [!note] Title` with its body blocks (the title's own line removed)."""
+
+    title: str
+    line: int
+    blocks: list[_Block]
+
+
+_CALLOUT = re.compile(r"^\[!(?P<kind>[\w-]+)\][+-]?[ \t]*(?P<title>[^\n]*)")
+
+
+def _flatten_quotes(blocks: list[_Block]) -> Iterator[_Block | _Callout]:
+    """Blocks with quotes opened up; a quote that is a callout comes as one `_Callout`."""
     for block in blocks:
-        if isinstance(block, _Quote):
-            yield from _flatten_quotes(block.blocks)
-        else:
+        if not isinstance(block, _Quote):
             yield block
+            continue
+        first = block.blocks[0] if block.blocks else None
+        match = _CALLOUT.match(first.rich.text) if isinstance(first, _Para) else None
+        if match is None or first is None or not isinstance(first, _Para):
+            yield from _flatten_quotes(block.blocks)
+            continue
+        rows = _rich_lines(first.rich)
+        body: list[_Block] = []
+        if len(rows) > 1:
+            rest = rows[1:]
+            shift = len(first.rich.text) - len("\n".join(r.text for r in rest))
+            marks = [(a - shift, b - shift, kind) for a, b, kind in first.rich.marks if a >= shift]
+            body.append(_Para(Rich("\n".join(r.text for r in rest), marks, rest[0].line)))
+        body.extend(_flatten_quotes(block.blocks[1:]))  # type: ignore[arg-type]
+        yield _Callout(_clean(match["title"]), first.rich.line, body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,6 +560,10 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
         return None
     if not allow_label and (_is_label(bare) or (len(words) >= 2 and words[-1].casefold() in _RESOURCE_WORDS)):
         return None
+    if len(words) >= 2 and words[0].casefold() in _LOGISTICS_LEADS:
+        return None  # "Exam Booking", "Discount Code", "시험 일정": exam logistics
+    if len(words) >= 4 and words[0].casefold().endswith("ing") and words[0][:1].isupper():
+        return None  # "Aligning with cloud-native practices ensures applications": half a sentence
     return split
 
 
@@ -794,6 +849,7 @@ class _Found:
     extra_aliases: tuple[str, ...] = ()
     bare: bool = False  # the text is a marked term alone (`- **Group**`), a group candidate
     rule: str = ""
+    arrow: bool = False  # the separator was an arrow (`->`, `=>`, `→`)
 
 
 def _leading_mark(rich: Rich) -> tuple[int, int] | None:
@@ -834,10 +890,14 @@ def _marked(rich: Rich, shape: EntryShape) -> _Found | None:
     head = rest.lstrip(" \t")
     if not head.strip():
         return _Found(raw_term, "", shape, bare=True)
-    if _LEAD_SEPARATOR.match(head):
-        definition, extra = _lead_parenthetical(_LEAD_SEPARATOR.sub("", head, count=1))
+    separator = _LEAD_SEPARATOR.match(head)
+    if separator:
+        definition, extra = _lead_parenthetical(head[separator.end() :])
         definition = _LEADING_DASH.sub("", definition)
-        return _Found(raw_term, _clean(definition), shape, extra)
+        arrow = _ARROW.search(separator.group()) is not None
+        if arrow and _ARROW.search(definition):
+            return None  # `A → B → C`: a flow, not a definition
+        return _Found(raw_term, _clean(definition), shape, extra, arrow=arrow)
     marker = _DEFINE_MARKER.match(head)
     if marker:
         return _Found(raw_term, _clean(head[marker.end() :]), EntryShape.SENTENCE if shape is EntryShape.BOLD_PARAGRAPH else shape)
@@ -862,7 +922,13 @@ def _plain(text: str, shape: EntryShape, marks: Sequence[tuple[int, int, str]] =
         return None
     definition, extra = _lead_parenthetical(match["rest"])
     definition = _LEADING_DASH.sub("", definition)
-    return _Found(term, _clean(definition), shape, extra)
+    arrow = _ARROW.search(match["sep"]) is not None
+    if arrow and _ARROW.search(definition):
+        return None  # `A -> B -> C`: a flow, not a definition
+    value = _VALUE_LEAD.match(definition) if _FIELD_NAME.match(term.strip("`*_ ")) else None
+    if value is not None:
+        return _Found(value["value"], _clean(value["rest"]), shape, extra, rule="line:field_value")
+    return _Found(term, _clean(definition), shape, extra, arrow=arrow)
 
 
 # --------------------------------------------------------------------------------------------
@@ -976,9 +1042,23 @@ class _NoteReader:
             elif isinstance(block, _Break):
                 self.segment(head, segment, segment_section)
                 head, segment, segment_section = None, [], section
+            elif isinstance(block, _Callout):
+                # Its own segment: the callout's text never runs on into the entry before it.
+                self.segment(head, segment, segment_section)
+                head, segment, segment_section = None, [], section
+                self.callout(block, section)
             else:
                 segment.append(block)
         self.segment(head, segment, segment_section)
+
+    def callout(self, callout: _Callout, section: tuple[str, ...]) -> None:
+        """`> [!note] Release` + body: the title is defined by the body, as a heading would be."""
+        first = len(self.drafts)
+        title = callout.title if callout.title and not _is_label(callout.title) else None
+        self.segment((title, callout.line, False) if title else None, callout.blocks, section)  # type: ignore[arg-type]
+        for draft in self.drafts[first:]:
+            if draft.line == callout.line and draft.shape is EntryShape.HEADING:
+                draft.shape, draft.rule = EntryShape.CALLOUT, "callout"
 
     @staticmethod
     def _is_pseudo_heading(rich: Rich) -> bool:
@@ -1176,6 +1256,8 @@ class _NoteReader:
                     if match:
                         self.qa(match["q"], match["a"], rich.line + i, section)
                 return True, None
+        if len(lines) >= 2 and self.line_by_line(rich, section):
+            return True, None
         found = _marked(rich, EntryShape.BOLD_PARAGRAPH)
         if found is not None and not found.bare:
             draft = _make_draft(found.raw_term, found.definition, rich.line, section, found.shape, found.extra_aliases)
@@ -1200,6 +1282,35 @@ class _NoteReader:
             return True, None
         self.embedded_sentences(_clean(text), rich.line, section, skip_first=True)
         return False, None
+
+    def line_by_line(self, rich: Rich, section: tuple[str, ...]) -> bool:
+        """A paragraph whose lines each define a term (`**Ingress.** …` then `**Egress.** …`, or one
+        Korean defining sentence per line): one entry per line; other lines continue the last one."""
+        rows = _rich_lines(rich)
+        shapes: list[tuple[_Found | None, str]] = []
+        for row in rows:
+            found = _marked(row, EntryShape.BOLD_PARAGRAPH)
+            if found is not None and found.bare:
+                found = None
+            if found is None and (sentence := _sentence_definition(row.text)) is not None:
+                found = _Found(sentence[0], sentence[1], EntryShape.SENTENCE, rule=sentence[2])
+            shapes.append((found, _clean(row.text)))
+        if sum(1 for found, _ in shapes if found is not None) < 2:
+            return False
+        made: list[_Draft] = []
+        current: _Draft | None = None
+        for row, (found, text) in zip(rows, shapes, strict=True):
+            draft = None
+            if found is not None:
+                draft = _make_draft(found.raw_term, found.definition, row.line, section, found.shape, found.extra_aliases, rule=found.rule)
+            if draft is not None:
+                current = draft
+                made.append(draft)
+            elif current is not None and text:
+                current.definition = f"{current.definition} {text}".strip()
+        kept = [d for d in made if _valid_definition(d.definition)]
+        self.drafts.extend(kept)
+        return bool(kept)
 
     def marked_topics(self, rich: Rich, section: tuple[str, ...]) -> bool:
         """`**Retain**은 PV를 보존한다. **Delete**는 …`: each marked name with a topic particle is
@@ -1298,6 +1409,8 @@ class _NoteReader:
         if _CHECKBOX.match(rich.text) or _TOC_PLACEHOLDER.match(_clean(rich.text)):
             return _ItemResult(None, "", item.line)  # a task-list line or a generated TOC marker
         found = self._item_shape(rich)
+        if found is not None and found.arrow and item.ordered:
+            found = None  # `1. **kubectl** → API Server에 요청 전송`: a numbered step of a process
         children: list[_ItemResult] = []
         extra_text: list[str] = []
         for block in item.blocks[1:] if first is not None else item.blocks:
@@ -1313,10 +1426,13 @@ class _NoteReader:
         child_plain = [c.text for c in children if c.draft is None and c.text]
         text = _clean(rich.text)
         draft: _Draft | None = None
-        if found is not None and not found.bare:
+        lead_in = _leading_mark(rich) is None and text.endswith((":", "：")) and bool(children)
+        if lead_in:
+            pass  # "API 요청 흐름:", "다음주:" over sub-items: a step or label line, not a term
+        elif found is not None and not found.bare:
             definition = " ".join([found.definition, *extra_text]).strip()
             draft = _make_draft(found.raw_term, definition, item.line, section, found.shape, found.extra_aliases, rule=found.rule)
-        elif found is not None or (child_entries or child_plain or extra_text):
+        elif found is not None or (child_entries or child_plain or extra_text):  # noqa: SIM114
             # A term alone: a group of entries, a list of members, or defined by its children.
             raw = found.raw_term if found is not None else text
             if found is None and (raw.endswith("?") or not (child_entries or child_plain)):
@@ -1433,14 +1549,19 @@ class _NoteReader:
         folded = [h.casefold() for h in header]
         alias_columns = {i for i in range(1, len(header)) if folded[i].startswith(_ALIAS_HEADERS)}
         described = [i for i in range(1, len(header)) if folded[i].startswith(_DESCRIPTION_HEADERS)]
+        examples = {i for i in range(1, len(header)) if folded[i].strip(" :") in _EXAMPLE_HEADERS}
         if described:
             description = described[0]
         else:
-            candidates = [i for i in range(1, len(header)) if i not in alias_columns] or list(range(1, len(header)))
+            # An example column (term | 설명 | 예시) is never the definition, however long its cells.
+            candidates = [i for i in range(1, len(header)) if i not in alias_columns | examples] or list(range(1, len(header)))
             description = max(candidates, key=lambda i: sum(len(r[i]) for r in rows))
         items: list[str] = []
         kept_rows: list[list[str]] = []
         drafts: list[_Draft] = []
+        # In a table whose other rows name things, a row named like a field label ("Summary" among
+        # Counter, Gauge, Histogram) is one of those things too.
+        terms_table = len(rows) >= 3 and sum(1 for r in rows if looks_like_term(_normalise_term(r[0]))) >= len(rows) - 1
         for row, line in zip(rows, block.row_lines, strict=False):
             raw = row[0]
             term = _question_term(raw) if raw.rstrip("*").rstrip().endswith("?") else raw
@@ -1453,7 +1574,7 @@ class _NoteReader:
             ]
             definition = "; ".join(p for p in parts if p)
             aliases = [split_term(row[i])[0] for i in sorted(alias_columns) if row[i]]
-            draft = _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases)
+            draft = _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases, allow_label=terms_table)
             if draft is not None and _valid_definition(row[description]):
                 drafts.append(draft)
         table_id = self._table_id(header, items)
