@@ -141,3 +141,13 @@ def test_acronym_placeholder_and_code_are_not_glosses() -> None:
 def test_acronym_gloss_of_a_defined_term_adds_an_alias_only() -> None:
     text = "- **Pod**: smallest unit\n- **HPA**: scales pods\n\nThe Horizontal Pod Autoscaler (HPA) is common.\n"
     assert [(e.term, e.aliases) for e in entries(text)] == [("Pod", ()), ("HPA", ("Horizontal Pod Autoscaler",))]
+
+
+def test_flashcard_answer_listing_many_things_defines_the_subject_not_each_thing() -> None:
+    found = entries("What is the workflow of a CI/CD pipeline? :: Build, Testing, Release, Deployment\n")
+    assert [(e.term, e.definition) for e in found] == [("CI/CD pipeline", "Build, Testing, Release, Deployment")]
+
+
+def test_flashcard_answer_listing_kinds_each_explained_gives_an_entry_per_kind() -> None:
+    text = "What are the three types of Auto Scaling? :: Reactive (threshold-based), Scheduled (spikes), Predictive (AI).\n"
+    assert terms(text) == ["Reactive", "Scheduled", "Predictive"]

@@ -68,3 +68,20 @@ def test_heading_naming_a_thing_with_its_explanation_is_a_term() -> None:
 @pytest.mark.parametrize("label", ["Mission", "Stack"])
 def test_field_labels_are_not_terms(label: str) -> None:
     assert terms(f"- **{label}**: Make cloud native computing ubiquitous.\n") == []
+
+
+def test_two_names_sharing_one_definition_are_one_entry_with_an_alias() -> None:
+    deck, _ = parse_note("- **containerd / docker**: 컨테이너 런타임\n", "note.md", default_name="Note")
+    assert [e.names for e in deck.entries] == [("containerd", "docker")]
+
+
+def test_table_of_sample_instances_listed_in_its_heading_is_not_terms() -> None:
+    text = (
+        "## Namespace (blue, green)\n\n| Namespace | 용도 |\n|---|---|\n| blue | 운영 환경 |\n| green | 개발 환경 |\n"
+    )
+    assert terms(text) == []
+
+
+def test_table_of_values_under_a_heading_naming_their_kind_is_terms() -> None:
+    text = "## RBAC verbs\n\n| Verb | 설명 |\n|---|---|\n| get | 단일 리소스 조회 |\n| watch | 변경 감시 |\n"
+    assert terms(text) == ["get", "watch"]

@@ -65,7 +65,7 @@ _SECTION_WORDS = frozenset(
     """
     방식 특징 요소 종류 유형 개요 정리 구조 비교 목표 장점 단점 차이 차이점 예시 예제 참고 요약 배경 사례
     방법 과정 원칙 개념 소개 후기 팁 명령어 흐름 아웃풋 단계 요구사항 실습 문제 정답 해설 목록 가지 전략 경우 원리 활용
-    예고 필요성 입장 다음주 내일
+    예고 필요성 입장 다음주 내일 통합 아키텍처 integration
     flashcards guide cheatsheet
     overview summary introduction references resources notes details examples types characteristics
     benefits challenges practices concepts principles goals tips highlights misconceptions basics
@@ -642,7 +642,8 @@ _QUESTION_DOES = re.compile(
 _SUBJECT_LEAD = re.compile(
     r"^(?:(?:the|an?)\s+)?(?:(?:primary|main|key|core|traditional|official|historical|two|three|four|five)\s+)*"
     r"(?:function|purpose|role|focus|origins?|benefits?|significance|relationship|differences?|advantages?|"
-    r"features?|challenges?|goals?|idea|definition|meaning|use|risks?|drawbacks?|limitations?|"
+    r"features?|challenges?|goals?|idea|definition|meaning|use|risks?|drawbacks?|limitations?|workflow|process|"
+    r"stages|steps|lifecycle|parts|components|"
     r"responsibilit(?:y|ies))\s+(?:of|between|for)\s+|^(?:true|unique|special)\s+about\s+",
     re.IGNORECASE,
 )
@@ -666,6 +667,7 @@ _GENERIC_SUBJECT = re.compile(
 _IMPERATIVES = frozenset("use run follow set add create check apply turn wait install enable define make see go try".split())
 _SUBJECT_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _PRONOUNS = frozenset("it its they them this that these those you we i he she one something there here".split())
+_MAX_ANSWER_ITEMS = 2
 _PREPOSITIONS = frozenset("on in for with via to from at into over under about".split())
 _ANSWER_PART = re.compile(r"^\s*(?P<term>[^:;]{1,40}?)\s*:\s*(?P<definition>[^;]+?)\s*\.?\s*$")
 
@@ -719,7 +721,8 @@ def _answer_terms(answer: str) -> list[str] | None:
     ends_with_period = text.endswith(".")
     text = text.rstrip(".").strip()
     items = [i.strip() for i in _SUBJECT_SPLIT.split(text) if i.strip()]
-    if not items or len(items) > 8:
+    # Longer lists are usually examples or steps; members each explained in parentheses are kinds.
+    if not items or (len(items) > _MAX_ANSWER_ITEMS and not all(i.endswith(")") for i in items)) or len(items) > 8:
         return None
     if ends_with_period and len(items) == 1:
         return None
@@ -984,6 +987,9 @@ def _make_draft(
     parts = [p.strip() for p in term.split(",")]
     if len(parts) == 2 and all(p and looks_like_term(p) and len(p.split()) <= 3 for p in parts):
         aliases = (*aliases, *parts)  # `CRI-O, containerd : …` defines both names at once
+    halves = [split_term(p.strip())[0] for p in term.split(" / ")]
+    if len(halves) == 2 and all(h and looks_like_term(h) and len(h.split()) <= 3 for h in halves):
+        term, aliases = halves[0], (*aliases, halves[1])  # `containerd / docker`: two names, one definition
     definition = definition.strip()
     if len(definition) > _MAX_DEFINITION_CHARS:
         definition = definition[: _MAX_DEFINITION_CHARS - 1].rstrip() + "…"
@@ -1493,7 +1499,7 @@ class _NoteReader:
         if self._is_comparison(header, rows, heading, caption):
             self.comparison_table(block, header, rows, section, caption)
         else:
-            self.glossary_table(block, header, rows, section, caption)
+            self.glossary_table(block, header, rows, section, caption, heading)
 
     def _check_rows(self, block: _Table, columns: int) -> None:
         for line in block.row_lines:
@@ -1544,7 +1550,7 @@ class _NoteReader:
                 self.drafts.append(draft)
 
     def glossary_table(
-        self, block: _Table, header: list[str], rows: list[list[str]], section: tuple[str, ...], caption: str
+        self, block: _Table, header: list[str], rows: list[list[str]], section: tuple[str, ...], caption: str, heading: str = ""
     ) -> None:
         folded = [h.casefold() for h in header]
         alias_columns = {i for i in range(1, len(header)) if folded[i].startswith(_ALIAS_HEADERS)}
@@ -1562,6 +1568,11 @@ class _NoteReader:
         # In a table whose other rows name things, a row named like a field label ("Summary" among
         # Counter, Gauge, Histogram) is one of those things too.
         terms_table = len(rows) >= 3 and sum(1 for r in rows if looks_like_term(_normalise_term(r[0]))) >= len(rows) - 1
+        # `## Namespace (blue, orange, …)` over `| Namespace | 용도 | … | blue |`: a heading that names
+        # the kind and lists every row is showing sample instances, not defining terms.
+        kind = _normalise_term(header[0]).casefold()
+        listed = heading.casefold()
+        samples = bool(kind) and kind in listed and all(_normalise_term(r[0]).casefold() in listed for r in rows)
         for row, line in zip(rows, block.row_lines, strict=False):
             raw = row[0]
             term = _question_term(raw) if raw.rstrip("*").rstrip().endswith("?") else raw
@@ -1574,7 +1585,7 @@ class _NoteReader:
             ]
             definition = "; ".join(p for p in parts if p)
             aliases = [split_term(row[i])[0] for i in sorted(alias_columns) if row[i]]
-            draft = _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases, allow_label=terms_table)
+            draft = None if samples else _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases, allow_label=terms_table)
             if draft is not None and _valid_definition(row[description]):
                 drafts.append(draft)
         table_id = self._table_id(header, items)
