@@ -21,6 +21,7 @@ pure and never raises for any input: odd content becomes `Problem`s.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 from collections.abc import Callable, Iterator, Sequence
@@ -178,11 +179,10 @@ _DEFINE_MARKER = re.compile(r"^(?:이란|란)\s*\??\s*")
 _CELL_PIPE = re.compile(r"(?<!\\)\|")
 
 # Commands, Dockerfile instructions with arguments, file names and paths are not terms.
-_COMMAND = re.compile(
-    r"^(?:(?:kubectl|docker|podman|helm|git|tar|apt|apt-get|yum|dnf|npm|pip|curl|wget|ls|cd|cat|sudo|systemctl|"
-    r"minikube|kind|kubeadm|crictl|ctr|nerdctl|terraform|ansible-playbook|make|echo|export|mkdir|rm|cp|mv|chmod|"
-    r"ssh|vi|vim|journalctl|watch|grep|kill)\s+\S|"
-    r"(?:FROM|RUN|CMD|ENTRYPOINT|COPY|ADD|ENV|ARG|EXPOSE|WORKDIR|USER|VOLUME|LABEL)\s+\S)"
+_COMMAND_WORDS = frozenset(
+    "kubectl docker podman helm git tar apt apt-get yum dnf npm pip curl wget ls cd cat sudo systemctl minikube "
+    "kind kubeadm crictl ctr nerdctl terraform ansible-playbook make echo export mkdir rm cp mv chmod ssh vi vim "
+    "journalctl watch grep kill FROM RUN CMD ENTRYPOINT COPY ADD ENV ARG EXPOSE WORKDIR USER VOLUME LABEL".split()
 )
 _FILE_OR_PATH = re.compile(
     r"^[\w.-]+\.(?:json|ya?ml|tar|gz|tgz|zip|md|txt|sh|py|go|js|ts|conf|cfg|ini|toml|xml|log|lock|pem|crt|key)$|"
@@ -194,6 +194,7 @@ _RAW_FOLDER = re.compile(r"\w/[`*_\s:]*$")
 
 # Two things joined by "and" name a section or a feature pair, not one term (an acronym's
 # expansion such as "Kubernetes and Cloud Native Associate" comes with its alias and stays).
+_COMPOUND_HINT = re.compile(r" and |&| 및 |와 |과 ")
 _COMPOUND = re.compile(r"\S\s+(?:and|&|및)\s+\S|[\uac00-\ud7a3](?:와|과)\s+\S|\S\s+(?:와|과)\s+\S")
 # Korean descriptive phrases: an adnominal first word ("향상된 보안", "대표적인 …") or a head noun
 # naming a change or a quality ("안정성 향상", "기능 부족", "입문 수준") label a benefit, not a thing.
@@ -533,9 +534,9 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
         return None
     if "<" in bare or ">" in bare or _OPTION_FLAG.search(bare) or _VS_WORD.search(bare):
         return None
-    if _COMMAND.match(bare) or _FILE_OR_PATH.search(bare) or bare in _SHELL_WORDS:
+    if (len(words) >= 2 and words[0] in _COMMAND_WORDS) or (("." in bare or "/" in bare) and _FILE_OR_PATH.search(bare)) or bare in _SHELL_WORDS:
         return None
-    if len(words) >= 2 and _HANGUL_SYLLABLE.search(bare) and not allow_label and (
+    if len(words) >= 2 and not allow_label and _HANGUL_SYLLABLE.search(bare) and (
         _KO_ADNOMINAL_FIRST.match(bare) or words[-1] in _KO_QUALITY_HEADS or words[0] in _KO_QUALIFIER_FIRST
         or _KO_POSSESSIVE_HEAD.search(bare)
     ):
@@ -582,7 +583,7 @@ _DESCRIBED_NAME = re.compile(
 def _strip_heading_remarks(text: str) -> str:
     """A heading without the exclamations people tag it with ("시험 빈출!", "필수!")."""
     previous = None
-    while previous != text:
+    while previous != text and "!" in text:
         previous = text
         for pattern in _HEADING_REMARKS:
             text = pattern.sub("", text).rstrip()
@@ -756,6 +757,8 @@ def _answer_pairs(answer: str) -> list[tuple[str, str]] | None:
 
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
+# Cheap test for a line worth reading for glosses: an acronym or a bold name next to a parenthesis.
+_ACRONYM_HINT = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*\**\s*\(|\([A-Z][\w-]*[A-Z]s?\)")
 _PLACEHOLDER_LINE = re.compile(r"^[\s(),]*[:：]?[\s(),]*$")
 _GLOSS_MARKUP = re.compile(r"\*\*|`|^\s*(?:[-*+]\s+|#{1,6}\s+|>\s*|\|)|\|")
 _ACRONYM_FIRST = re.compile(r"\b(?P<acr>[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\((?P<exp>[A-Z][A-Za-z-]*(?:[ -]+[A-Za-z&-]+){1,7})\)")
@@ -799,6 +802,7 @@ def _split_sentences(text: str) -> list[str]:
 _KO_SUBJECT_DEFINE = re.compile(
     r"^(?P<x>[^\s,.]+(?:\s[^\s,.]+){0,2}?)\s?(?:은|는)\s+(?P<rest>.+?(?:말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다))\s*[.。]?$"
 )
+_KO_DEFINING_PREDICATE = re.compile(r"말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다")
 # `**Label**은 …`, `**Retain**은 …, **Delete**는 …`: a marked name with a topic particle.
 _MARKED_TOPIC = re.compile(r"^\s?(?:은|는)\s+")
 
@@ -832,7 +836,7 @@ def _sentence_definition(text: str) -> tuple[str, str, str] | None:
             definition = _clean(text)
             if _valid_definition(definition) and len(definition.split()) >= 4:
                 return term, definition, "sentence:is"
-    match = _KO_SUBJECT_DEFINE.match(first_line)
+    match = _KO_SUBJECT_DEFINE.match(first_line) if _KO_DEFINING_PREDICATE.search(first_line) else None
     if match:
         term = _normalise_term(match["x"])
         if looks_like_term(term) and len(term.split()) <= 3 and _valid_definition(match["rest"]):
@@ -975,19 +979,19 @@ def _make_draft(
     allow_label: bool = False,
     rule: str = "",
 ) -> _Draft | None:
-    if _RAW_FLAG.match(raw_term) or _RAW_FOLDER.search(raw_term):
+    if _RAW_FLAG.match(raw_term) or ("/" in raw_term and _RAW_FOLDER.search(raw_term)):
         return None  # `-it`, `blobs/`: a flag or a folder, whose dash or slash the normalising would strip
     split = _split_if_term(_normalise_term(raw_term), allow_label)
     if split is None:
         return None
     term, aliases = split
-    if _COMPOUND.search(term) and not aliases and not extra_aliases and shape is not EntryShape.TABLE_COLUMN:
+    if _COMPOUND_HINT.search(term) and _COMPOUND.search(term) and not aliases and not extra_aliases and shape is not EntryShape.TABLE_COLUMN:
         return None  # "Service Discovery & Load Balancing", "저장소와 볼륨": a feature-list label joining two things
     term = _strip_edges(term) or term
     parts = [p.strip() for p in term.split(",")]
     if len(parts) == 2 and all(p and looks_like_term(p) and len(p.split()) <= 3 for p in parts):
         aliases = (*aliases, *parts)  # `CRI-O, containerd : …` defines both names at once
-    halves = [split_term(p.strip())[0] for p in term.split(" / ")]
+    halves = [split_term(p.strip())[0] for p in term.split(" / ")] if " / " in term else []
     if len(halves) == 2 and all(h and looks_like_term(h) and len(h.split()) <= 3 for h in halves):
         term, aliases = halves[0], (*aliases, halves[1])  # `containerd / docker`: two names, one definition
     definition = definition.strip()
@@ -1139,7 +1143,7 @@ class _NoteReader:
         text, line, pseudo = head
         text = _strip_heading_remarks(text)
         raw = _normalise_term(text)
-        described = _DESCRIBED_NAME.match(raw)
+        described = _DESCRIBED_NAME.match(raw) if raw[-1:].isascii() and _HANGUL_SYLLABLE.search(raw) else None
         if described is not None:
             raw = described["name"]  # "ReplicaSet 의 부족한 부분을 보완해주는 Deployment" names Deployment
         question = _question_term(text) if text.rstrip().endswith("?") or re.search(r"(?:이란|란)\s*\??$", text) else None
@@ -1205,16 +1209,18 @@ class _NoteReader:
         """`CKA (Certified Kubernetes Administrator)`, `Kubernetes Enhancement Proposal (KEP)`,
         `**버전 관리 시스템(VCS)**` anywhere outside code: a term with its alias. A name an entry
         already has only adds the other name to that entry."""
-        known = {_merge_key(n): d for d in self.drafts for n in d.names}
+        known: dict[str, _Draft] | None = None  # built on the first gloss: most notes have none
         in_fence = False
         for index in range(body_start, len(self.source_lines)):
             line = self.source_lines[index]
             if _FENCE.match(line):
                 in_fence = not in_fence
                 continue
-            if in_fence or "(" not in line:
+            if in_fence or "(" not in line or _ACRONYM_HINT.search(line) is None:
                 continue
             for term, alias in _acronym_pairs(line):
+                if known is None:
+                    known = {_merge_key(n): d for d in self.drafts for n in d.names}
                 if _PLACEHOLDER_LINE.match(_GLOSS_MARKUP.sub("", line).replace(term, "").replace(alias, "")):
                     continue  # `CDN(Content Delivery Network) :` with nothing after it is a placeholder
                 existing = known.get(_merge_key(term)) or known.get(_merge_key(alias))
@@ -1293,6 +1299,8 @@ class _NoteReader:
         """A paragraph whose lines each define a term (`**Ingress.** …` then `**Egress.** …`, or one
         Korean defining sentence per line): one entry per line; other lines continue the last one."""
         rows = _rich_lines(rich)
+        if sum(1 for row in rows if (row.marks and row.marks[0][0] == 0) or "란" in row.text) < 2:
+            return False
         shapes: list[tuple[_Found | None, str]] = []
         for row in rows:
             found = _marked(row, EntryShape.BOLD_PARAGRAPH)
@@ -1432,7 +1440,7 @@ class _NoteReader:
         child_plain = [c.text for c in children if c.draft is None and c.text]
         text = _clean(rich.text)
         draft: _Draft | None = None
-        lead_in = _leading_mark(rich) is None and text.endswith((":", "：")) and bool(children)
+        lead_in = bool(children) and text.endswith((":", "：")) and _leading_mark(rich) is None
         if lead_in:
             pass  # "API 요청 흐름:", "다음주:" over sub-items: a step or label line, not a term
         elif found is not None and not found.bare:
@@ -1567,7 +1575,7 @@ class _NoteReader:
         drafts: list[_Draft] = []
         # In a table whose other rows name things, a row named like a field label ("Summary" among
         # Counter, Gauge, Histogram) is one of those things too.
-        terms_table = len(rows) >= 3 and sum(1 for r in rows if looks_like_term(_normalise_term(r[0]))) >= len(rows) - 1
+        terms_table: bool | None = None  # worked out only when a row reads like a field label
         # `## Namespace (blue, orange, …)` over `| Namespace | 용도 | … | blue |`: a heading that names
         # the kind and lists every row is showing sample instances, not defining terms.
         kind = _normalise_term(header[0]).casefold()
@@ -1585,7 +1593,12 @@ class _NoteReader:
             ]
             definition = "; ".join(p for p in parts if p)
             aliases = [split_term(row[i])[0] for i in sorted(alias_columns) if row[i]]
-            draft = None if samples else _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases, allow_label=terms_table)
+            draft = None if samples else _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases)
+            if draft is None and not samples and _is_label(_normalise_term(term)):
+                if terms_table is None:
+                    terms_table = len(rows) >= 3 and sum(1 for r in rows if looks_like_term(_normalise_term(r[0]))) >= len(rows) - 1
+                if terms_table:
+                    draft = _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases, allow_label=True)
             if draft is not None and _valid_definition(row[description]):
                 drafts.append(draft)
         table_id = self._table_id(header, items)
@@ -1636,6 +1649,7 @@ class _NoteReader:
         return tuple(entries)
 
 
+@functools.lru_cache(maxsize=8192)
 def _merge_key(name: str) -> str:
     """Names one note spells two ways are one term: `Kube Proxy`/`kube-proxy`, `CronJob`/`CronJobs`."""
     key = loose_key(name)
@@ -1778,11 +1792,13 @@ def parse_note(
     reader.acronym_glosses(front.line_offset)
     entries = _apply_front_matter_aliases(reader.entries(), front.meta.get("aliases"), name)
     problems.extend(reader.problems)
-    block, errors = read_glossary_block(front)
-    problems.extend(Problem(path, line, message, Severity.WARNING) for line, message in errors)
+    block = GlossaryBlock()
     corrections: list[str] = []
-    if block != GlossaryBlock(line=block.line):
-        entries = _apply_glossary_block(entries, block, _Corrector(name, path, source_lines, front.line_offset, problems, corrections))
+    if "glossary" in front.meta:
+        block, errors = read_glossary_block(front)
+        problems.extend(Problem(path, line, message, Severity.WARNING) for line, message in errors)
+        fix = _Corrector(name, path, source_lines, front.line_offset, problems, corrections)
+        entries = _apply_glossary_block(entries, block, fix)
     deck = Deck(
         name=name,
         path=path,
