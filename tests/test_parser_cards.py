@@ -151,3 +151,32 @@ def test_flashcard_answer_listing_many_things_defines_the_subject_not_each_thing
 def test_flashcard_answer_listing_kinds_each_explained_gives_an_entry_per_kind() -> None:
     text = "What are the three types of Auto Scaling? :: Reactive (threshold-based), Scheduled (spikes), Predictive (AI).\n"
     assert terms(text) == ["Reactive", "Scheduled", "Predictive"]
+
+
+def test_question_and_answer_table_rows_are_read_like_flashcards() -> None:
+    text = (
+        "| Topic | Answer |\n| :--- | :--- |\n"
+        "| **1. Which project was the first submission to the CNCF?** | **Kubernetes** |\n"
+        "| **2. Cloud Native Architecture refers to?** | Apps built with best practices to run on Cloud Native systems |\n"
+    )
+    assert terms(text) == ["Kubernetes", "Cloud Native Architecture"]
+
+
+def test_nested_answer_under_a_question_bullet_is_a_card() -> None:
+    text = "- What is serverless computing?\n\t- A computing model where the server is managed by a cloud provider\n"
+    (entry,) = entries(text)
+    assert entry.term == "serverless computing" and entry.definition.startswith("A computing model")
+
+
+def test_negated_question_does_not_define_its_answer() -> None:
+    text = "- Which of the following is NOT an autoscaling feature of Kubernetes?\n\t- Node Autoscaler\n"
+    assert terms(text) == []
+
+
+def test_what_are_x_and_y_defines_both() -> None:
+    text = "What are Solaris Zones and HP-UX Virtual Partitions (2000s)? :: Virtualization isolating compute resources.\n"
+    assert terms(text) == ["Solaris Zones", "HP-UX Virtual Partitions"]
+
+
+def test_kind_word_after_a_proper_name_is_dropped() -> None:
+    assert terms("What is the KCNA certification? :: Entry-level cert for Kubernetes.\n") == ["KCNA"]

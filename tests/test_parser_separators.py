@@ -119,3 +119,24 @@ def test_exam_logistics_and_sentence_fragments_are_not_terms(line: str) -> None:
 
 def test_checklist_items_are_not_terms() -> None:
     assert pairs("- [ ] **Pod**: review the pod lifecycle\n- [x] **Node**: done\n") == []
+
+
+def test_marked_subject_of_an_english_sentence_is_an_unsure_entry() -> None:
+    (entry,) = entries("A **union file system** merges image layers into one view with a writable top layer.\n")
+    assert (entry.term, entry.rule, entry.confident) == ("union file system", "sentence:is", False)
+
+
+def test_marked_subject_in_a_list_item_is_an_entry() -> None:
+    text = "- A **service mesh** is a **dedicated infrastructure layer** for service-to-service traffic.\n"
+    assert [e.term for e in entries(text)] == ["service mesh"]
+
+
+def test_bold_label_with_a_dash_subtitle_names_the_term_before_the_dash() -> None:
+    text = "**Docker (2013) — The Usability Revolution:** Docker standardized containers and made them easy to share.\n"
+    assert [e.term for e in entries(text)] == ["Docker"]
+
+
+def test_heading_written_as_a_definition_defines_its_subject() -> None:
+    text = "### Logs are messages that are outputs from your application, processes and programs.\n"
+    (entry,) = entries(text)
+    assert entry.term == "Logs" and entry.definition.startswith("Logs are messages")

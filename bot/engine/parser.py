@@ -189,6 +189,7 @@ _FILE_OR_PATH = re.compile(
     r"(?:^|\s)(?:~?/|\./)\S|\w/$"
 )
 _SHELL_WORDS = frozenset({"exit", "pwd", "ls", "cd", "clear", "whoami"})
+_SUBTITLE = re.compile(r"\s*(?:\(\d{4}s?\))?\s+[—–]\s+(?:The\s+)?[A-Z][^:]*:?\s*$")
 _RAW_FLAG = re.compile(r"^[`*_\s]*--?[A-Za-z]")
 _RAW_FOLDER = re.compile(r"\w/[`*_\s:]*$")
 
@@ -568,6 +569,7 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
     return split
 
 
+_HEADING_SENTENCE = re.compile(r"^(?P<x>[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,2})\s+(?:is|are|provides?|refers\s+to|means)\s+\S.*[.]?$")
 _HEADING_REMARKS = (
     re.compile(r"\s+[-–—]\s+[^()]*!+$"),  # "회수 정책 (Reclaim Policy) - 시험 빈출!"
     re.compile(r"\s*\([^()]*!+\)$"),  # "(시험 빈출!)"
@@ -634,6 +636,8 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _QUESTION_LEAD = re.compile(
     r"^(?:in [^,]{1,40},\s*)?(?:what|who)(?:'s|\s+(?:is|are|was|were))\s+(?P<rest>.+)$", re.IGNORECASE
 )
+_NEGATED_QUESTION = re.compile(r"\bNOT\b|\bnot one of\b|\bis false\b|\bincorrect\b|\bexcept\b")
+_QUESTION_REFERS = re.compile(r"^(?P<x>[^?]+?)\s+(?:refers\s+to|means|stands\s+for|is\s+called)\s*$", re.IGNORECASE)
 _QUESTION_DOES = re.compile(
     r"^(?:what|how)\s+(?:does|do|did)\s+(?P<x>.+?)\s+(?:do|mean|stand\s+for|involve|provide|focus\s+on|refer\s+to|"
     r"work|benefit|ensure|improve|optimize|relate|differ|manifest|compare|help|affect|handle|support|enable|"
@@ -657,7 +661,10 @@ _YEAR_REMARK = re.compile(r"\s*\((?:[^()]*\d{4}s?[^()]*)\)")
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:'s|s')\s+(?P<rest>.+)$")
 _PLATFORM_QUALIFIER = re.compile(r"^(?:kubernetes|k8s)\s+(?=\S)", re.IGNORECASE)
 # `ClusterIP service`, `emptyDir volume`: the kind word after a proper name is not part of it.
-_KIND_SUFFIX = re.compile(r"^(?P<x>\S*[A-Z]\S*)\s+(?:service|volume|object|resource|component|controller|plugin|field|attribute)s?$")
+_KIND_SUFFIX = re.compile(
+    r"^(?P<x>\S*[A-Z]\S*)\s+(?:service|volume|object|resource|component|controller|plugin|field|attribute|certification|"
+    r"exam|tool|project|platform|framework)s?$"
+)
 # Subjects too generic to be a term: "What's a key issue with …", "What is a challenge in …".
 _GENERIC_SUBJECT = re.compile(
     r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best)\s+\S.*|"
@@ -677,7 +684,7 @@ def _question_subjects(question: str) -> list[str]:
     """The things a question asks about: `What are FreeBSD Jails (2000)?` → FreeBSD Jails,
     `What's the difference between CI and CD?` → CI, CD, `How does X benefit Y?` → X."""
     text = question.translate(_APOSTROPHES).replace('"', "").replace("`", "").strip().rstrip("?").strip()
-    does = _QUESTION_DOES.match(text)
+    does = _QUESTION_DOES.match(text) or _QUESTION_REFERS.match(text)
     if does is not None:
         rest = does["x"]
     else:
@@ -802,6 +809,8 @@ def _split_sentences(text: str) -> list[str]:
 _KO_SUBJECT_DEFINE = re.compile(
     r"^(?P<x>[^\s,.]+(?:\s[^\s,.]+){0,2}?)\s?(?:은|는)\s+(?P<rest>.+?(?:말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다))\s*[.。]?$"
 )
+_ARTICLE_ONLY = re.compile(r"^\s*(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
+_EN_VERB_AFTER = re.compile(r"^\s+(?:is|are|refers\s+to|means|(?!this\b|has\b)[a-z]{3,}s)\s+\S")
 _KO_DEFINING_PREDICATE = re.compile(r"말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다")
 # `**Label**은 …`, `**Retain**은 …, **Delete**는 …`: a marked name with a topic particle.
 _MARKED_TOPIC = re.compile(r"^\s?(?:은|는)\s+")
@@ -913,6 +922,17 @@ def _marked(rich: Rich, shape: EntryShape) -> _Found | None:
     return None
 
 
+def _marked_subject(rich: Rich) -> _Found | None:
+    """`A **union file system** merges layers …` → (union file system, the sentence)."""
+    span = next(((a, b) for a, b, kind in sorted(rich.marks) if kind != "link"), None)
+    if span is None or not _ARTICLE_ONLY.match(rich.text[: span[0]]) or not _EN_VERB_AFTER.match(rich.text[span[1] :]):
+        return None
+    sentence = _split_sentences(_clean(rich.text))[0]
+    if not _valid_definition(sentence) or len(sentence.split()) < 5:
+        return None
+    return _Found(rich.text[span[0] : span[1]], sentence, EntryShape.SENTENCE, rule="sentence:is")
+
+
 def _plain(text: str, shape: EntryShape, marks: Sequence[tuple[int, int, str]] = (), base: int = 0) -> _Found | None:
     """`Term : definition`, `Term - definition`, `Term — definition` on the first line.
 
@@ -979,6 +999,8 @@ def _make_draft(
     allow_label: bool = False,
     rule: str = "",
 ) -> _Draft | None:
+    if " — " in raw_term or " – " in raw_term:
+        raw_term = _SUBTITLE.sub("", raw_term)  # "Docker (2013) — The Usability Revolution": Docker
     if _RAW_FLAG.match(raw_term) or ("/" in raw_term and _RAW_FOLDER.search(raw_term)):
         return None  # `-it`, `blobs/`: a flag or a folder, whose dash or slash the normalising would strip
     split = _split_if_term(_normalise_term(raw_term), allow_label)
@@ -1142,6 +1164,13 @@ class _NoteReader:
     ) -> None:
         text, line, pseudo = head
         text = _strip_heading_remarks(text)
+        said = _HEADING_SENTENCE.match(text) if len(text) > 40 else None
+        if said is not None:
+            # "### Logs are messages that are outputs from your application …": a heading written as a definition.
+            draft = _make_draft(said["x"], " ".join([text, *paragraphs]), line, section, EntryShape.HEADING, rule="sentence:is")
+            if draft is not None:
+                self.drafts.append(draft)
+            return
         raw = _normalise_term(text)
         described = _DESCRIBED_NAME.match(raw) if raw[-1:].isascii() and _HANGUL_SYLLABLE.search(raw) else None
         if described is not None:
@@ -1290,7 +1319,7 @@ class _NoteReader:
             draft = _make_draft(sentence[0], sentence[1], rich.line, section, EntryShape.SENTENCE, rule=sentence[2])
             if draft is not None:
                 self.drafts.append(draft)
-        elif self.marked_topics(rich, section):
+        elif self.marked_topics(rich, section) or self.marked_subject(rich, section):
             return True, None
         self.embedded_sentences(_clean(text), rich.line, section, skip_first=True)
         return False, None
@@ -1325,6 +1354,15 @@ class _NoteReader:
         kept = [d for d in made if _valid_definition(d.definition)]
         self.drafts.extend(kept)
         return bool(kept)
+
+    def marked_subject(self, rich: Rich, section: tuple[str, ...]) -> bool:
+        """`A **union file system** merges layers …`: an English sentence whose subject is marked."""
+        found = _marked_subject(rich)
+        draft = None if found is None else _make_draft(found.raw_term, found.definition, rich.line, section, found.shape, rule=found.rule)
+        if draft is None:
+            return False
+        self.drafts.append(draft)
+        return True
 
     def marked_topics(self, rich: Rich, section: tuple[str, ...]) -> bool:
         """`**Retain**은 PV를 보존한다. **Delete**는 …`: each marked name with a topic particle is
@@ -1388,10 +1426,13 @@ class _NoteReader:
         made: list[_Draft | None] = []
         term = _question_term(question)
         if term is not None:
-            term = _PLATFORM_QUALIFIER.sub("", term)
-            made.append(_make_draft(term, definition, line, section, EntryShape.QA, rule="qa:what_is"))
+            # "What are Solaris Zones and HP-UX Virtual Partitions?" asks about both.
+            for part in _SUBJECT_SPLIT.split(_PLATFORM_QUALIFIER.sub("", term)) if _COMPOUND_HINT.search(term) else [_PLATFORM_QUALIFIER.sub("", term)]:
+                made.append(_make_draft(part, definition, line, section, EntryShape.QA, rule="qa:what_is"))
         elif (pairs := _answer_pairs(definition)) is not None:
             made.extend(_make_draft(t, d, line, section, EntryShape.QA, rule="qa:answer_parts") for t, d in pairs)
+        elif _NEGATED_QUESTION.search(question):
+            return  # "Which of these is NOT …?": the answer is what the thing is not
         elif (items := _answer_terms(definition)) is not None:
             made.extend(_make_draft(item, question, line, section, EntryShape.QA, rule="qa:answer") for item in items)
         else:
@@ -1439,6 +1480,9 @@ class _NoteReader:
         child_entries = [c.draft for c in children if c.draft is not None]
         child_plain = [c.text for c in children if c.draft is None and c.text]
         text = _clean(rich.text)
+        if found is None and text.endswith("?") and len(child_plain) == 1 and not child_entries and not extra_text:
+            self.qa(text, child_plain[0], item.line, section)  # `- What is X?` with the answer nested below
+            return _ItemResult(None, "", item.line)
         draft: _Draft | None = None
         lead_in = bool(children) and text.endswith((":", "：")) and _leading_mark(rich) is None
         if lead_in:
@@ -1492,7 +1536,7 @@ class _NoteReader:
         sentence = _sentence_definition(rich.text)
         if sentence is not None:
             return _Found(sentence[0], sentence[1], EntryShape.SENTENCE, rule=sentence[2])
-        return None
+        return _marked_subject(rich)
 
     # ---- tables
 
@@ -1583,9 +1627,12 @@ class _NoteReader:
         samples = bool(kind) and kind in listed and all(_normalise_term(r[0]).casefold() in listed for r in rows)
         for row, line in zip(rows, block.row_lines, strict=False):
             raw = row[0]
-            term = _question_term(raw) if raw.rstrip("*").rstrip().endswith("?") else raw
             items.append(_normalise_term(raw) or raw)
             kept_rows.append(row)
+            if raw.rstrip("*").rstrip().endswith("?"):
+                self.qa(_normalise_term(raw) + "?", row[description], line, section)  # a question | answer table
+                continue
+            term = raw
             if not term:
                 continue
             parts = [row[description]] + [
