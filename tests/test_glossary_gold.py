@@ -32,8 +32,8 @@ DEFAULT_NOTES = REPO_ROOT / "data" / "notes"
 DEFAULT_STEM = "cloud-native-fundamentals"
 
 # Floors: the figures reached, a little below so that an unrelated tweak does not flap them.
-CORPUS_PRECISION_FLOOR = 0.87
-CORPUS_RECALL_FLOOR = 0.85
+CORPUS_PRECISION_FLOOR = 0.89
+CORPUS_RECALL_FLOOR = 0.86
 DEFAULT_PRECISION_FLOOR = 0.94
 DEFAULT_RECALL_FLOOR = 0.87
 NOTE_PRECISION_FLOOR = 0.0

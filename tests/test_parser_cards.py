@@ -180,3 +180,31 @@ def test_what_are_x_and_y_defines_both() -> None:
 
 def test_kind_word_after_a_proper_name_is_dropped() -> None:
     assert terms("What is the KCNA certification? :: Entry-level cert for Kubernetes.\n") == ["KCNA"]
+
+
+@pytest.mark.parametrize(
+    ("card", "expected"),
+    [
+        ("What's a ClusterRole vs. ClusterRoleBinding? :: One defines permissions; the other grants them.", ["ClusterRole", "ClusterRoleBinding"]),
+        ("What are the restartPolicy options? :: Always, Never, OnFailure", ["restartPolicy"]),
+        ("What's in a kubeconfig file? :: Cluster details and user info.", ["kubeconfig"]),
+        ("What are drawbacks of too many image layers? :: Longer builds and bigger images.", ["image layers"]),
+        ("What are the 4C’s of Cloud Native Security? :: Cloud, Cluster, Container, Code", ["4C’s of Cloud Native Security"]),
+        ("What role does automation play in Cloud-Native? :: Reduces manual effort.", ["automation"]),
+    ],
+)
+def test_flashcard_subject_without_its_collective_or_kind_words(card: str, expected: list[str]) -> None:
+    assert terms(card + "\n") == expected
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "Who was the original developer of Kubernetes? :: Google",
+        "What is the KCNA exam format? :: Multiple-choice, entry-level, theoretical.",
+        "What are the four key practices in Cloud Native development? :: Automation, Resilience, Scalability",
+        "What's the traditional Docker architecture? :: Hardware, then the OS, then the runtime.",
+    ],
+)
+def test_flashcards_about_facts_logistics_or_counts_are_not_terms(card: str) -> None:
+    assert terms(card + "\n") == []

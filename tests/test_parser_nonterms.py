@@ -85,3 +85,8 @@ def test_table_of_sample_instances_listed_in_its_heading_is_not_terms() -> None:
 def test_table_of_values_under_a_heading_naming_their_kind_is_terms() -> None:
     text = "## RBAC verbs\n\n| Verb | 설명 |\n|---|---|\n| get | 단일 리소스 조회 |\n| watch | 변경 감시 |\n"
     assert terms(text) == ["get", "watch"]
+
+
+@pytest.mark.parametrize("line", ["- **내부 통신의 경우**: internal API를 사용한다", "- 일반적으로는 1파드 = 1컨테이너로 구성한다"])
+def test_korean_case_and_adverb_phrases_are_not_terms(line: str) -> None:
+    assert terms(line + "\n") == []

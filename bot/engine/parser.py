@@ -199,9 +199,9 @@ _COMPOUND_HINT = re.compile(r" and |&| 및 |와 |과 ")
 _COMPOUND = re.compile(r"\S\s+(?:and|&|및)\s+\S|[\uac00-\ud7a3](?:와|과)\s+\S|\S\s+(?:와|과)\s+\S")
 # Korean descriptive phrases: an adnominal first word ("향상된 보안", "대표적인 …") or a head noun
 # naming a change or a quality ("안정성 향상", "기능 부족", "입문 수준") label a benefit, not a thing.
-_KO_ADNOMINAL_FIRST = re.compile(r"^[\uac00-\ud7a3]+(?:적인|된|운|던)\s")
+_KO_ADNOMINAL_FIRST = re.compile(r"^[\uac00-\ud7a3]+(?:적인|된|운|던|적으로|으로는|에서는)\s")
 _KO_QUALITY_HEADS = frozenset(
-    "향상 증가 감소 한계 부족 부재 지원 연동 효율성 안정성 용이성 수준 중심 성격 개선 강화 절감 간소화 제한 필요성 입장 예고".split()
+    "향상 증가 감소 한계 부족 부재 지원 연동 효율성 안정성 용이성 수준 중심 성격 개선 강화 절감 간소화 제한 필요성 입장 예고 경우".split()
 )
 _KO_QUALIFIER_FIRST = frozenset("공식 최근 주요 기타 추가 다양한".split())
 _KO_POSSESSIVE_HEAD = re.compile(r"의\s+(?:" + "|".join(sorted(_KO_QUALITY_HEADS)) + r")$")
@@ -634,12 +634,14 @@ def _question_term(question: str) -> str | None:
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _QUESTION_LEAD = re.compile(
-    r"^(?:in [^,]{1,40},\s*)?(?:what|who)(?:'s|\s+(?:is|are|was|were))\s+(?P<rest>.+)$", re.IGNORECASE
+    r"^(?:in [^,]{1,40},\s*)?(?:what|who)(?:['’]s|\s+(?:is|are|was|were))\s+(?:in\s+(?:an?\s+|the\s+)?)?(?P<rest>.+)$", re.IGNORECASE
 )
+# "Who was the original developer …?", "When did …?": the answer is a fact, not a defined term.
+_FACT_QUESTION = re.compile(r"^\W*(?:\d+\.\s*)?(?:who|when|where|how\s+(?:long|many|much|often))\b", re.IGNORECASE)
 _NEGATED_QUESTION = re.compile(r"\bNOT\b|\bnot one of\b|\bis false\b|\bincorrect\b|\bexcept\b")
 _QUESTION_REFERS = re.compile(r"^(?P<x>[^?]+?)\s+(?:refers\s+to|means|stands\s+for|is\s+called)\s*$", re.IGNORECASE)
 _QUESTION_DOES = re.compile(
-    r"^(?:what|how)\s+(?:does|do|did)\s+(?P<x>.+?)\s+(?:do|mean|stand\s+for|involve|provide|focus\s+on|refer\s+to|"
+    r"^(?:what|how|what\s+(?:role|part))\s+(?:does|do|did)\s+(?P<x>.+?)\s+(?:do|play|mean|stand\s+for|involve|provide|focus\s+on|refer\s+to|"
     r"work|benefit|ensure|improve|optimize|relate|differ|manifest|compare|help|affect|handle|support|enable|"
     r"interact|achieve|offer|gain)\b.*$",
     re.IGNORECASE,
@@ -658,22 +660,26 @@ _SUBJECT_TAIL = re.compile(
     re.IGNORECASE,
 )
 _YEAR_REMARK = re.compile(r"\s*\((?:[^()]*\d{4}s?[^()]*)\)")
-_POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:'s|s')\s+(?P<rest>.+)$")
+_POSSESSIVE = re.compile(r"^(?P<owner>.+?)(?:['’]s|s['’])\s+(?P<rest>(?!of\b).+)$")
 _PLATFORM_QUALIFIER = re.compile(r"^(?:kubernetes|k8s)\s+(?=\S)", re.IGNORECASE)
 # `ClusterIP service`, `emptyDir volume`: the kind word after a proper name is not part of it.
+# "restartPolicy options", "types of metrics", "too many image layers": the thing is what remains.
+_COLLECTIVE_SUFFIX = re.compile(r"^(?:types|kinds|categories)\s+of\s+|\s+(?:options|types|kinds|tools|steps|practices|flow|ways|methods|categories|examples)$", re.IGNORECASE)
+_QUANTIFIER = re.compile(r"^(?:too\s+many|many|multiple|several|some|all)\s+", re.IGNORECASE)
 _KIND_SUFFIX = re.compile(
-    r"^(?P<x>\S*[A-Z]\S*)\s+(?:service|volume|object|resource|component|controller|plugin|field|attribute|certification|"
-    r"exam|tool|project|platform|framework)s?$"
+    r"^(?P<x>\S*[A-Z]\S*)\s+(?:service|volume|object|resource|component|controller|field|attribute|certification|"
+    r"exam|tool|project|platform|framework)s?$|^(?P<file>\S+)\s+file$"
 )
 # Subjects too generic to be a term: "What's a key issue with …", "What is a challenge in …".
 _GENERIC_SUBJECT = re.compile(
-    r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best)\s+\S.*|"
+    r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best|traditional|historical|"
+    r"two|three|four|five|six|\d+)\s+\S.*|.*\bexam\b.*|.*(?-i:[a-z]/[a-z]).*|"
     r"(?:mnemonic|challenge|consideration|issue|problem|benefit|drawback|risk|limitation|example|option|tip|"
     r"practice|step|difference|reason|way)s?)$",
     re.IGNORECASE,
 )
 _IMPERATIVES = frozenset("use run follow set add create check apply turn wait install enable define make see go try".split())
-_SUBJECT_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_SUBJECT_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+vs\.?\s+")
 _PRONOUNS = frozenset("it its they them this that these those you we i he she one something there here".split())
 _MAX_ANSWER_ITEMS = 2
 _PREPOSITIONS = frozenset("on in for with via to from at into over under about".split())
@@ -683,7 +689,7 @@ _ANSWER_PART = re.compile(r"^\s*(?P<term>[^:;]{1,40}?)\s*:\s*(?P<definition>[^;]
 def _question_subjects(question: str) -> list[str]:
     """The things a question asks about: `What are FreeBSD Jails (2000)?` → FreeBSD Jails,
     `What's the difference between CI and CD?` → CI, CD, `How does X benefit Y?` → X."""
-    text = question.translate(_APOSTROPHES).replace('"', "").replace("`", "").strip().rstrip("?").strip()
+    text = question.replace('"', "").replace("“", "").replace("”", "").replace("`", "").strip().rstrip("?").strip()
     does = _QUESTION_DOES.match(text) or _QUESTION_REFERS.match(text)
     if does is not None:
         rest = does["x"]
@@ -706,7 +712,8 @@ def _question_subjects(question: str) -> list[str]:
         part = re.sub(r"^(?:the|an?)\s+", "", part.strip(), flags=re.IGNORECASE)
         part = _PLATFORM_QUALIFIER.sub("", part)
         kind = _KIND_SUFFIX.match(part)
-        part = kind["x"] if kind is not None else part
+        part = (kind["x"] or kind["file"]) if kind is not None else part
+        part = _COLLECTIVE_SUFFIX.sub("", _QUANTIFIER.sub("", part))
         words = part.split()
         if not words or words[0].casefold() in _PRONOUNS or words[0].casefold() in _LEADING_WORDS or len(words) > 5:
             continue
@@ -1431,7 +1438,7 @@ class _NoteReader:
                 made.append(_make_draft(part, definition, line, section, EntryShape.QA, rule="qa:what_is"))
         elif (pairs := _answer_pairs(definition)) is not None:
             made.extend(_make_draft(t, d, line, section, EntryShape.QA, rule="qa:answer_parts") for t, d in pairs)
-        elif _NEGATED_QUESTION.search(question):
+        elif _NEGATED_QUESTION.search(question) or _FACT_QUESTION.match(question):
             return  # "Which of these is NOT …?": the answer is what the thing is not
         elif (items := _answer_terms(definition)) is not None:
             made.extend(_make_draft(item, question, line, section, EntryShape.QA, rule="qa:answer") for item in items)
