@@ -48,7 +48,7 @@ def test_bold_line_over_a_list_of_entries_is_their_group() -> None:
 
 
 def test_bold_label_with_a_colon_over_a_list_is_not_a_group() -> None:
-    text = "**꼭 챙겨야 할 리소스:**\n\n- **minikube**: 로컬에 클러스터를 띄운다\n- **Killercoda**: 실습 환경을 제공한다\n"
+    text = "**실습에 쓰는 도구:**\n\n- **minikube**: 로컬에 클러스터를 띄운다\n- **Killercoda**: 실습 환경을 제공한다\n"
     assert terms(text) == ["minikube", "Killercoda"]
 
 

@@ -90,3 +90,13 @@ def test_table_of_values_under_a_heading_naming_their_kind_is_terms() -> None:
 @pytest.mark.parametrize("line", ["- **내부 통신의 경우**: internal API를 사용한다", "- 일반적으로는 1파드 = 1컨테이너로 구성한다"])
 def test_korean_case_and_adverb_phrases_are_not_terms(line: str) -> None:
     assert terms(line + "\n") == []
+
+
+def test_items_under_a_bold_resources_label_are_not_terms() -> None:
+    text = "**꼭 챙겨야 할 리소스:**\n\n- **CNCF 커리큘럼 문서**: 영역별 비중을 확인하세요\n- **Killercoda**: 실습 환경을 써 보세요\n"
+    assert terms(text) == []
+
+
+def test_korean_labels_after_a_sentence_lead_in_are_not_terms() -> None:
+    text = "기존 도구와의 호환성을 제공합니다:\n\n- **Docker 호환 API**: 기존 스크립트를 그대로 쓸 수 있습니다.\n- **Podman**: 데몬 없이 컨테이너를 실행하는 도구입니다.\n"
+    assert terms(text) == ["Podman"]

@@ -140,3 +140,14 @@ def test_heading_written_as_a_definition_defines_its_subject() -> None:
     text = "### Logs are messages that are outputs from your application, processes and programs.\n"
     (entry,) = entries(text)
     assert entry.term == "Logs" and entry.definition.startswith("Logs are messages")
+
+
+def test_question_heading_answered_under_a_definition_subheading() -> None:
+    text = "## What is Cloud Native?\n\n### **Definition**\n\n- Combines cloud environments and native design for scalability.\n"
+    (entry,) = entries(text)
+    assert entry.term == "Cloud Native" and entry.definition.startswith("Combines cloud")
+
+
+def test_code_marked_acronym_with_its_expansion_in_a_list_is_an_entry() -> None:
+    text = "- Roles:\n  - `SRE` (Site Reliability Engineer)\n    - https://example.com/sre\n    - keeps SLOs (How did we do?)\n"
+    assert [e.names for e in entries(text)] == [("SRE", "Site Reliability Engineer")]

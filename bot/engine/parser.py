@@ -569,6 +569,8 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
     return split
 
 
+_KO_SENTENCE_LEAD = re.compile(r"[\uac00-\ud7a3](?:니다|다|요)\s*[:：]\s*$")
+_RESOURCE_LABEL = re.compile(r"(?:리소스|자료|링크|참고\s*자료|resources|links|references|reading|further\s+study)\s*[:：]\s*$", re.IGNORECASE)
 _HEADING_SENTENCE = re.compile(r"^(?P<x>[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,2})\s+(?:is|are|provides?|refers\s+to|means)\s+\S.*[.]?$")
 _HEADING_REMARKS = (
     re.compile(r"\s+[-–—]\s+[^()]*!+$"),  # "회수 정책 (Reclaim Policy) - 시험 빈출!"
@@ -772,8 +774,8 @@ def _answer_pairs(answer: str) -> list[tuple[str, str]] | None:
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 # Cheap test for a line worth reading for glosses: an acronym or a bold name next to a parenthesis.
-_ACRONYM_HINT = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*\**\s*\(|\([A-Z][\w-]*[A-Z]s?\)")
-_PLACEHOLDER_LINE = re.compile(r"^[\s(),]*[:：]?[\s(),]*$")
+_ACRONYM_HINT = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*[*`]*\s*\(|\([A-Z][\w-]*[A-Z]s?\)")
+_PLACEHOLDER_LINE = re.compile(r"^[\s(),]*[:：][\s(),]*$")
 _GLOSS_MARKUP = re.compile(r"\*\*|`|^\s*(?:[-*+]\s+|#{1,6}\s+|>\s*|\|)|\|")
 _ACRONYM_FIRST = re.compile(r"\b(?P<acr>[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\((?P<exp>[A-Z][A-Za-z-]*(?:[ -]+[A-Za-z&-]+){1,7})\)")
 _EXPANSION_FIRST = re.compile(
@@ -1063,10 +1065,17 @@ class _NoteReader:
         segment: list[_Block] = []
         section: tuple[str, ...] = ()
         segment_section: tuple[str, ...] = ()
+        head_level = 0
         for block in _flatten_quotes(blocks):
             if isinstance(block, _Heading):
-                self.segment(head, segment, segment_section)
                 text = _clean(block.rich.text)
+                if (
+                    head is not None and not segment and block.level > head_level
+                    and head[0].rstrip().endswith("?") and _is_label(_normalise_term(text))
+                ):
+                    continue  # "## What is X?" then "### Definition": the label heading opens X's answer
+                self.segment(head, segment, segment_section)
+                head_level = block.level
                 while stack and stack[-1][0] >= block.level:
                     stack.pop()
                 if text:
@@ -1137,7 +1146,14 @@ class _NoteReader:
                 else:
                     leading = False
             elif isinstance(block, _List):
+                before = len(self.drafts)
                 results = [self.item(item, section) for item in block.items]
+                previous = blocks[index - 1] if index else None
+                if isinstance(previous, _Para) and _KO_SENTENCE_LEAD.search(previous.rich.text):
+                    # "…호환성을 제공합니다:" then "- **Docker 호환 API**: …": Korean labels of what a thing offers.
+                    labels = {id(d) for d in self.drafts[before:] if len(d.term.split()) >= 2 and _HANGUL_SYLLABLE.search(d.term)}
+                    self.drafts[before:] = [d for d in self.drafts[before:] if id(d) not in labels]
+                    results = [r if r.draft is None or id(r.draft) not in labels else _ItemResult(None, "", r.line) for r in results]
                 plain = [(r.text, r.line) for r in results if r.draft is None and r.text]
                 entry_items += sum(1 for r in results if r.draft is not None)
                 if first_list_plain is None:
@@ -1154,6 +1170,9 @@ class _NoteReader:
                     caption = previous if len(previous) <= 60 else ""
                 self.table(block, section, caption or (head[0] if head else ""), head[0] if head else "")
                 leading = False
+        if head is not None and head[2] and _RESOURCE_LABEL.search(head[0]):
+            del self.drafts[first_draft:]  # under "**꼭 챙겨야 할 리소스:**" the items are resources to read, not terms
+            return
         if head is not None:
             body_drafts = self.drafts[first_draft:]
             del self.drafts[first_draft:]
