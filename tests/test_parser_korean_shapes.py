@@ -61,3 +61,38 @@ def test_description_ending_in_a_name_names_that_term() -> None:
     text = "**ReplicaSet 의 부족한 부분을 보완해주는 Deployment**\n\n<img src=\"deploy.png\">\n\nReplicaSet을 관리하며 롤링 업데이트를 제공하는 객체.\n"
     (entry,) = entries(text)
     assert entry.term == "Deployment" and entry.definition.startswith("ReplicaSet을 관리하며")
+
+
+def test_latin_name_defined_inside_a_korean_sentence_is_an_entry() -> None:
+    text = "- **CI/CD** : 자동 배포 프로세스. Delivery와 달리 Continuous Deployment는 배포까지 완전 자동화 되는것을 말함.\n"
+    assert [e.term for e in entries(text)] == ["CI/CD", "Continuous Deployment"]
+
+
+def test_quoted_name_with_a_topic_particle_is_an_entry() -> None:
+    text = "- **Cost**: 비용을 줄인다. 'scale to zero'는 쓰지 않을 때 리소스를 해제하는 패턴입니다.\n"
+    assert "scale to zero" in [e.term for e in entries(text)]
+
+
+def test_korean_name_glossed_in_english_inside_a_sentence_is_an_entry() -> None:
+    text = "보안 패턴은 최소 권한 원칙(Least Privilege)을 적용합니다.\n"
+    assert [e.names for e in entries(text)] == [("최소 권한 원칙", "Least Privilege")]
+
+
+def test_everyday_word_with_a_short_translation_is_not_a_gloss() -> None:
+    assert terms("이 환경은 개발(Dev) 용도이고 저 환경은 운영(Ops) 용도이다.\n") == []
+
+
+def test_two_names_before_one_separator_are_two_entries() -> None:
+    text = "- CRI-O, containerd : CRI를 구현한 컨테이너 런타임\n"
+    assert [(e.term, e.definition) for e in entries(text)] == [
+        ("CRI-O", "CRI를 구현한 컨테이너 런타임"), ("containerd", "CRI를 구현한 컨테이너 런타임")
+    ]
+
+
+def test_same_definition_under_a_longer_and_a_shorter_name_is_one_entry() -> None:
+    text = (
+        "- **Microservices Architecture**: 애플리케이션을 작은 독립적인 서비스로 분리한다. 각각 배포된다.\n"
+        "- **DevOps**: 개발과 운영의 협업 문화\n"
+        "- Microservices: 애플리케이션을 작은 독립적인 서비스로 분리한다.\n"
+    )
+    assert [e.names for e in entries(text)] == [("Microservices Architecture", "Microservices"), ("DevOps",)]

@@ -774,7 +774,7 @@ def _answer_pairs(answer: str) -> list[tuple[str, str]] | None:
 
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 # Cheap test for a line worth reading for glosses: an acronym or a bold name next to a parenthesis.
-_ACRONYM_HINT = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*[*`]*\s*\(|\([A-Z][\w-]*[A-Z]s?\)")
+_ACRONYM_HINT = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*[*`]*\s*\(|\([A-Z][\w-]*[A-Z]s?\)|[\uac00-\ud7a3]\([A-Z][a-z]")
 _PLACEHOLDER_LINE = re.compile(r"^[\s(),]*[:：][\s(),]*$")
 _GLOSS_MARKUP = re.compile(r"\*\*|`|^\s*(?:[-*+]\s+|#{1,6}\s+|>\s*|\|)|\|")
 _ACRONYM_FIRST = re.compile(r"\b(?P<acr>[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\((?P<exp>[A-Z][A-Za-z-]*(?:[ -]+[A-Za-z&-]+){1,7})\)")
@@ -782,6 +782,11 @@ _EXPANSION_FIRST = re.compile(
     r"(?P<exp>\b[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|as|a|for|the|&|-))*)\s*\((?P<acr>[A-Z][A-Za-z0-9-]*[A-Z]s?)\)"
 )
 _BOLD_NAME_ACRONYM = re.compile(r"\*\*(?P<exp>[^*()\n]{2,40}?)\s*\((?P<acr>[A-Z][A-Za-z0-9-]{1,9})\)\*\*")
+# "최소 권한 원칙(Least Privilege)": a Korean name glossed with its English one, inside a sentence.
+_KO_EN_GLOSS = re.compile(
+    r"(?:^|(?<=[\s,.(]))(?P<ko>[\uac00-\ud7a3]+(?:\s[\uac00-\ud7a3]+){0,2})\((?P<en>[A-Z][a-z]+(?:[ -][A-Za-z][a-z]+){0,3})\)"
+)
+_KO_LINKING_ENDINGS = tuple("을 를 이 가 은 는 며 고 서 에 로 와 과 의 도 면 지 게 며 해 한 된 인".split())
 _SMALL_WORDS = frozenset("of and as a an for the & - to in on".split())
 
 
@@ -804,6 +809,14 @@ def _acronym_pairs(line: str) -> Iterator[tuple[str, str]]:
             if initials == letters or (len(candidate) >= 2 and initials[:1] == letters[:1] and acronym_matches(acronym, " ".join(candidate)) and len(initials) >= len(letters)):
                 yield " ".join(candidate), acronym
                 break
+    for match in _KO_EN_GLOSS.finditer(plain) if not plain.lstrip().startswith("|") else ():
+        if len(match["en"]) < 5:
+            continue  # "개발(Dev)", "운영(Ops)": a translation of an everyday word, not a term
+        words = match["ko"].split()
+        while len(words) > 1 and words[0].endswith(_KO_LINKING_ENDINGS):
+            words = words[1:]
+        if not words[-1].endswith(_KO_LINKING_ENDINGS):
+            yield " ".join(words), match["en"]
     for match in _BOLD_NAME_ACRONYM.finditer(line):
         name = match["exp"].strip()
         if _HANGUL_SYLLABLE.search(name):  # a Korean name glossed with its acronym; English ones are matched above
@@ -820,6 +833,13 @@ _KO_SUBJECT_DEFINE = re.compile(
 )
 _ARTICLE_ONLY = re.compile(r"^\s*(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
 _EN_VERB_AFTER = re.compile(r"^\s+(?:is|are|refers\s+to|means|(?!this\b|has\b)[a-z]{3,}s)\s+\S")
+# Inside running text: a Latin name with a topic particle and a defining predicate, or any quoted name
+# with a topic particle ("… Continuous Deployment는 배포까지 자동화되는 것을 말함", "'scale to zero'는 …").
+_EMBEDDED_HINT = re.compile(r"말한다|말함|의미한다|의미함|뜻한다|뜻함|일컫는다|['‘\"“][^'’\"”]{2,40}['’\"”]\s?[은는]")
+_EMBEDDED_SUBJECT = re.compile(
+    r"(?:^|(?<=[\s,(]))(?:(?P<x>[A-Za-z][A-Za-z0-9-]*(?:\s[A-Za-z][A-Za-z0-9-]*){0,3})\s?[은는]\s+[^.]*?"
+    r"(?:말한다|말함|의미한다|의미함|뜻한다|뜻함|일컫는다)|['‘\"“](?P<quoted>[^'’\"”]{2,40})['’\"”]\s?[은는]\s+\S)"
+)
 _KO_DEFINING_PREDICATE = re.compile(r"말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다")
 # `**Label**은 …`, `**Retain**은 …, **Delete**는 …`: a marked name with a topic particle.
 _MARKED_TOPIC = re.compile(r"^\s?(?:은|는)\s+")
@@ -985,6 +1005,7 @@ class _Draft:
     table_id: str | None = None
     merged_into: _Draft | None = None
     rule: str = ""
+    twins: list[str] = field(default_factory=list)  # other things this definition also defines
 
     def root(self) -> _Draft:
         draft = self
@@ -1019,18 +1040,20 @@ def _make_draft(
     if _COMPOUND_HINT.search(term) and _COMPOUND.search(term) and not aliases and not extra_aliases and shape is not EntryShape.TABLE_COLUMN:
         return None  # "Service Discovery & Load Balancing", "저장소와 볼륨": a feature-list label joining two things
     term = _strip_edges(term) or term
-    parts = [p.strip() for p in term.split(",")]
-    if len(parts) == 2 and all(p and looks_like_term(p) and len(p.split()) <= 3 for p in parts):
-        aliases = (*aliases, *parts)  # `CRI-O, containerd : …` defines both names at once
-    halves = [split_term(p.strip())[0] for p in term.split(" / ")] if " / " in term else []
-    if len(halves) == 2 and all(h and looks_like_term(h) and len(h.split()) <= 3 for h in halves):
-        term, aliases = halves[0], (*aliases, halves[1])  # `containerd / docker`: two names, one definition
+    twins: list[str] = []
+    for joiner in (", ", " / "):
+        # `CRI-O, containerd : …`, `containerd / docker`: two things sharing one definition.
+        halves = [split_term(p.strip())[0] for p in term.split(joiner)] if joiner in term else []
+        if len(halves) == 2 and all(h and looks_like_term(h) and len(h.split()) <= 3 for h in halves):
+            term, twins = halves[0], [halves[1]]
+            break
     definition = definition.strip()
     if len(definition) > _MAX_DEFINITION_CHARS:
         definition = definition[: _MAX_DEFINITION_CHARS - 1].rstrip() + "…"
     extras = [a for a in extra_aliases if a and len(a) <= _MAX_TERM_CHARS]
     draft = _Draft(term, merge_names(term, aliases, extras), definition, line, section, shape)
     draft.rule = rule or shape.value
+    draft.twins = twins
     return draft
 
 
@@ -1466,10 +1489,19 @@ class _NoteReader:
         self.drafts.extend(d for d in made if d is not None)
 
     def embedded_sentences(self, text: str, line: int, section: tuple[str, ...], *, skip_first: bool) -> None:
-        """`Mutual authentication이란 …` inside a longer text defines a term of its own."""
-        if "란" not in text:
+        """`Mutual authentication이란 …`, `… Continuous Deployment는 …을 말함`, `'scale to zero'는 …`
+        inside a longer text define a term of their own."""
+        if "란" not in text and not (("는" in text or "은" in text) and _EMBEDDED_HINT.search(text)):
             return
         sentences = _split_sentences(text)
+        for sentence in sentences:
+            for match in _EMBEDDED_SUBJECT.finditer(sentence):
+                term = match["x"] or match["quoted"]
+                draft = _make_draft(term, _clean(sentence), line, section, EntryShape.SENTENCE, rule="sentence:subject")
+                if draft is not None:
+                    self.drafts.append(draft)
+        if "란" not in text:
+            return
         for sentence in sentences[1 if skip_first else 0 :]:
             if "란" not in sentence:
                 continue
@@ -1689,6 +1721,11 @@ class _NoteReader:
         by_name: dict[str, _Draft] = {}
         kept: list[_Draft] = []
         for draft in self.drafts:
+            for twin in draft.twins:
+                copy = _Draft(twin, (), draft.definition, draft.line, draft.section, draft.shape, rule=draft.rule)
+                copy.table_id = draft.table_id
+                self.drafts.append(copy)  # visited later in this same loop
+            draft.twins = []
             target = next((by_name[k] for k in map(_merge_key, draft.names) if k in by_name), None)
             if target is None:
                 kept.append(draft)
@@ -1697,6 +1734,7 @@ class _NoteReader:
                 _merge(target, draft)
             for name in target.names:
                 by_name.setdefault(_merge_key(name), target)
+        kept = _merge_restated(kept)
         entries: list[Entry] = []
         for draft in sorted(kept, key=lambda d: d.line):
             member_terms = [m.root().term for m in draft.members] + draft.plain_members
@@ -1729,6 +1767,32 @@ def _merge_key(name: str) -> str:
     if len(key) > 4 and key.endswith(("shes", "ches", "xes", "sses")):
         return key[:-2]
     return key[:-1] if len(key) > 3 and key.endswith("s") and not key.endswith("ss") else key
+
+
+def _merge_restated(drafts: list[_Draft]) -> list[_Draft]:
+    """One thing defined twice with the same words under a longer and a shorter name
+    ("Microservices Architecture: 애플리케이션을 작은 …" and later "Microservices: 애플리케이션을 작은 …")
+    is one term; the later draft becomes an alias of the first."""
+    by_opening: dict[str, _Draft] = {}
+    kept: list[_Draft] = []
+    for draft in drafts:
+        opening = draft.definition[:_RESTATED_CHARS]
+        first = by_opening.get(opening) if len(opening) == _RESTATED_CHARS else None
+        if first is not None and _name_extends(first.term, draft.term):
+            _merge(first, draft)
+            continue
+        if len(opening) == _RESTATED_CHARS:
+            by_opening.setdefault(opening, draft)
+        kept.append(draft)
+    return kept
+
+
+_RESTATED_CHARS = 24
+
+
+def _name_extends(one: str, other: str) -> bool:
+    a, b = one.casefold(), other.casefold()
+    return a.startswith(b + " ") or b.startswith(a + " ")
 
 
 def _merge(target: _Draft, other: _Draft) -> None:
