@@ -96,3 +96,12 @@ def test_same_definition_under_a_longer_and_a_shorter_name_is_one_entry() -> Non
         "- Microservices: 애플리케이션을 작은 독립적인 서비스로 분리한다.\n"
     )
     assert [e.names for e in entries(text)] == [("Microservices Architecture", "Microservices"), ("DevOps",)]
+
+
+def test_whole_bold_line_with_a_separator_is_an_entry() -> None:
+    text = "**strategy : 파드를 업데이트 해야 하는 상황에서 어떤 방식으로 업데이트를 할 것인가.**\n\n- RollingUpdate\n"
+    assert [e.term for e in entries(text)] == ["strategy"]
+
+
+def test_answer_label_of_a_quiz_is_not_a_term() -> None:
+    assert terms("**정답: B) Label은 셀렉터로 선택할 수 있다**\n") == []

@@ -49,7 +49,7 @@ _FIELD_LABELS = frozenset(
     commands syntax step steps prerequisites requirements resources highlights takeaway
     takeaways tl;dr todo example: mission vision stack roles
     출처 참고 예시 예 예제 요약 정리 설명 목적 이유 장점 단점 특징 용도 방법 결론 핵심 주의 주의사항 비고 결과
-    원인 해결 해결책 문제 포인트 난이도 시간 목표 도메인 형식 개요 배경 정의 의미 기능 역할 종류 유형 구성 구조
+    원인 해결 해결책 문제 정답 해설 풀이 오답 포인트 난이도 시간 목표 도메인 형식 개요 배경 정의 의미 기능 역할 종류 유형 구성 구조
     차이 차이점 비교 팁 중요 내용 답 질문 명령어 사용법 사례 링크 참조 자료 출제 비중 범위 날짜 작성자 경우 원리
     """.split()
 ) | frozenset(
@@ -1213,6 +1213,13 @@ class _NoteReader:
     ) -> None:
         text, line, pseudo = head
         text = _strip_heading_remarks(text)
+        whole = _plain(text, EntryShape.BOLD_PARAGRAPH) if pseudo and ":" in text[:-1] else None
+        if whole is not None and whole.definition:
+            # "**strategy : 파드를 업데이트 해야 할 때 어떤 방식으로 할 것인가.**": a whole bold definition line
+            draft = _make_draft(whole.raw_term, whole.definition, line, section, EntryShape.BOLD_PARAGRAPH)
+            if draft is not None and _valid_definition(draft.definition):
+                self.drafts.append(draft)
+                return
         said = _HEADING_SENTENCE.match(text) if len(text) > 40 else None
         if said is not None:
             # "### Logs are messages that are outputs from your application …": a heading written as a definition.
