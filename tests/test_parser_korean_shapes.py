@@ -105,3 +105,27 @@ def test_whole_bold_line_with_a_separator_is_an_entry() -> None:
 
 def test_answer_label_of_a_quiz_is_not_a_term() -> None:
     assert terms("**정답: B) Label은 셀렉터로 선택할 수 있다**\n") == []
+
+
+def test_marked_name_in_apposition_is_an_unsure_entry() -> None:
+    (entry,) = entries("잘 알려진 프로젝트로는 컨테이너 오케스트레이션 플랫폼인 `Kubernetes`가 있음.\n")
+    assert (entry.term, entry.confident) == ("Kubernetes", False)
+
+
+def test_marked_name_called_by_a_kind_is_an_entry() -> None:
+    text = "→ 이러한 정책을 **persistent volume claim** 이라는 Object 에 정의해야 한다.\n"
+    assert terms(text) == ["persistent volume claim"]
+
+
+def test_names_a_sentence_counts_out_are_entries() -> None:
+    text = "OCI는 Image-spec(Buildkit, Podman), Runtime-spec(runc, gvisor), Distribution-spec(registry API. Dockerhub) 등 3가지 사양을 정의합니다.\n"
+    assert terms(text) == ["Image-spec", "Runtime-spec", "Distribution-spec"]
+
+
+def test_a_count_that_does_not_match_names_nothing() -> None:
+    assert terms("Buildkit, buildah 등 5가지 도구가 있다.\n") == []
+
+
+def test_capitalised_name_with_a_topic_particle_inside_a_definition_is_an_entry() -> None:
+    text = "- **CloudEvents** : 이벤트 표준. Knative Eventing은 쿠버네티스에서 이벤트 중심 앱을 구축하도록 지원합니다.\n"
+    assert terms(text) == ["CloudEvents", "Knative Eventing"]

@@ -835,11 +835,49 @@ _ARTICLE_ONLY = re.compile(r"^\s*(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
 _EN_VERB_AFTER = re.compile(r"^\s+(?:is|are|refers\s+to|means|(?!this\b|has\b)[a-z]{3,}s)\s+\S")
 # Inside running text: a Latin name with a topic particle and a defining predicate, or any quoted name
 # with a topic particle ("… Continuous Deployment는 배포까지 자동화되는 것을 말함", "'scale to zero'는 …").
-_EMBEDDED_HINT = re.compile(r"말한다|말함|의미한다|의미함|뜻한다|뜻함|일컫는다|['‘\"“][^'’\"”]{2,40}['’\"”]\s?[은는]")
+_EMBEDDED_HINT = re.compile(
+    r"말한다|말함|의미한다|의미함|뜻한다|뜻함|일컫는다|['‘\"“][^'’\"”]{2,40}['’\"”]\s?[은는]|[A-Z][a-z][A-Za-z0-9-]*\s[A-Z][A-Za-z0-9-]*\s?[은는]\s"
+)
 _EMBEDDED_SUBJECT = re.compile(
     r"(?:^|(?<=[\s,(]))(?:(?P<x>[A-Za-z][A-Za-z0-9-]*(?:\s[A-Za-z][A-Za-z0-9-]*){0,3})\s?[은는]\s+[^.]*?"
-    r"(?:말한다|말함|의미한다|의미함|뜻한다|뜻함|일컫는다)|['‘\"“](?P<quoted>[^'’\"”]{2,40})['’\"”]\s?[은는]\s+\S)"
+    r"(?:말한다|말함|의미한다|의미함|뜻한다|뜻함|일컫는다)|['‘\"“](?P<quoted>[^'’\"”]{2,40})['’\"”]\s?[은는]\s+\S|"
+    r"(?P<named>[A-Z][a-z][A-Za-z0-9-]*(?:\s[A-Z][A-Za-z0-9-]*){1,2})\s?[은는]\s+[^.]*?(?:합니다|한다|이다|입니다))"
 )
+_COUNTED = re.compile(r"\s*등\s*(?P<n>[2-9])\s*가지")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.-]*(?:\s[A-Za-z][A-Za-z0-9.-]*){0,2}$")
+
+
+def _clause_before(text: str, end: int) -> str:
+    """The text before `end` back to the last sentence break outside parentheses."""
+    depth = 0
+    for index in range(end - 1, -1, -1):
+        char = text[index]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char in ".!?\n" and (index + 1 == end or text[index + 1].isspace()):
+            return text[index + 1 : end].strip()
+    return text[:end].strip()
+
+
+def _top_level_commas(text: str) -> list[str]:
+    """`A(x, y), B(z), C` → [`A(x, y)`, `B(z)`, `C`]: commas inside parentheses do not split."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+_APPOSITION_BEFORE = re.compile(r"[\uac00-\ud7a3]{2,}인\s$")
+_APPOSITION_AFTER = re.compile(r"^\s?(?:이라는|라는)\s+\S")
 _KO_DEFINING_PREDICATE = re.compile(r"말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다")
 # `**Label**은 …`, `**Retain**은 …, **Delete**는 …`: a marked name with a topic particle.
 _MARKED_TOPIC = re.compile(r"^\s?(?:은|는)\s+")
@@ -1377,6 +1415,7 @@ class _NoteReader:
                 self.drafts.append(draft)
         elif self.marked_topics(rich, section) or self.marked_subject(rich, section):
             return True, None
+        self.marked_appositions(rich, section)
         self.embedded_sentences(_clean(text), rich.line, section, skip_first=True)
         return False, None
 
@@ -1419,6 +1458,37 @@ class _NoteReader:
             return False
         self.drafts.append(draft)
         return True
+
+    def counted_enumerations(self, text: str, line: int, section: tuple[str, ...]) -> None:
+        """`Image-spec(…), Runtime-spec(…), Distribution-spec(…) 등 3가지 사양`: the names a sentence
+        counts out, when the count matches, are each a member of that kind."""
+        for match in _COUNTED.finditer(text):
+            clause = _clause_before(text, match.start())
+            sentence = clause + text[match.start() :].split(".", 1)[0]
+            found = [_LATIN_NAME.search(split_term(n.strip())[0]) for n in _top_level_commas(clause)]
+            count = int(match["n"])
+            names = [m.group() for m in found[-count:] if m is not None] if count <= len(found) else []
+            if len(names) == count:
+                for name in names:
+                    draft = _make_draft(name, sentence, line, section, EntryShape.SENTENCE, rule="sentence:enumeration")
+                    if draft is not None:
+                        self.drafts.append(draft)
+
+    def marked_appositions(self, rich: Rich, section: tuple[str, ...]) -> None:
+        """"컨테이너 오케스트레이션 플랫폼인 `Kubernetes`", "**persistent volume claim** 이라는 Object":
+        a marked name the sentence describes in apposition (unsure: read out of prose)."""
+        text = rich.text
+        if "인" not in text and "라는" not in text:
+            return
+        for start, end, kind in rich.marks:
+            if kind == "link":
+                continue
+            if not (_APPOSITION_BEFORE.search(text[:start]) or _APPOSITION_AFTER.match(text[end:])):
+                continue
+            sentence = next((s for s in _split_sentences(_clean(text)) if _clean(text[start:end]) in s), _clean(text))
+            draft = _make_draft(text[start:end], sentence, rich.line, section, EntryShape.SENTENCE, rule="sentence:subject")
+            if draft is not None and _valid_definition(draft.definition):
+                self.drafts.append(draft)
 
     def marked_topics(self, rich: Rich, section: tuple[str, ...]) -> bool:
         """`**Retain**은 PV를 보존한다. **Delete**는 …`: each marked name with a topic particle is
@@ -1497,13 +1567,16 @@ class _NoteReader:
 
     def embedded_sentences(self, text: str, line: int, section: tuple[str, ...], *, skip_first: bool) -> None:
         """`Mutual authentication이란 …`, `… Continuous Deployment는 …을 말함`, `'scale to zero'는 …`
-        inside a longer text define a term of their own."""
+        inside a longer text define a term of their own, and `A(…), B(…), C(…) 등 3가지 사양` names
+        three."""
+        if "가지" in text:
+            self.counted_enumerations(text, line, section)
         if "란" not in text and not (("는" in text or "은" in text) and _EMBEDDED_HINT.search(text)):
             return
         sentences = _split_sentences(text)
         for sentence in sentences:
             for match in _EMBEDDED_SUBJECT.finditer(sentence):
-                term = match["x"] or match["quoted"]
+                term = match["x"] or match["quoted"] or match["named"]
                 draft = _make_draft(term, _clean(sentence), line, section, EntryShape.SENTENCE, rule="sentence:subject")
                 if draft is not None:
                     self.drafts.append(draft)
