@@ -129,3 +129,8 @@ def test_a_count_that_does_not_match_names_nothing() -> None:
 def test_capitalised_name_with_a_topic_particle_inside_a_definition_is_an_entry() -> None:
     text = "- **CloudEvents** : 이벤트 표준. Knative Eventing은 쿠버네티스에서 이벤트 중심 앱을 구축하도록 지원합니다.\n"
     assert terms(text) == ["CloudEvents", "Knative Eventing"]
+
+
+def test_counted_enumeration_entries_are_unsure() -> None:
+    text = "OCI는 Image-spec(Buildkit), Runtime-spec(runc) 등 2가지 사양을 정의합니다.\n"
+    assert [e.confident for e in entries(text)] == [False, False]

@@ -64,7 +64,7 @@ class EntryShape(StrEnum):
 
 # Rules whose entries are often not terms: a bare heading over a paragraph, a definition read out
 # of running prose. Their entries stay in the glossary but are not quizzed unless a note says so.
-UNSURE_RULES = frozenset({"heading:bare", "sentence:subject", "sentence:is"})
+UNSURE_RULES = frozenset({"heading:bare", "sentence:subject", "sentence:is", "sentence:enumeration"})
 
 
 @dataclass(frozen=True, slots=True)
