@@ -33,7 +33,7 @@ DEFAULT_STEM = "cloud-native-fundamentals"
 
 # Floors: the figures reached, a little below so that an unrelated tweak does not flap them.
 CORPUS_PRECISION_FLOOR = 0.90
-CORPUS_RECALL_FLOOR = 0.89
+CORPUS_RECALL_FLOOR = 0.90
 DEFAULT_PRECISION_FLOOR = 0.96
 DEFAULT_RECALL_FLOOR = 0.97
 NOTE_PRECISION_FLOOR = 0.75

@@ -208,3 +208,22 @@ def test_flashcard_subject_without_its_collective_or_kind_words(card: str, expec
 )
 def test_flashcards_about_facts_logistics_or_counts_are_not_terms(card: str) -> None:
     assert terms(card + "\n") == []
+
+
+def test_contrast_question_defines_both_sides() -> None:
+    text = "How do Security Contexts differ from Security Policies in Kubernetes? :: One is per pod, the other per cluster.\n"
+    assert terms(text) == ["Security Contexts", "Security Policies"]
+
+
+def test_passive_how_question_defines_its_subject() -> None:
+    assert terms("How were monolithic apps traditionally installed? :: Directly on the OS via packages.\n") == ["monolithic apps"]
+
+
+def test_number_led_subject_with_of_is_a_named_concept() -> None:
+    text = "What are the three pillars of observability? :: Logs, Metrics, Traces\n"
+    assert terms(text) == ["three pillars of observability"]
+
+
+def test_acronym_and_a_lower_case_word_are_not_merged() -> None:
+    text = "What are TAGs in CNCF? :: Technical Advisory Groups.\n\nWhat are tags in container images? :: Labels for versions.\n"
+    assert terms(text) == ["TAGs", "tags"]

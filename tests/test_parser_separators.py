@@ -151,3 +151,10 @@ def test_question_heading_answered_under_a_definition_subheading() -> None:
 def test_code_marked_acronym_with_its_expansion_in_a_list_is_an_entry() -> None:
     text = "- Roles:\n  - `SRE` (Site Reliability Engineer)\n    - https://example.com/sre\n    - keeps SLOs (How did we do?)\n"
     assert [e.names for e in entries(text)] == [("SRE", "Site Reliability Engineer")]
+
+
+def test_bold_names_glossed_in_parentheses_are_unsure_entries() -> None:
+    text = "* **OCI:** Governs **Image Format** (packaging) and **Runtime Specification** (execution).\n"
+    found = {e.term: e for e in entries(text)}
+    assert {"Image Format", "Runtime Specification"} <= set(found)
+    assert found["Image Format"].definition == "packaging" and not found["Image Format"].confident

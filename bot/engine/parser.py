@@ -642,6 +642,12 @@ _QUESTION_LEAD = re.compile(
 _FACT_QUESTION = re.compile(r"^\W*(?:\d+\.\s*)?(?:who|when|where|how\s+(?:long|many|much|often))\b", re.IGNORECASE)
 _NEGATED_QUESTION = re.compile(r"\bNOT\b|\bnot one of\b|\bis false\b|\bincorrect\b|\bexcept\b")
 _QUESTION_REFERS = re.compile(r"^(?P<x>[^?]+?)\s+(?:refers\s+to|means|stands\s+for|is\s+called)\s*$", re.IGNORECASE)
+_QUESTION_CONTRAST = re.compile(
+    r"^how\s+(?:does|do|is|are)\s+(?P<x>.+?)\s+(?:differ\s+from|compare\s+(?:to|with)|different\s+from)\s+(?P<y>.+?)(?:\s+in\s+.+)?$",
+    re.IGNORECASE,
+)
+# "How were monolithic apps traditionally installed?": the subject of a passive question.
+_QUESTION_PASSIVE = re.compile(r"^how\s+(?:is|are|was|were)\s+(?P<x>.+?)\s+(?:\w+ly\s+)?\w+ed\b.*$", re.IGNORECASE)
 _QUESTION_DOES = re.compile(
     r"^(?:what|how|what\s+(?:role|part))\s+(?:does|do|did)\s+(?P<x>.+?)\s+(?:do|play|mean|stand\s+for|involve|provide|focus\s+on|refer\s+to|"
     r"work|benefit|ensure|improve|optimize|relate|differ|manifest|compare|help|affect|handle|support|enable|"
@@ -674,8 +680,8 @@ _KIND_SUFFIX = re.compile(
 )
 # Subjects too generic to be a term: "What's a key issue with …", "What is a challenge in …".
 _GENERIC_SUBJECT = re.compile(
-    r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best|traditional|historical|"
-    r"two|three|four|five|six|\d+)\s+\S.*|.*\bexam\b.*|.*(?-i:[a-z]/[a-z]).*|"
+    r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best|traditional|historical)\s+\S.*|"
+    r"(?:two|three|four|five|six|\d+)(?:\s+(?!.*\bof\b)\S.*)?|.*\bexam\b.*|.*(?-i:[a-z]/[a-z]).*|"
     r"(?:mnemonic|challenge|consideration|issue|problem|benefit|drawback|risk|limitation|example|option|tip|"
     r"practice|step|difference|reason|way)s?)$",
     re.IGNORECASE,
@@ -692,8 +698,11 @@ def _question_subjects(question: str) -> list[str]:
     """The things a question asks about: `What are FreeBSD Jails (2000)?` → FreeBSD Jails,
     `What's the difference between CI and CD?` → CI, CD, `How does X benefit Y?` → X."""
     text = question.replace('"', "").replace("“", "").replace("”", "").replace("`", "").strip().rstrip("?").strip()
-    does = _QUESTION_DOES.match(text) or _QUESTION_REFERS.match(text)
-    if does is not None:
+    contrast = _QUESTION_CONTRAST.match(text)
+    does = _QUESTION_DOES.match(text) or _QUESTION_REFERS.match(text) or _QUESTION_PASSIVE.match(text)
+    if contrast is not None:
+        rest = f"{contrast['x']} and {contrast['y']}"  # "How do Security Contexts differ from Security Policies?"
+    elif does is not None:
         rest = does["x"]
     else:
         lead = _QUESTION_LEAD.match(text)
@@ -876,6 +885,7 @@ def _top_level_commas(text: str) -> list[str]:
     return [p for p in (p.strip() for p in parts) if p]
 
 
+_MARK_GLOSS = re.compile(r"\s?\((?P<gloss>(?!e\.g|ex\b|예)[^()\d][^()]{2,40})\)")
 _APPOSITION_BEFORE = re.compile(r"[\uac00-\ud7a3]{2,}인\s$")
 _APPOSITION_AFTER = re.compile(r"^\s?(?:이라는|라는)\s+\S")
 _KO_DEFINING_PREDICATE = re.compile(r"말한다|의미한다|뜻한다|일컫는다|말합니다|의미합니다|뜻합니다|가리킨다")
@@ -1366,6 +1376,7 @@ class _NoteReader:
         text = rich.text.strip()
         if not text:
             return False, None
+        self.marked_glosses(rich, section)
         lines = text.split("\n")
         if len(lines) >= 2 and sum(1 for ln in lines if _TABLE_LIKE.match(ln)) >= 2:
             self.warn(rich.line, "this looks like a table but has no `| --- |` delimiter row under its header; read as text")
@@ -1473,6 +1484,20 @@ class _NoteReader:
                     draft = _make_draft(name, sentence, line, section, EntryShape.SENTENCE, rule="sentence:enumeration")
                     if draft is not None:
                         self.drafts.append(draft)
+
+    def marked_glosses(self, rich: Rich, section: tuple[str, ...]) -> None:
+        """`**Node** (Machine) → **Pod** (Deployment Unit)`, `Governs **Image Format** (packaging)`:
+        a marked name glossed in parentheses right after it (unsure: a gloss is not much of a definition)."""
+        text = rich.text
+        if "(" not in text:
+            return
+        for start, end, kind in rich.marks:
+            gloss = _MARK_GLOSS.match(text, end) if kind == "strong" else None
+            if gloss is None or split_term(f"{text[start:end]} ({gloss['gloss']})")[1]:
+                continue  # no gloss, or the parentheses give another name (an alias, read elsewhere)
+            draft = _make_draft(text[start:end], gloss["gloss"], rich.line, section, EntryShape.SENTENCE, rule="sentence:subject")
+            if draft is not None and _valid_definition(draft.definition):
+                self.drafts.append(draft)
 
     def marked_appositions(self, rich: Rich, section: tuple[str, ...]) -> None:
         """"컨테이너 오케스트레이션 플랫폼인 `Kubernetes`", "**persistent volume claim** 이라는 Object":
@@ -1601,6 +1626,7 @@ class _NoteReader:
         rich = first.rich if first is not None else Rich("", [], item.line)
         if _CHECKBOX.match(rich.text) or _TOC_PLACEHOLDER.match(_clean(rich.text)):
             return _ItemResult(None, "", item.line)  # a task-list line or a generated TOC marker
+        self.marked_glosses(rich, section)
         found = self._item_shape(rich)
         if found is not None and found.arrow and item.ordered:
             found = None  # `1. **kubectl** → API Server에 요청 전송`: a numbered step of a process
@@ -1840,9 +1866,15 @@ class _NoteReader:
         return tuple(entries)
 
 
+_ACRONYM_NAME = re.compile(r"[A-Z][A-Z0-9-]+s?")
+
+
 @functools.lru_cache(maxsize=8192)
 def _merge_key(name: str) -> str:
-    """Names one note spells two ways are one term: `Kube Proxy`/`kube-proxy`, `CronJob`/`CronJobs`."""
+    """Names one note spells two ways are one term: `Kube Proxy`/`kube-proxy`, `CronJob`/`CronJobs`.
+    An acronym keeps its case: `TAGs` (Technical Advisory Groups) are not image `tags`."""
+    if _ACRONYM_NAME.fullmatch(name):
+        return "\x00" + name[:-1] if name.endswith("s") else "\x00" + name
     key = loose_key(name)
     if len(key) > 4 and key.endswith(("shes", "ches", "xes", "sses")):
         return key[:-2]
