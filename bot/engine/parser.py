@@ -522,6 +522,7 @@ def looks_like_term(term: str, *, allow_label: bool = False) -> bool:
     return _split_if_term(term, allow_label) is not None
 
 
+@functools.lru_cache(maxsize=16384)  # pure, and asked about the same names again and again
 def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] | None:
     """`split_term(term)` when `looks_like_term(term)`, else None: callers needing both split once."""
     if not term or len(term) > _MAX_TERM_CHARS or "\n" in term:
@@ -1341,8 +1342,7 @@ class _NoteReader:
     def acronym_glosses(self, body_start: int) -> None:
         """`CKA (Certified Kubernetes Administrator)`, `Kubernetes Enhancement Proposal (KEP)`,
         `**버전 관리 시스템(VCS)**` anywhere outside code: a term with its alias. A name an entry
-        already has only adds the other name to that entry."""
-        known: dict[str, _Draft] | None = None  # built on the first gloss: most notes have none
+        already has only adds the other name to that entry (see `_merge`)."""
         in_fence = False
         for index in range(body_start, len(self.source_lines)):
             line = self.source_lines[index]
@@ -1352,20 +1352,11 @@ class _NoteReader:
             if in_fence or "(" not in line or _ACRONYM_HINT.search(line) is None:
                 continue
             for term, alias in _acronym_pairs(line):
-                if known is None:
-                    known = {_merge_key(n): d for d in self.drafts for n in d.names}
                 if _PLACEHOLDER_LINE.match(_GLOSS_MARKUP.sub("", line).replace(term, "").replace(alias, "")):
                     continue  # `CDN(Content Delivery Network) :` with nothing after it is a placeholder
-                existing = known.get(_merge_key(term)) or known.get(_merge_key(alias))
-                if existing is not None:
-                    existing = existing.root()
-                    existing.aliases = merge_names(existing.term, existing.aliases, (term, alias))
-                    continue
                 draft = _make_draft(term, _clean(_GLOSS_MARKUP.sub("", line)), index + 1, (), EntryShape.SENTENCE, (alias,), rule="acronym:gloss")
                 if draft is not None and not _RAW_FLAG.match(alias):
                     self.drafts.append(draft)
-                    for name in draft.names:
-                        known[_merge_key(name)] = draft
 
     # ---- paragraphs
 
@@ -1910,6 +1901,9 @@ def _name_extends(one: str, other: str) -> bool:
 def _merge(target: _Draft, other: _Draft) -> None:
     """Fold a second definition of the same term (or a synonym) into the first one."""
     target.aliases = merge_names(target.term, target.aliases, other.names)
+    if other.rule == "acronym:gloss":
+        other.merged_into = target  # a gloss of a defined term only adds its other name
+        return
     if other.definition and other.definition not in target.definition:
         if target.definition in other.definition:
             target.definition = other.definition
