@@ -99,3 +99,8 @@ def test_items_under_a_bold_resources_label_are_not_terms() -> None:
 def test_korean_labels_after_a_sentence_lead_in_are_not_terms() -> None:
     text = "기존 도구와의 호환성을 제공합니다:\n\n- **Docker 호환 API**: 기존 스크립트를 그대로 쓸 수 있습니다.\n- **Podman**: 데몬 없이 컨테이너를 실행하는 도구입니다.\n"
     assert terms(text) == ["Podman"]
+
+
+def test_bold_label_with_a_colon_over_plain_members_is_not_a_group() -> None:
+    text = "**Architecture Goals:**\n\n* Application Availability\n* Cost Management\n* Efficiency\n"
+    assert terms(text) == []

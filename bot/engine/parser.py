@@ -1304,6 +1304,8 @@ class _NoteReader:
             return  # "X는 다음과 같습니다:" followed by entries: a section, not a definition
         if lead_in and members and not member_like:
             definition = f"{definition} {', '.join(members)}"
+        if member_like and pseudo and text.rstrip().endswith((":", "：")):
+            return  # "**Architecture Goals:**" over a list: a label, like any colon-ended bold line
         if member_like:
             draft = _make_draft(
                 term_text, definition or ", ".join(members), line, section, EntryShape.HEADING, allow_label=True, rule="heading:group"
