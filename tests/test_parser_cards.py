@@ -227,3 +227,14 @@ def test_number_led_subject_with_of_is_a_named_concept() -> None:
 def test_acronym_and_a_lower_case_word_are_not_merged() -> None:
     text = "What are TAGs in CNCF? :: Technical Advisory Groups.\n\nWhat are tags in container images? :: Labels for versions.\n"
     assert terms(text) == ["TAGs", "tags"]
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "What is the significance of the 1.5MB size limit in etcd? :: Keeps values small.",
+        "What's the official source for KCNA exam info? :: GitHub repo cncf/curriculum",
+    ],
+)
+def test_measures_and_repository_paths_are_not_terms(card: str) -> None:
+    assert terms(card + "\n") == []

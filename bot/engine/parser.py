@@ -186,7 +186,7 @@ _COMMAND_WORDS = frozenset(
 )
 _FILE_OR_PATH = re.compile(
     r"^[\w.-]+\.(?:json|ya?ml|tar|gz|tgz|zip|md|txt|sh|py|go|js|ts|conf|cfg|ini|toml|xml|log|lock|pem|crt|key)$|"
-    r"(?:^|\s)(?:~?/|\./)\S|\w/$"
+    r"(?:^|\s)(?:~?/|\./)\S|\w/$|(?:^|\s)[a-z][a-z0-9-]*/[a-z][a-z0-9-]*(?:\s|$)"
 )
 _SHELL_WORDS = frozenset({"exit", "pwd", "ls", "cd", "clear", "whoami"})
 _SUBTITLE = re.compile(r"\s*(?:\(\d{4}s?\))?\s+[—–]\s+(?:The\s+)?[A-Z][^:]*:?\s*$")
@@ -682,7 +682,7 @@ _KIND_SUFFIX = re.compile(
 # Subjects too generic to be a term: "What's a key issue with …", "What is a challenge in …".
 _GENERIC_SUBJECT = re.compile(
     r"^(?:(?:key|main|primary|common|typical|supported|best|good|major|security best|traditional|historical)\s+\S.*|"
-    r"(?:two|three|four|five|six|\d+)(?:\s+(?!.*\bof\b)\S.*)?|.*\bexam\b.*|.*(?-i:[a-z]/[a-z]).*|"
+    r"(?:two|three|four|five|six)(?:\s+(?!.*\bof\b)\S.*)?|\d[\d.,]*[a-z%]{0,2}\s.*|.*\bexam\b.*|.*(?-i:[a-z]/[a-z]).*|"
     r"(?:mnemonic|challenge|consideration|issue|problem|benefit|drawback|risk|limitation|example|option|tip|"
     r"practice|step|difference|reason|way)s?)$",
     re.IGNORECASE,
