@@ -11,8 +11,17 @@ lines. The tree is then read for the shapes people write glossaries in:
   `### What is X?`, `## X란?`), or that list plain members (`## Cloud Native Security 4요소`);
 * two-column and wider glossary tables (one row per term) and comparison tables (aspects down the
   first column, one item per other column);
-* paragraphs: `**Term.** Definition`, `Term` + `: definition`, `Term : definition` lines,
-  `X이란 …` / `X is …` sentences and `Q.`/`A.` or `question :: answer` pairs.
+* paragraphs: `**Term.** Definition` (one per line too), `Term` + `: definition`, `Term : definition`
+  lines (also `->`, `=>`, `--`, `=`, `:=`, `–`, `：`), `X이란 …` / `X is …` / `X는 …을 말한다`
+  sentences, `**X**은 …` clauses, and `Q.`/`A.`, `Q:`/`A:`, `question :: answer` pairs and
+  question | answer tables (the question's subject, or an answer that names a thing);
+* Obsidian callouts (`> [!note] Title` + body) and acronyms or English names glossed anywhere in
+  running text (`CKA (Certified …)`, `최소 권한 원칙(Least Privilege)`).
+
+Each entry records the rule that made it (`Entry.rule`); rules that read a definition out of
+prose or take a bare heading make unsure entries (`model.UNSURE_RULES`). Commands, flags, file
+names, labels, section headings, exam logistics and fragments are rejected in every shape.
+A front-matter `glossary:` block (exclude, include, aliases, quiz_unsure) corrects the result.
 
 Anything inside code blocks, HTML, images, Obsidian embeds and tags is ignored. The parser is
 pure and never raises for any input: odd content becomes `Problem`s.
@@ -483,7 +492,8 @@ def _flatten_quotes(blocks: list[_Block]) -> Iterator[_Block | _Callout]:
             shift = len(first.rich.text) - len("\n".join(r.text for r in rest))
             marks = [(a - shift, b - shift, kind) for a, b, kind in first.rich.marks if a >= shift]
             body.append(_Para(Rich("\n".join(r.text for r in rest), marks, rest[0].line)))
-        body.extend(_flatten_quotes(block.blocks[1:]))  # type: ignore[arg-type]
+        for inner in _flatten_quotes(block.blocks[1:]):
+            body.extend(inner.blocks if isinstance(inner, _Callout) else [inner])  # a callout nested in a callout is read as text
         yield _Callout(_clean(match["title"]), first.rich.line, body)
 
 
@@ -1174,8 +1184,8 @@ class _NoteReader:
     def callout(self, callout: _Callout, section: tuple[str, ...]) -> None:
         """`> [!note] Release` + body: the title is defined by the body, as a heading would be."""
         first = len(self.drafts)
-        title = callout.title if callout.title and not _is_label(callout.title) else None
-        self.segment((title, callout.line, False) if title else None, callout.blocks, section)  # type: ignore[arg-type]
+        head = (callout.title, callout.line, False) if callout.title and not _is_label(callout.title) else None
+        self.segment(head, callout.blocks, section)
         for draft in self.drafts[first:]:
             if draft.line == callout.line and draft.shape is EntryShape.HEADING:
                 draft.shape, draft.rule = EntryShape.CALLOUT, "callout"
@@ -1647,7 +1657,7 @@ class _NoteReader:
         elif found is not None and not found.bare:
             definition = " ".join([found.definition, *extra_text]).strip()
             draft = _make_draft(found.raw_term, definition, item.line, section, found.shape, found.extra_aliases, rule=found.rule)
-        elif found is not None or (child_entries or child_plain or extra_text):  # noqa: SIM114
+        elif found is not None or (child_entries or child_plain or extra_text):
             # A term alone: a group of entries, a list of members, or defined by its children.
             raw = found.raw_term if found is not None else text
             if found is None and (raw.endswith("?") or not (child_entries or child_plain)):
