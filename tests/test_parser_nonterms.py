@@ -104,3 +104,9 @@ def test_korean_labels_after_a_sentence_lead_in_are_not_terms() -> None:
 def test_bold_label_with_a_colon_over_plain_members_is_not_a_group() -> None:
     text = "**Architecture Goals:**\n\n* Application Availability\n* Cost Management\n* Efficiency\n"
     assert terms(text) == []
+
+
+@pytest.mark.parametrize("heading", ["## Helm 기본", "## DNS stuff"])
+def test_section_heading_gives_way_to_the_term_on_the_line_under_it(heading: str) -> None:
+    text = f"{heading}\n\nChart : 쿠버네티스 리소스를 묶은 패키지\n"
+    assert terms(text) == ["Chart"]

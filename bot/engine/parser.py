@@ -75,7 +75,7 @@ _SECTION_WORDS = frozenset(
     """
     방식 특징 요소 종류 유형 개요 정리 구조 비교 목표 장점 단점 차이 차이점 예시 예제 참고 요약 배경 사례
     방법 과정 원칙 개념 소개 후기 팁 명령어 흐름 아웃풋 단계 요구사항 실습 문제 정답 해설 목록 가지 전략 경우 원리 활용
-    예고 필요성 입장 다음주 내일 통합 아키텍처 integration
+    예고 필요성 입장 다음주 내일 통합 아키텍처 integration 기본 기초 stuff things
     flashcards guide cheatsheet
     overview summary introduction references resources notes details examples types characteristics
     benefits challenges practices concepts principles goals tips highlights misconceptions basics
