@@ -110,3 +110,8 @@ def test_bold_label_with_a_colon_over_plain_members_is_not_a_group() -> None:
 def test_section_heading_gives_way_to_the_term_on_the_line_under_it(heading: str) -> None:
     text = f"{heading}\n\nChart : 쿠버네티스 리소스를 묶은 패키지\n"
     assert terms(text) == ["Chart"]
+
+
+@pytest.mark.parametrize("heading", ["## Install the CLI", "## Run a container", "## What I learned today", "## 정리", "## 다음주"])
+def test_instruction_and_label_headings_are_not_terms(heading: str) -> None:
+    assert terms(f"{heading}\n\nThis part goes through the steps that matter for the exam one by one.\n") == []

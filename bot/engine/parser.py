@@ -215,6 +215,11 @@ _KO_QUALITY_HEADS = frozenset(
 _KO_QUALIFIER_FIRST = frozenset("공식 최근 주요 기타 추가 다양한".split())
 _KO_POSSESSIVE_HEAD = re.compile(r"의\s+(?:" + "|".join(sorted(_KO_QUALITY_HEADS)) + r")$")
 # Headings opening with one of these gerunds name an activity ("Managing Running Containers").
+# Headings opening with an imperative are instructions ("Install the CLI", "Run a container").
+_IMPERATIVE_LEADS = frozenset(
+    "install run create use deploy configure add check write try learn understand explore start stop remove "
+    "upgrade debug inspect enable apply connect expose let".split()
+)
 _ACTIVITY_GERUNDS = frozenset(
     "managing creating building running using installing deploying configuring setting getting understanding "
     "working exploring writing learning introducing troubleshooting securing preparing testing inspecting "
@@ -1302,7 +1307,7 @@ class _NoteReader:
             return
         section_like = question is None and (
             words[-1] in _SECTION_WORDS
-            or (len(words) > 1 and (words[0] in _SECTION_LEADS or words[0] in _ACTIVITY_GERUNDS))
+            or (len(words) > 1 and (words[0] in _SECTION_LEADS or words[0] in _ACTIVITY_GERUNDS or words[0] in _IMPERATIVE_LEADS))
         )
         members = [t for t, _ in list_plain]
         member_like = len(members) >= 2 and all(
