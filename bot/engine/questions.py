@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from bot.engine.hangul import has_hangul
@@ -344,14 +344,15 @@ def build_question_bank(notes: Notes, *, seed: int = 0) -> QuestionBank:
     questions: list[tuple[tuple, Question]] = []
     links: list[tuple[str, str]] = []
     for deck_index, deck in enumerate(notes.decks):
-        builder = _DeckBuilder(deck, seed, ids, links)
+        # Unsure entries (a bare heading, a definition read out of prose) are not quizzed unless the note says so.
+        builder = _DeckBuilder(replace(deck, entries=deck.quiz_entries()), seed, ids, links)
         for q in builder.build():
             order = (deck_index, q.source.line, _KIND_ORDER[q.kind])
             questions.append((order, q))
     questions.sort(key=lambda pair: pair[0])  # stable: build order breaks ties
     return QuestionBank(
         questions=tuple(q for _, q in questions),
-        entries=notes.entries,
+        entries=tuple(e for d in notes.decks for e in d.quiz_entries()),
         decks=tuple(d.name for d in notes.decks),
         links=tuple(links),
     )
