@@ -147,3 +147,19 @@ def is_hangul_char(ch: str) -> bool:
 def has_hangul(s: str) -> bool:
     """True when `s` contains any Hangul syllable or jamo."""
     return any(is_hangul_char(ch) for ch in s)
+
+
+def is_syllable(ch: str) -> bool:
+    """A precomposed Hangul syllable (가-힣), the unit Korean words are written in."""
+    return len(ch) == 1 and SYLLABLE_FIRST <= ord(ch) <= SYLLABLE_LAST
+
+
+def has_syllable(s: str) -> bool:
+    """True when `s` contains a precomposed Hangul syllable (bare jamo do not count)."""
+    return any(SYLLABLE_FIRST <= ord(ch) <= SYLLABLE_LAST for ch in s)
+
+
+def has_final_consonant(ch: str) -> bool:
+    """A syllable that ends in a consonant (받침): 란 does, 라 does not. Particles follow it
+    (은/이/을 after one, 는/가/를 after none)."""
+    return is_syllable(ch) and (ord(ch) - SYLLABLE_FIRST) % len(JONGSEONG) != 0

@@ -44,6 +44,7 @@ from markdown_it.token import Token
 from bot.engine.aliases import acronym_matches, apply_curated_aliases, loose_key, merge_names, split_term
 from bot.engine.frontmatter import GlossaryBlock, read_glossary_block, split_front_matter
 from bot.engine.model import UNSURE_RULES, Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
+from bot.engine.hangul import has_final_consonant, has_syllable, is_syllable
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary used by the heuristics. Everything is compared case-folded.
@@ -172,8 +173,6 @@ _TOC_PLACEHOLDER = re.compile(r"^(?:(?:un)?ordered\s+)?(?:toc|table of contents|
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_SKIPPABLE = re.compile(r"^\s*(?:<img\b[^>]*>\s*|<!--.*?-->\s*|<br\s*/?>\s*)+$", re.IGNORECASE | re.DOTALL)
 _NUMBER_WORD = re.compile(r"^\d+\s+\w+$")
-_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
-_HANGUL_END = re.compile(r"[\uac00-\ud7a3]$")
 _LETTER = re.compile(r"[A-Za-z\uac00-\ud7a3]")
 _LOWER_START = re.compile(r"[a-z]")
 _OPTION_FLAG = re.compile(r"(?:^|\s)--?[A-Za-z]")
@@ -519,17 +518,12 @@ def _normalise_term(raw: str) -> str:
     return text.rstrip(":：").strip()
 
 
-def _hangul_has_final(char: str) -> bool:
-    code = ord(char) - 0xAC00
-    return 0 <= code <= 11171 and code % 28 != 0
-
-
 def _is_label(term: str) -> bool:
     folded = term.casefold().rstrip(":： ")
     if folded in _FIELD_LABELS:
         return True
     words = folded.split()
-    return len(words) == 2 and _HANGUL_SYLLABLE.search(folded) is not None and words[-1] in _FIELD_LABELS
+    return len(words) == 2 and has_syllable(folded) and words[-1] in _FIELD_LABELS
 
 
 def looks_like_term(term: str, *, allow_label: bool = False) -> bool:
@@ -553,7 +547,7 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
         return None
     if (len(words) >= 2 and words[0] in _COMMAND_WORDS) or (("." in bare or "/" in bare) and _FILE_OR_PATH.search(bare)) or bare in _SHELL_WORDS:
         return None
-    if len(words) >= 2 and not allow_label and _HANGUL_SYLLABLE.search(bare) and (
+    if len(words) >= 2 and not allow_label and has_syllable(bare) and (
         _KO_ADNOMINAL_FIRST.match(bare) or words[-1] in _KO_QUALITY_HEADS or words[0] in _KO_QUALIFIER_FIRST
         or _KO_POSSESSIVE_HEAD.search(bare)
     ):
@@ -568,7 +562,7 @@ def _split_if_term(term: str, allow_label: bool) -> tuple[str, tuple[str, ...]] 
     if last.endswith((".", "!", "?", "。", "…")) and not _ABBREVIATION_END.search(last):
         return None
     last_word = words[-1]
-    if _HANGUL_END.search(last_word) and (
+    if is_syllable(last_word[-1:]) and (
         last_word.endswith(_KO_ENDINGS) or (len(last_word) > 1 and last_word.endswith(_KO_PARTICLE_ENDINGS))
     ):
         return None
@@ -639,7 +633,7 @@ def _question_term(question: str) -> str | None:
             if "’" in candidate or "'s" in candidate or "s'" in candidate:
                 return None
             return candidate if looks_like_term(candidate) else None
-    if _HANGUL_SYLLABLE.search(text):
+    if has_syllable(text):
         for pattern in _KO_QUESTION:
             match = pattern.match(text)
             if match:
@@ -844,7 +838,7 @@ def _acronym_pairs(line: str) -> Iterator[tuple[str, str]]:
             yield " ".join(words), match["en"]
     for match in _BOLD_NAME_ACRONYM.finditer(line):
         name = match["exp"].strip()
-        if _HANGUL_SYLLABLE.search(name):  # a Korean name glossed with its acronym; English ones are matched above
+        if has_syllable(name):  # a Korean name glossed with its acronym; English ones are matched above
             yield name, match["acr"]
 
 
@@ -916,8 +910,8 @@ def _sentence_definition(text: str) -> tuple[str, str, str] | None:
     if match and "\n" not in match["x"]:
         term = _normalise_term(match["x"])
         last = term[-1:] if term else ""
-        if term and not (match["marker"] == "란" and _hangul_has_final(last)) and not (
-            _HANGUL_SYLLABLE.fullmatch(term)
+        if term and not (match["marker"] == "란" and has_final_consonant(last)) and not (
+            is_syllable(term)
         ):
             definition = _clean(match["rest"])
             if definition.startswith(("무엇", "뭘", "뭐", "어떤")) or definition.endswith("?"):
@@ -1238,7 +1232,7 @@ class _NoteReader:
                 previous = blocks[index - 1] if index else None
                 if isinstance(previous, _Para) and _KO_SENTENCE_LEAD.search(previous.rich.text):
                     # "…호환성을 제공합니다:" then "- **Docker 호환 API**: …": Korean labels of what a thing offers.
-                    labels = {id(d) for d in self.drafts[before:] if len(d.term.split()) >= 2 and _HANGUL_SYLLABLE.search(d.term)}
+                    labels = {id(d) for d in self.drafts[before:] if len(d.term.split()) >= 2 and has_syllable(d.term)}
                     self.drafts[before:] = [d for d in self.drafts[before:] if id(d) not in labels]
                     results = [r if r.draft is None or id(r.draft) not in labels else _ItemResult(None, "", r.line) for r in results]
                 plain = [(r.text, r.line) for r in results if r.draft is None and r.text]
@@ -1292,7 +1286,7 @@ class _NoteReader:
                 self.drafts.append(draft)
             return
         raw = _normalise_term(text)
-        described = _DESCRIBED_NAME.match(raw) if raw[-1:].isascii() and _HANGUL_SYLLABLE.search(raw) else None
+        described = _DESCRIBED_NAME.match(raw) if raw[-1:].isascii() and has_syllable(raw) else None
         if described is not None:
             raw = described["name"]  # "ReplicaSet 의 부족한 부분을 보완해주는 Deployment" names Deployment
         question = _question_term(text) if text.rstrip().endswith("?") or re.search(r"(?:이란|란)\s*\??$", text) else None
