@@ -91,6 +91,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     for deck in notes.decks:
         for line in deck.corrections:
             print(line, file=out)
+        for label in deck.group_labels:
+            print(str(label), file=out)  # `file:line: group label 'X' is not a term; its members are …`
         for entry in deck.entries:
             if not entry.confident:
                 quizzed = "quizzed (quiz_unsure)" if deck.quiz_unsure else "not quizzed"

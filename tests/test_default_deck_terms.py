@@ -73,9 +73,12 @@ def test_cncf_project_table_rows_are_entries_with_the_br_cell_joined(default_not
 
 
 def test_cloud_native_application_characteristics_group_has_four_members(default_notes: Notes) -> None:
-    group = _entry(default_notes, "Cloud Native Application의 특징")
-    assert group.members == ("Resiliency", "Agility", "Operability", "Observability")
-    assert _entry(default_notes, "Agility").group == "Cloud Native Application의 특징"
+    # The label names the members' qualities, not a thing: it is a group label, not an entry.
+    (label,) = [g for g in _deck(default_notes).group_labels if g.term == "Cloud Native Application의 특징"]
+    assert label.members == ("Resiliency", "Agility", "Operability", "Observability")
+    assert not [e for e in default_notes.entries if e.term == "Cloud Native Application의 특징"]
+    for member in label.members:
+        assert _entry(default_notes, member).group == "Cloud Native Application의 특징"
 
 
 def test_cncf_project_group_has_own_definition_and_the_maturity_levels(default_notes: Notes) -> None:

@@ -32,11 +32,11 @@ DEFAULT_NOTES = REPO_ROOT / "data" / "notes"
 DEFAULT_STEM = "cloud-native-fundamentals"
 
 # Floors: the figures reached, a little below so that an unrelated tweak does not flap them.
-CORPUS_PRECISION_FLOOR = 0.90
+CORPUS_PRECISION_FLOOR = 0.91
 CORPUS_RECALL_FLOOR = 0.90
-DEFAULT_PRECISION_FLOOR = 0.96
+DEFAULT_PRECISION_FLOOR = 0.97
 DEFAULT_RECALL_FLOOR = 0.97
-NOTE_PRECISION_FLOOR = 0.75
+NOTE_PRECISION_FLOOR = 0.80
 
 _MARKUP = re.compile(r"[\s*`_~=\\]+")
 

@@ -128,9 +128,10 @@ def test_plain_term_lines_in_a_paragraph_are_entries_and_placeholders_are_not() 
 def test_group_without_own_text_lists_its_children_as_members() -> None:
     text = "- **특징**\n   - **Resiliency**: 복구 능력.\n   - **Agility**: 민첩성.\n"
     deck, _ = parse(text)
-    group = next(e for e in deck.entries if e.term == "특징")
-    assert group.members == ("Resiliency", "Agility")
-    assert group.definition == "Resiliency, Agility"
+    # "특징" is a label, not a term: it is recorded as the group label, not as an entry.
+    (group,) = deck.group_labels
+    assert group.term == "특징" and group.members == ("Resiliency", "Agility")
+    assert [e.term for e in deck.entries] == ["Resiliency", "Agility"]
     assert next(e for e in deck.entries if e.term == "Agility").group == "특징"
 
 

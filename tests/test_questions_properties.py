@@ -83,6 +83,9 @@ def decks(draw, name: str = "deck", max_entries: int = 12) -> Deck:
         entries[group_at]["members"] = tuple(entries[k]["term"] for k in chosen) + extra
         for k in chosen:
             entries[k]["group"] = entries[group_at]["term"]
+        if draw(st.booleans()):
+            # A group label ("X의 특징") is no entry: its members only share it as their `group`.
+            entries[group_at]["label"] = True
     tables: tuple[StudyTable, ...] = ()
     if draw(st.booleans()):
         items = draw(st.lists(st.sampled_from(["Terraform", "Ansible", "Pulumi", "Chef"]), min_size=2, max_size=3,
@@ -97,6 +100,7 @@ def decks(draw, name: str = "deck", max_entries: int = 12) -> Deck:
               source=SourceRef(path, e["line"]), aliases=e["aliases"], section=e["section"],
               group=e.get("group"), members=e.get("members", ()))
         for e in entries
+        if not e.get("label")
     )
     return Deck(name=name, path=path, entries=built, tables=tables)
 
@@ -185,9 +189,14 @@ def test_group_questions_have_exactly_one_choice_on_the_asked_side(notes, seed):
     for q in build_question_bank(notes, seed=seed).questions:
         if q.kind is not QuestionKind.GROUP:
             continue
-        group = next(e for e in notes.entries if e.members and e.source == q.source)
+        group = next((e for e in notes.entries if e.members and e.source == q.source), None)
+        if group is not None:
+            members = group.members
+        else:  # a label with no entry: the members sharing it, the first of which gives the source
+            label = next(e.group for e in notes.entries if e.group and e.source == q.source)
+            members = tuple(e.term for e in notes.entries if e.group == label)
         member_names: set[str] = set()
-        for m in group.members:
+        for m in members:
             member_names |= names_of(by_term[m]) if m in by_term else {choice_key(m)}
         is_member = [choice_key(c) in member_names for c in q.choices]
         if "NOT one of" in q.prompt:

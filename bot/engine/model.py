@@ -71,9 +71,9 @@ UNSURE_RULES = frozenset({"heading:bare", "sentence:subject", "sentence:is", "se
 class Entry:
     """One glossary term of one deck.
 
-    `group` names the parent entry's term when this entry is a member of a group
-    ("Cloud Native Application의 특징" → Resiliency); `members` lists the member terms of a group
-    entry. `table_id` points at the StudyTable the entry came from, if any. `rule` names the rule
+    `group` names the group this entry is a member of: a parent entry's term ("CNCF 프로젝트" →
+    Sandbox), or a group label that is no entry of its own ("Cloud Native Application의 특징" →
+    Resiliency, see `GroupLabel`); `members` lists the member terms of a group entry. `table_id` points at the StudyTable the entry came from, if any. `rule` names the rule
     that recognised the entry (`shape:variant`, e.g. `list_item:separator`, `heading:bare`);
     `confident` is False for entries from rules that are often wrong (see UNSURE_RULES).
     """
@@ -127,6 +127,22 @@ class StudyTable:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupLabel:
+    """The label of a group of explained members that says nothing of its own and names a collection
+    or qualities ("Cloud Native Application의 특징", "Types of Services"): not a term, so not an
+    entry. Its members keep it as their `Entry.group`; `rule` is the rule that read the group."""
+
+    term: str
+    source: SourceRef
+    members: tuple[str, ...]
+    section: tuple[str, ...] = ()
+    rule: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.source}: group label {self.term!r} is not a term; its members are {', '.join(self.members)}"
+
+
+@dataclass(frozen=True, slots=True)
 class Deck:
     """One note file turned into study material."""
 
@@ -138,6 +154,7 @@ class Deck:
     sections: tuple[tuple[str, ...], ...] = ()
     quiz_unsure: bool = False  # front matter `glossary: {quiz_unsure: true}`
     corrections: tuple[str, ...] = ()  # what the note's `glossary:` block changed, `file:line: …`
+    group_labels: tuple[GroupLabel, ...] = ()  # group labels left out of the entries (see GroupLabel)
 
     def quiz_entries(self) -> tuple[Entry, ...]:
         """The entries questions are drawn from: the confident ones, or all when the note says so."""

@@ -18,9 +18,12 @@ lines. The tree is then read for the shapes people write glossaries in:
 * Obsidian callouts (`> [!note] Title` + body) and acronyms or English names glossed anywhere in
   running text (`CKA (Certified …)`, `최소 권한 원칙(Least Privilege)`).
 
-Each entry records the rule that made it (`Entry.rule`); rules that read a definition out of
-prose or take a bare heading make unsure entries (`model.UNSURE_RULES`). Commands, flags, file
-names, labels, section headings, exam logistics and fragments are rejected in every shape.
+A group that says nothing of its own and whose name is a label ("X의 특징", "Types of …",
+"… Patterns") is no entry: its explained members keep it as their `group`, and it is kept in
+`Deck.group_labels`. Each entry records the rule that made it (`Entry.rule`); rules that read a
+definition out of prose or take a bare heading make unsure entries (`model.UNSURE_RULES`).
+Commands, flags, file names, labels, section headings, exam logistics and fragments are rejected
+in every shape.
 A front-matter `glossary:` block (exclude, include, aliases, quiz_unsure) corrects the result.
 
 Anything inside code blocks, HTML, images, Obsidian embeds and tags is ignored. The parser is
@@ -43,8 +46,10 @@ from markdown_it.token import Token
 
 from bot.engine.aliases import acronym_matches, apply_curated_aliases, loose_key, merge_names, split_term
 from bot.engine.frontmatter import GlossaryBlock, read_glossary_block, split_front_matter
-from bot.engine.model import UNSURE_RULES, Deck, Entry, EntryShape, Problem, Severity, SourceRef, StudyTable, stable_id
 from bot.engine.hangul import has_final_consonant, has_syllable, is_syllable
+from bot.engine.model import (
+    UNSURE_RULES, Deck, Entry, EntryShape, GroupLabel, Problem, Severity, SourceRef, StudyTable, stable_id,
+)
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary used by the heuristics. Everything is compared case-folded.
@@ -1064,6 +1069,7 @@ class _Draft:
     merged_into: _Draft | None = None
     rule: str = ""
     twins: list[str] = field(default_factory=list)  # other things this definition also defines
+    bare_group: bool = False  # a group whose only "definition" is its member entries' names
 
     def root(self) -> _Draft:
         draft = self
@@ -1134,6 +1140,7 @@ class _NoteReader:
         self.sections: dict[tuple[str, ...], None] = {}
         self.problems: list[Problem] = []
         self.table_ids: set[str] = set()
+        self.group_labels: list[GroupLabel] = []
 
     def warn(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message, Severity.WARNING))
@@ -1333,6 +1340,7 @@ class _NoteReader:
                 draft = _make_draft(term_text, ", ".join(d.term for d in children), line, section, EntryShape.HEADING, rule="heading:group")
                 if draft is not None:
                     draft.members = list(children)
+                    draft.bare_group = True
                     for child in children:
                         child.parent = draft
                     self.drafts.append(draft)
@@ -1679,6 +1687,7 @@ class _NoteReader:
             if not draft.definition:
                 names = [m.term for m in draft.members] + draft.plain_members
                 draft.definition = ", ".join(names)
+                draft.bare_group = bool(draft.members) and not draft.plain_members
             if not _valid_definition(draft.definition):
                 draft = None
             else:
@@ -1844,9 +1853,17 @@ class _NoteReader:
                 by_name.setdefault(_merge_key(name), target)
         kept = _merge_restated(kept)
         entries: list[Entry] = []
+        self.group_labels = []
         for draft in sorted(kept, key=lambda d: d.line):
             member_terms = [m.root().term for m in draft.members] + draft.plain_members
             members = tuple(dict.fromkeys(m for m in member_terms if m and m.casefold() != draft.term.casefold()))
+            if _is_group_label(draft, members):
+                # "Cloud Native Application의 특징" over explained members: the members are the terms;
+                # they keep the label as their `group`, and the quiz still asks about the group.
+                self.group_labels.append(
+                    GroupLabel(draft.term, _source(self.path, draft.line), members, draft.section, draft.rule)
+                )
+                continue
             parent = draft.parent.root() if draft.parent is not None else None
             entries.append(
                 Entry(
@@ -1866,6 +1883,52 @@ class _NoteReader:
                 )
             )
         return tuple(entries)
+
+
+# A group label names a collection of things or their qualities, not a thing: "X의 특징",
+# "Types of Services", "Kubernetes Features", "Cloud Native Pattern(s)".
+_COLLECTION_HEADS_KO = frozenset(
+    "특징 특성 장점 단점 장단점 이점 한계 종류 유형 분류 요소 구성요소 구성 기능 역할 원칙 패턴 방식 기법 전략 사례 예시".split()
+)
+_COLLECTION_HEADS_EN = frozenset(
+    """
+    characteristics features benefits advantages disadvantages drawbacks limitations types kinds categories
+    components elements principles patterns pillars properties traits qualities capabilities practices
+    strategies techniques examples standards specifications models tools
+    """.split()
+)
+# Korean heads that name a collection or qualities even without "의" ("Cloud Native 특징", "배포 유형").
+_COLLECTION_HEADS_KO_BARE = frozenset("특징 특성 장점 단점 장단점 이점 한계 종류 유형 분류 구성요소 요소".split())
+# Singular heads that still name the collection when the group has no word of its own ("Cloud Native Pattern").
+_COLLECTION_HEADS_SINGULAR = frozenset({"pattern", "principle", "패턴", "원칙"})
+_KO_POSSESSIVE_LABEL = re.compile(r"[\w)]의\s*(?P<head>(?:구성\s*)?[\uac00-\ud7a3]+)$")
+
+
+def _names_a_collection(term: str) -> bool:
+    """Whether `term` names a collection or the qualities of something rather than one thing."""
+    bare = split_term(term)[0]
+    folded = bare.casefold().strip()
+    if _is_label(folded):
+        return True  # "특징", "Key Features", "주요 특징"
+    words = folded.split()
+    if not words:
+        return False
+    possessive = _KO_POSSESSIVE_LABEL.search(folded)
+    if possessive is not None and possessive["head"].replace(" ", "") in _COLLECTION_HEADS_KO:
+        return True  # "Cloud Native Application의 특징", "쿠버네티스의 구성 요소"
+    if len(words) >= 2 and (words[-1] in _COLLECTION_HEADS_KO_BARE or "".join(words[-2:]) == "구성요소"):
+        return True  # "Cloud Native 특징", "쿠버네티스 구성 요소"
+    if len(words) >= 3 and words[1] == "of" and words[0] in _COLLECTION_HEADS_EN:
+        return True  # "Characteristics of Cloud Native Applications", "Types of Services"
+    if len(words) >= 2 and (words[-1] in _COLLECTION_HEADS_EN or words[-1] in _COLLECTION_HEADS_SINGULAR):
+        return True  # "Kubernetes Features", "Cloud Native Pattern", "보안 원칙"
+    return False
+
+
+def _is_group_label(draft: _Draft, members: tuple[str, ...]) -> bool:
+    """A group with nothing of its own to say (its "definition" is its members' names, it has no other
+    name) whose name is a label: its explained members are the terms, the label is not."""
+    return draft.bare_group and not draft.aliases and len(members) >= 2 and _names_a_collection(draft.term)
 
 
 _ACRONYM_NAME = re.compile(r"[A-Z][A-Z0-9-]+s?")
@@ -1924,6 +1987,7 @@ def _merge(target: _Draft, other: _Draft) -> None:
             target.definition = target.definition[: _MAX_DEFINITION_CHARS - 1].rstrip() + "…"
     target.members.extend(m for m in other.members if m not in target.members)
     target.plain_members.extend(m for m in other.plain_members if m not in target.plain_members)
+    target.bare_group = target.bare_group and other.bare_group  # a second definition explains it
     target.parent = target.parent or other.parent
     target.table_id = target.table_id or other.table_id
     if target.rule in UNSURE_RULES and other.rule not in UNSURE_RULES:
@@ -2062,6 +2126,7 @@ def parse_note(
         sections=tuple(reader.sections),
         quiz_unsure=block.quiz_unsure,
         corrections=tuple(corrections),
+        group_labels=tuple(reader.group_labels),
     )
     return deck, problems
 

@@ -345,7 +345,7 @@ def build_question_bank(notes: Notes, *, seed: int = 0) -> QuestionBank:
     links: list[tuple[str, str]] = []
     for deck_index, deck in enumerate(notes.decks):
         # Unsure entries (a bare heading, a definition read out of prose) are not quizzed unless the note says so.
-        builder = _DeckBuilder(replace(deck, entries=deck.quiz_entries()), seed, ids, links)
+        builder = _DeckBuilder(replace(deck, entries=deck.quiz_entries()), seed, ids, links, deck.entries)
         for q in builder.build():
             order = (deck_index, q.source.line, _KIND_ORDER[q.kind])
             questions.append((order, q))
@@ -524,8 +524,11 @@ def _explain(head: str, body: str, source: SourceRef) -> str:
 class _DeckBuilder:
     """Builds the questions of one deck."""
 
-    def __init__(self, deck: Deck, seed: int, ids: _Ids, links: list[tuple[str, str]]) -> None:
+    def __init__(self, deck: Deck, seed: int, ids: _Ids, links: list[tuple[str, str]],
+                 every_entry: Sequence[Entry] | None = None) -> None:
         self.deck = deck
+        # The deck's entries quizzed or not: a group is a label (no entry of its own) only if none names it.
+        self.every_entry = tuple(every_entry) if every_entry is not None else deck.entries
         self.links = links
         self.seed = seed
         self.ids = ids
@@ -621,6 +624,8 @@ class _DeckBuilder:
             yield from self._definition_questions(item)
             yield from self._acronym_questions(item)
             yield from self._group_questions(item)
+        for label in self._label_groups():
+            yield from self._group_questions(label, stand_in=True)
         for table in self.deck.tables:
             yield from self._table_questions(table)
 
@@ -726,7 +731,31 @@ class _DeckBuilder:
                 return item
         return found[0] if found else None
 
-    def _group_questions(self, group: _Item) -> Iterator[Question]:
+    def _label_groups(self) -> list[_Item]:
+        """Groups without an entry of their own: a label over explained members ("Cloud Native
+        Application의 특징") is not a term, yet its members still share it as their `group`. One
+        stand-in per label, its members the entries sharing it, its source the label's line when the
+        parser recorded it (`Deck.group_labels`), else its first member's."""
+        named = {choice_key(n) for e in self.every_entry for n in e.names}
+        shared: dict[str, list[Entry]] = {}
+        for e in self.every_entry:
+            if e.group and choice_key(e.group) and choice_key(e.group) not in named:
+                shared.setdefault(choice_key(e.group), []).append(e)
+        recorded = {choice_key(label.term): label for label in self.deck.group_labels}
+        stand_ins = []
+        for key, members in shared.items():
+            first = members[0]
+            label = recorded.get(key)
+            source, section = (label.source, label.section) if label is not None else (first.source, first.section)
+            entry = Entry(id=Entry.make_id(self.deck.name, first.group or ""), term=first.group or "", definition="",
+                          deck=self.deck.name, source=source, section=section,
+                          members=tuple(e.term for e in members), rule="group:label")
+            stand_ins.append(_make_item(entry))
+        return stand_ins
+
+    def _group_questions(self, group: _Item, *, stand_in: bool = False) -> Iterator[Question]:
+        """"Which is one of <group>?" per member and "Which is NOT one of <group>?". A `stand_in`
+        group (a label, see `_label_groups`) is no entry: its questions are about its members."""
         members = list(dict.fromkeys(clean(m) for m in group.entry.members if clean(m)))
         if len(members) < 2:
             return
@@ -759,11 +788,11 @@ class _DeckBuilder:
             prompt = PROMPT_GROUP_MEMBER.format(group=hidden(group.term))
             choices = _Choices(answer)
             _fill(choices, rng, tiers, non_member)
-            about = mi.entry if mi else entry
+            about = mi.entry if mi else None if stand_in else entry
             q = self._question(kind, qid, prompt, choices, rng, explanation, answer, entry.source,
                                about, entry.section)
             if q is not None:
-                if about is not entry:
+                if about is not entry and not stand_in:
                     self.links.append((q.id, entry.id))
                 yield q
 
@@ -789,8 +818,10 @@ class _DeckBuilder:
             return
         prompt = PROMPT_GROUP_NON_MEMBER.format(group=outsider.hide(group.term))
         q = self._question(kind, qid, prompt, choices, rng, explanation, group.term, entry.source,
-                           entry, entry.section)
+                           None if stand_in else entry, entry.section)
         if q is not None:
+            if stand_in:  # about the label's members, none of which is its answer
+                self.links.extend((q.id, mi.entry.id) for mi in member_items if mi is not None)
             yield q
 
     # -- tables --------------------------------------------------------------------------
