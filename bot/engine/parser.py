@@ -515,7 +515,7 @@ def _strip_edges(text: str) -> str:
     return text.strip()
 
 
-def _normalise_term(raw: str) -> str:
+def _normalize_term(raw: str) -> str:
     text = _clean(raw)
     text = _LEADING_NOTE.sub("", text)
     text = _NUMBERING.sub("", text, count=1) if _NUMBERING.match(text) and not _NUMBER_WORD.match(text) else text
@@ -626,12 +626,12 @@ def _valid_definition(text: str) -> bool:
 
 def _question_term(question: str) -> str | None:
     """`What is X?`, `X란?`, `X이란 무엇인가?`, `What does X stand for?` → X; otherwise None."""
-    text = _normalise_term(question.strip())
+    text = _normalize_term(question.strip())
     text = text.strip("*").strip()
     for pattern in _EN_QUESTION:
         match = pattern.match(text)
         if match:
-            candidate = _normalise_term(match["x"])
+            candidate = _normalize_term(match["x"])
             words = candidate.casefold().split()
             if not words or words[0] in ("the", "a", "an") or any(w in _QUESTION_NOISE for w in words):
                 return None
@@ -642,7 +642,7 @@ def _question_term(question: str) -> str | None:
         for pattern in _KO_QUESTION:
             match = pattern.match(text)
             if match:
-                candidate = _normalise_term(match["x"])
+                candidate = _normalize_term(match["x"])
                 return candidate if looks_like_term(candidate) else None
     return None
 
@@ -745,7 +745,7 @@ def _question_subjects(question: str) -> list[str]:
             continue
         if part.startswith("-") or _GENERIC_SUBJECT.match(part):
             continue
-        if looks_like_term(_normalise_term(part)):
+        if looks_like_term(_normalize_term(part)):
             subjects.append(part)
     return subjects
 
@@ -770,7 +770,7 @@ def _answer_terms(answer: str) -> list[str] | None:
     for item in items:
         bare = split_term(item)[0]
         words = bare.split()
-        if not words or len(words) > 4 or not looks_like_term(_normalise_term(item)):
+        if not words or len(words) > 4 or not looks_like_term(_normalize_term(item)):
             return None
         first = words[0].casefold()
         if first in _PRONOUNS or first in _LEADING_WORDS or first in _IMPERATIVES or _VERBS.search(bare):
@@ -790,7 +790,7 @@ def _answer_pairs(answer: str) -> list[tuple[str, str]] | None:
     pairs = []
     for part in parts:
         match = _ANSWER_PART.match(part)
-        if match is None or not looks_like_term(_normalise_term(match["term"])) or len(match["term"].split()) > 3:
+        if match is None or not looks_like_term(_normalize_term(match["term"])) or len(match["term"].split()) > 3:
             return None
         pairs.append((match["term"], match["definition"]))
     return pairs
@@ -913,7 +913,7 @@ def _sentence_definition(text: str) -> tuple[str, str, str] | None:
     first_line = text.split("\n", 1)[0]
     match = _KO_DEFINE.match(text)
     if match and "\n" not in match["x"]:
-        term = _normalise_term(match["x"])
+        term = _normalize_term(match["x"])
         last = term[-1:] if term else ""
         if term and not (match["marker"] == "란" and has_final_consonant(last)) and not (
             is_syllable(term)
@@ -925,7 +925,7 @@ def _sentence_definition(text: str) -> tuple[str, str, str] | None:
                 return term, definition, "sentence:define"
     match = _EN_DEFINE.match(first_line)
     if match:
-        term = _normalise_term(match["x"])
+        term = _normalize_term(match["x"])
         words = term.split()
         if (
             words
@@ -939,7 +939,7 @@ def _sentence_definition(text: str) -> tuple[str, str, str] | None:
                 return term, definition, "sentence:is"
     match = _KO_SUBJECT_DEFINE.match(first_line) if _KO_DEFINING_PREDICATE.search(first_line) else None
     if match:
-        term = _normalise_term(match["x"])
+        term = _normalize_term(match["x"])
         if looks_like_term(term) and len(term.split()) <= 3 and _valid_definition(match["rest"]):
             return term, _clean(first_line), "sentence:subject"
     return None
@@ -1096,8 +1096,8 @@ def _make_draft(
     if " — " in raw_term or " – " in raw_term:
         raw_term = _SUBTITLE.sub("", raw_term)  # "Docker (2013) — The Usability Revolution": Docker
     if _RAW_FLAG.match(raw_term) or ("/" in raw_term and _RAW_FOLDER.search(raw_term)):
-        return None  # `-it`, `blobs/`: a flag or a folder, whose dash or slash the normalising would strip
-    split = _split_if_term(_normalise_term(raw_term), allow_label)
+        return None  # `-it`, `blobs/`: a flag or a folder, whose dash or slash the normalizing would strip
+    split = _split_if_term(_normalize_term(raw_term), allow_label)
     if split is None:
         return None
     term, aliases = split
@@ -1159,7 +1159,7 @@ class _NoteReader:
                 text = _clean(block.rich.text)
                 if (
                     head is not None and not segment and block.level > head_level
-                    and head[0].rstrip().endswith("?") and _is_label(_normalise_term(text))
+                    and head[0].rstrip().endswith("?") and _is_label(_normalize_term(text))
                 ):
                     continue  # "## What is X?" then "### Definition": the label heading opens X's answer
                 self.segment(head, segment, segment_section)
@@ -1292,7 +1292,7 @@ class _NoteReader:
             if draft is not None:
                 self.drafts.append(draft)
             return
-        raw = _normalise_term(text)
+        raw = _normalize_term(text)
         described = _DESCRIBED_NAME.match(raw) if raw[-1:].isascii() and has_syllable(raw) else None
         if described is not None:
             raw = described["name"]  # "ReplicaSet 의 부족한 부분을 보완해주는 Deployment" names Deployment
@@ -1312,7 +1312,7 @@ class _NoteReader:
         )
         members = [t for t, _ in list_plain]
         member_like = len(members) >= 2 and all(
-            looks_like_term(_normalise_term(m), allow_label=True) and len(m.split()) <= 4 for m in members
+            looks_like_term(_normalize_term(m), allow_label=True) and len(m.split()) <= 4 for m in members
         )
         definition = " ".join(paragraphs)
         lead_in = bool(paragraphs) and _is_lead_in(paragraphs[-1])
@@ -1327,7 +1327,7 @@ class _NoteReader:
                 term_text, definition or ", ".join(members), line, section, EntryShape.HEADING, allow_label=True, rule="heading:group"
             )
             if draft is not None:
-                draft.plain_members = [_normalise_term(m) for m in members]
+                draft.plain_members = [_normalize_term(m) for m in members]
                 self.drafts.append(draft)
             return
         if section_like:
@@ -1421,7 +1421,7 @@ class _NoteReader:
                 self.drafts.append(draft)
                 self.embedded_sentences(draft.definition, rich.line, section, skip_first=True)
                 return True, None
-        if len(lines) >= 2 and lines[1].lstrip().startswith((":", "：")) and looks_like_term(_normalise_term(lines[0])):
+        if len(lines) >= 2 and lines[1].lstrip().startswith((":", "：")) and looks_like_term(_normalize_term(lines[0])):
             definition = _clean(" ".join(re.sub(r"^\s*[:：]\s*", "", ln) for ln in lines[1:]))
             draft = _make_draft(lines[0], definition, rich.line, section, EntryShape.DEFINITION_LIST)
             if draft is not None and _valid_definition(definition):
@@ -1675,10 +1675,10 @@ class _NoteReader:
             member_like = (
                 not draft.definition
                 and len(child_plain) >= 2
-                and all(looks_like_term(_normalise_term(c), allow_label=True) and len(c.split()) <= 4 for c in child_plain)
+                and all(looks_like_term(_normalize_term(c), allow_label=True) and len(c.split()) <= 4 for c in child_plain)
             )
             if member_like:
-                draft.plain_members = [_normalise_term(c) for c in child_plain]
+                draft.plain_members = [_normalize_term(c) for c in child_plain]
             elif child_plain:
                 draft.definition = " ".join([draft.definition, *child_plain]).strip()
             for child in child_entries:
@@ -1706,7 +1706,7 @@ class _NoteReader:
             return found
         first_line = rich.text.split("\n", 1)[0]
         found = _plain(rich.text, EntryShape.LIST_ITEM, rich.marks)
-        if found is not None and looks_like_term(_normalise_term(found.raw_term)) and found.raw_term in first_line:
+        if found is not None and looks_like_term(_normalize_term(found.raw_term)) and found.raw_term in first_line:
             return found
         sentence = _sentence_definition(rich.text)
         if sentence is not None:
@@ -1740,7 +1740,7 @@ class _NoteReader:
     @staticmethod
     def _is_comparison(header: list[str], rows: list[list[str]], heading: str, caption: str) -> bool:
         first = header[0].casefold().strip()
-        items = [_normalise_term(h) for h in header[1:]]
+        items = [_normalize_term(h) for h in header[1:]]
         if not all(items) or any(h.casefold().startswith(_DESCRIPTION_HEADERS + _ALIAS_HEADERS) for h in items):
             return False
         if not all(looks_like_term(i, allow_label=False) for i in items):
@@ -1762,8 +1762,8 @@ class _NoteReader:
     def comparison_table(
         self, block: _Table, header: list[str], rows: list[list[str]], section: tuple[str, ...], caption: str
     ) -> None:
-        items = [_normalise_term(h) for h in header[1:]]
-        aspects = [_normalise_term(row[0]) or row[0] for row in rows]
+        items = [_normalize_term(h) for h in header[1:]]
+        aspects = [_normalize_term(row[0]) or row[0] for row in rows]
         cells = tuple(tuple(row[i + 1] for row in rows) for i in range(len(items)))
         table_id = self._table_id(header, items)
         self.tables.append(
@@ -1797,15 +1797,15 @@ class _NoteReader:
         terms_table: bool | None = None  # worked out only when a row reads like a field label
         # `## Namespace (blue, orange, …)` over `| Namespace | 용도 | … | blue |`: a heading that names
         # the kind and lists every row is showing sample instances, not defining terms.
-        kind = _normalise_term(header[0]).casefold()
+        kind = _normalize_term(header[0]).casefold()
         listed = heading.casefold()
-        samples = bool(kind) and kind in listed and all(_normalise_term(r[0]).casefold() in listed for r in rows)
+        samples = bool(kind) and kind in listed and all(_normalize_term(r[0]).casefold() in listed for r in rows)
         for row, line in zip(rows, block.row_lines, strict=False):
             raw = row[0]
-            items.append(_normalise_term(raw) or raw)
+            items.append(_normalize_term(raw) or raw)
             kept_rows.append(row)
             if raw.rstrip("*").rstrip().endswith("?"):
-                self.qa(_normalise_term(raw) + "?", row[description], line, section)  # a question | answer table
+                self.qa(_normalize_term(raw) + "?", row[description], line, section)  # a question | answer table
                 continue
             term = raw
             if not term:
@@ -1816,9 +1816,9 @@ class _NoteReader:
             definition = "; ".join(p for p in parts if p)
             aliases = [split_term(row[i])[0] for i in sorted(alias_columns) if row[i]]
             draft = None if samples else _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases)
-            if draft is None and not samples and _is_label(_normalise_term(term)):
+            if draft is None and not samples and _is_label(_normalize_term(term)):
                 if terms_table is None:
-                    terms_table = len(rows) >= 3 and sum(1 for r in rows if looks_like_term(_normalise_term(r[0]))) >= len(rows) - 1
+                    terms_table = len(rows) >= 3 and sum(1 for r in rows if looks_like_term(_normalize_term(r[0]))) >= len(rows) - 1
                 if terms_table:
                     draft = _make_draft(term, definition, line, section, EntryShape.TABLE_ROW, aliases, allow_label=True)
             if draft is not None and _valid_definition(row[description]):
