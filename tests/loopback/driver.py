@@ -70,11 +70,14 @@ class InteractionRecord:
     channel_id: str
     guild_id: str | None
     dispatched_at: float | None = None
+    created_at: float = 0.0  # on the fake's clock
     callback: RecordedRequest | None = None
     acknowledged: bool = False
     responses: list[RecordedRequest] = field(default_factory=list)
     original_message_id: str | None = None
     followup_ids: list[str] = field(default_factory=list)
+    # A type 5 deferral whose "thinking…" message was not yet edited, followed up or deleted.
+    awaiting_completion: bool = False
 
 
 @dataclass

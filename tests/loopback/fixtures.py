@@ -5,6 +5,13 @@ or register the module as a plugin (`pytest_plugins = ["tests.loopback.fixtures"
 conftest). `fake_discord` fails the test at teardown when any request broke Discord's limits or
 the `allowed_mentions` policy; a test that provokes violations on purpose clears
 `fake.violations` after checking them.
+
+The fixture's fake is strict: Discord-like rate limits are on (`RateLimits()`) besides every
+strict check of `FakeDiscord`. A test changes the fake's settings with the `loopback` marker,
+whose keyword arguments go to `FakeDiscord(...)`:
+
+    @pytest.mark.loopback(rate_limits=None, deferred_followup_edits=False)  # say why
+    async def test_...(fake_discord): ...
 """
 
 from __future__ import annotations
@@ -14,16 +21,34 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 
 import discord
+import pytest
 import pytest_asyncio
 
 from .client import BotFactory, BotProcess, run_in_process
+from .ratelimits import RateLimits
 from .server import FakeDiscord
 
 
+def fake_discord_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The fixture's `FakeDiscord` keyword arguments: rate limits on, then the test's
+    `@pytest.mark.loopback(...)` keywords."""
+    settings: dict[str, Any] = {"rate_limits": RateLimits()}
+    marker = request.node.get_closest_marker("loopback")
+    if marker is not None:
+        if marker.args:
+            raise TypeError("@pytest.mark.loopback takes keyword arguments of FakeDiscord only")
+        settings.update(marker.kwargs)
+    return settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "loopback(**settings): FakeDiscord keyword arguments for fake_discord")
+
+
 @pytest_asyncio.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
+async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
     """A started FakeDiscord with one guild (admin + member); checked clean at teardown."""
-    async with FakeDiscord() as fake:
+    async with FakeDiscord(**fake_discord_settings(request)) as fake:
         yield fake
     fake.assert_clean()
 

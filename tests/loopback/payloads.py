@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 DISCORD_EPOCH_MS = 1420070400000
 
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_MESSAGES = 1 << 13
+SEND_TTS_MESSAGES = 1 << 12
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
@@ -30,6 +32,24 @@ SEND_MESSAGES_IN_THREADS = 1 << 38
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
 ALL_PERMISSIONS = (1 << 51) - 1
+# Names for `FakeDiscord.set_bot_permissions(channel, deny={"EMBED_LINKS"})`.
+PERMISSION_NAMES = MappingProxyType({
+    "ADMINISTRATOR": ADMINISTRATOR,
+    "MANAGE_GUILD": MANAGE_GUILD,
+    "ADD_REACTIONS": ADD_REACTIONS,
+    "VIEW_CHANNEL": VIEW_CHANNEL,
+    "SEND_MESSAGES": SEND_MESSAGES,
+    "MANAGE_MESSAGES": MANAGE_MESSAGES,
+    "EMBED_LINKS": EMBED_LINKS,
+    "ATTACH_FILES": ATTACH_FILES,
+    "READ_MESSAGE_HISTORY": READ_MESSAGE_HISTORY,
+    "MENTION_EVERYONE": MENTION_EVERYONE,
+    "USE_EXTERNAL_EMOJIS": USE_EXTERNAL_EMOJIS,
+    "USE_APPLICATION_COMMANDS": USE_APPLICATION_COMMANDS,
+    "CREATE_PUBLIC_THREADS": CREATE_PUBLIC_THREADS,
+    "SEND_MESSAGES_IN_THREADS": SEND_MESSAGES_IN_THREADS,
+})
+OVERWRITE_ROLE, OVERWRITE_MEMBER = 0, 1
 
 EVERYONE_PERMISSIONS = (
     VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
@@ -49,6 +69,30 @@ OPTION_CHANNEL, OPTION_ROLE, OPTION_MENTIONABLE, OPTION_NUMBER, OPTION_ATTACHMEN
 
 class InteractionBuildError(ValueError):
     """The test asked for an interaction the synced commands do not allow."""
+
+
+def permission_bits(names: Iterable[str]) -> int:
+    """`{"EMBED_LINKS", "SEND_MESSAGES"}` as a permission bit set."""
+    value = 0
+    for name in names:
+        try:
+            value |= PERMISSION_NAMES[name.upper()]
+        except KeyError:
+            raise ValueError(f"unknown permission {name!r}; known: {sorted(PERMISSION_NAMES)}") from None
+    return value
+
+
+@dataclass
+class Overwrite:
+    """A channel permission overwrite for a role (type 0) or a member (type 1)."""
+
+    id: str
+    type: int
+    allow: int = 0
+    deny: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
 
 
 @dataclass
@@ -132,8 +176,10 @@ class FakeChannel:
     type: int = TEXT_CHANNEL
     position: int = 0
     topic: str | None = None
-    # When set, the bot's app_permissions in this channel (e.g. to test missing permissions).
+    # When set, the bot's permissions in this channel (e.g. to test missing permissions): sent as
+    # app_permissions, enforced, and turned into a member overwrite in the gateway's payloads.
     bot_permissions: int | None = None
+    overwrites: dict[str, Overwrite] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -145,7 +191,7 @@ class FakeChannel:
             "topic": self.topic,
             "nsfw": False,
             "parent_id": None,
-            "permission_overwrites": [],
+            "permission_overwrites": [o.payload() for o in self.overwrites.values()],
             "rate_limit_per_user": 0,
             "last_message_id": None,
             "flags": 0,
@@ -235,6 +281,30 @@ class FakeGuild:
         for role_id in member.roles:
             value |= self.roles[role_id].permissions
         return ALL_PERMISSIONS if value & ADMINISTRATOR else value
+
+    def channel_permissions(self, user_id: str, channel: FakeChannel) -> int:
+        """Discord's computation: base permissions, then the channel's @everyone, role and
+        member overwrites in that order; then the implicit denials: without Send Messages no
+        Embed Links, Attach Files, Mention Everyone or TTS, and without View Channel nothing."""
+        value = self.base_permissions(user_id)
+        if value & ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        everyone = channel.overwrites.get(self.id)
+        if everyone is not None:
+            value = (value & ~everyone.deny) | everyone.allow
+        roles = self.members[user_id].roles
+        allow = deny = 0
+        for overwrite in channel.overwrites.values():
+            if overwrite.type == OVERWRITE_ROLE and overwrite.id in roles:
+                allow |= overwrite.allow
+                deny |= overwrite.deny
+        value = (value & ~deny) | allow
+        mine = channel.overwrites.get(user_id)
+        if mine is not None and mine.type == OVERWRITE_MEMBER:
+            value = (value & ~mine.deny) | mine.allow
+        if not value & SEND_MESSAGES:
+            value &= ~(EMBED_LINKS | ATTACH_FILES | MENTION_EVERYONE | SEND_TTS_MESSAGES)
+        return value if value & VIEW_CHANNEL else 0
 
     def guild_create_payload(self, joined_at: str) -> dict[str, Any]:
         return {

@@ -16,7 +16,10 @@ discord.py 2.7.1 reads (`discord/http.py` `Ratelimit.update` and `HTTPClient.req
 * Windows are fixed: a bucket's window opens with the first request it lets through and lasts
   `per` seconds. Requests answered with 429 do not count.
 * Interaction callbacks (`/interactions/...`) and interaction webhooks (`/webhooks/{app}/{token}...`)
-  are exempt from the global limit, as on Discord.
+  are exempt from the global limit, as on Discord. Callbacks have no bucket either; followups
+  and edits on an interaction token have webhook buckets (per token, like any webhook).
+* Every other route gets a bucket too (`other_routes`, per method, route and major parameter),
+  so every response carries the headers, as Discord's do.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 RATE_LIMITED_MESSAGE = "You are being rate limited."
@@ -70,12 +73,46 @@ class RouteLimit:
         return hashlib.sha1(f"{self.method} {self.route}".encode()).hexdigest()[:32]
 
 
-MAJOR_PARAMETERS = ("channel_id", "guild_id", "webhook_id")
+MAJOR_PARAMETERS = ("channel_id", "guild_id", "webhook_id", "webhook_token")
 CHANNEL_MESSAGES = RouteLimit("POST", "/channels/{channel_id}/messages")
+# Webhook execution is commonly observed at 5 per 2 s per webhook; an interaction token is a
+# webhook of its own (receiving-and-responding.mdx: followups "share the same rate limit
+# properties as normal webhooks").
+WEBHOOK_ROUTE_LIMITS = (
+    RouteLimit("POST", "/webhooks/{webhook_id}/{webhook_token}", limit=5, per=2.0),
+    RouteLimit("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", limit=5, per=2.0),
+    RouteLimit("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", limit=5, per=2.0),
+    RouteLimit("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", limit=5, per=2.0),
+)
 DEFAULT_ROUTE_LIMITS = (
     CHANNEL_MESSAGES,
     RouteLimit("PATCH", "/channels/{channel_id}/messages/{message_id}"),
+    *WEBHOOK_ROUTE_LIMITS,
 )
+# Interaction callbacks are bound by no rate limit at all.
+UNLIMITED = re.compile(r"^/interactions/")
+_ID_SEGMENT = re.compile(r"^(?:\d+|@original|@me)$")
+_MAJOR_AFTER = {"channels": "channel_id", "guilds": "guild_id", "webhooks": "webhook_id"}
+
+
+def route_template(path: str) -> str:
+    """`/channels/123/messages/456` as `/channels/{channel_id}/messages/{id}`: ids (and a
+    webhook's token) become parameters; the first id after channels/guilds/webhooks is major."""
+    parts = path.split("/")
+    out: list[str] = []
+    major_done = False
+    for i, part in enumerate(parts):
+        before = parts[i - 1] if i else ""
+        if not major_done and before in _MAJOR_AFTER and _ID_SEGMENT.match(part):
+            out.append("{" + _MAJOR_AFTER[before] + "}")
+            major_done = True
+        elif out and out[-1] == "{webhook_id}" and part:
+            out.append("{webhook_token}")
+        elif part != "@me" and _ID_SEGMENT.match(part):
+            out.append("{id}")
+        else:
+            out.append(part)
+    return "/".join(out)
 
 
 @dataclass(frozen=True)
@@ -95,16 +132,24 @@ class RateLimits:
     global_per: float = 1.0
     routes: tuple[RouteLimit, ...] = DEFAULT_ROUTE_LIMITS
     in_flight_grace: float = 0.1
+    # (limit, per) for every route not in `routes` (None: those routes are not bucketed).
+    # Discord publishes no numbers; this is generous so only a runaway loop meets it.
+    other_routes: tuple[int, float] | None = (50, 1.0)
 
     def route_for(self, method: str, path: str) -> tuple[RouteLimit, str] | None:
         """The route limit for a request and its major parameter value, if the route is bucketed."""
+        if UNLIMITED.match(path):
+            return None
         for route in self.routes:
             if route.method == method:
                 match = route.pattern.match(path)
                 if match is not None:
-                    groups = match.groupdict()
-                    return route, "+".join(str(groups[k]) for k in MAJOR_PARAMETERS if k in groups)
-        return None
+                    return route, _major(match.groupdict())
+        if self.other_routes is None:
+            return None
+        route = _other_route(method, route_template(path), *self.other_routes)
+        match = route.pattern.match(path)
+        return (route, _major(match.groupdict())) if match is not None else None
 
     def floor_seconds(self, n_requests: int, n_channels: int = 1, *, route: RouteLimit = CHANNEL_MESSAGES) -> float:
         """The least possible time from the first to the last of `n_requests` requests to `route`,
@@ -120,6 +165,15 @@ class RateLimits:
         route_floor = (math.ceil(per_channel / limit.limit) - 1) * limit.per if limit else 0.0
         global_floor = (math.ceil(n_requests / self.global_limit) - 1) * self.global_per
         return max(route_floor, global_floor)
+
+
+def _major(groups: dict[str, str]) -> str:
+    return "+".join(str(groups[k]) for k in MAJOR_PARAMETERS if k in groups)
+
+
+@lru_cache(maxsize=1024)
+def _other_route(method: str, template: str, limit: int, per: float) -> RouteLimit:
+    return RouteLimit(method, template, limit=limit, per=per)
 
 
 @dataclass
@@ -255,6 +309,7 @@ class RateLimiter:
 __all__ = [
     "CHANNEL_MESSAGES",
     "DEFAULT_ROUTE_LIMITS",
+    "WEBHOOK_ROUTE_LIMITS",
     "Decision",
     "RATE_LIMITED_MESSAGE",
     "RateLimiter",
@@ -262,4 +317,5 @@ __all__ = [
     "RouteLimit",
     "rate_limited_headers",
     "round_up_ms",
+    "route_template",
 ]

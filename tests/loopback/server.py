@@ -39,7 +39,12 @@ from .driver import (
 from .payloads import (
     ADMIN_PERMISSIONS,
     BOT_PERMISSIONS,
+    EMBED_LINKS,
     EVERYONE_PERMISSIONS,
+    OVERWRITE_MEMBER,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -47,19 +52,25 @@ from .payloads import (
     FakeUser,
     InteractionBuildError,
     OptionBuilder,
+    Overwrite,
     Snowflakes,
     StoredMessage,
     flat_components,
     iso,
+    permission_bits,
     snowflake_time,
 )
 from .ratelimits import GLOBAL_EXEMPT, RATE_LIMITED_MESSAGE, RateLimiter, RateLimits, rate_limited_headers
+from .schema import discord_schema
 
 API_PREFIX = "/api/v10"
 HEARTBEAT_INTERVAL_MS = 41250
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+# "Interaction tokens are valid for 15 minutes" (receiving-and-responding.mdx); after that every
+# request on the token gets 401 Invalid Webhook Token (50027).
+TOKEN_LIFETIME = 15 * 60.0
 # Dispatch frames a session keeps for RESUME (frames the client acknowledged by heartbeat are
 # dropped earlier); a RESUME from before the oldest kept frame gets op 9, as on Discord.
 RESUME_BUFFER = 10_000
@@ -279,9 +290,17 @@ class _Waiter:
 class FakeDiscord:
     """A loopback Discord. Use `async with FakeDiscord() as fake:` or `await fake.start()`.
 
-    `rate_limits=RateLimits()` turns on Discord-like 429s (off by default); `record_responses=False`
-    keeps no response bodies in `requests` (for long load runs); `resume_buffer` is how many
-    dispatch frames a gateway session keeps for RESUME.
+    `rate_limits=RateLimits()` turns on Discord-like 429s (off by default here, on in the
+    `fake_discord` fixture); `record_responses=False` keeps no response bodies in `requests` (for
+    long load runs); `resume_buffer` is how many dispatch frames a gateway session keeps for RESUME.
+
+    Strict checks, each on by default (pass False to turn one off):
+    `token_lifetime` (seconds; None: tokens never expire) answers requests on an older
+    interaction token with 401 Invalid Webhook Token; `deferred_followup_edits` makes the first
+    followup after a "thinking…" deferral edit that message, keeping its visibility;
+    `enforce_permissions` applies the bot's channel permissions; `require_deferral_completion`
+    makes a deferral never completed a violation in `assert_clean()`; `validate_schema` checks
+    request bodies against Discord's OpenAPI description (`schema.py`).
     """
 
     def __init__(
@@ -296,6 +315,11 @@ class FakeDiscord:
         rate_limits: RateLimits | None = None,
         record_responses: bool = True,
         resume_buffer: int = RESUME_BUFFER,
+        token_lifetime: float | None = TOKEN_LIFETIME,
+        deferred_followup_edits: bool = True,
+        enforce_permissions: bool = True,
+        require_deferral_completion: bool = True,
+        validate_schema: bool = True,
     ) -> None:
         self.ids = Snowflakes()
         self.token = token or f"loopback.{secrets.token_urlsafe(24)}"
@@ -309,6 +333,14 @@ class FakeDiscord:
         self.rate_limits = rate_limits
         self.record_responses = record_responses
         self.resume_buffer = resume_buffer
+        self.token_lifetime = token_lifetime
+        self.deferred_followup_edits = deferred_followup_edits
+        self.enforce_permissions = enforce_permissions
+        self.require_deferral_completion = require_deferral_completion
+        self.validate_schema = validate_schema
+        self._schema = discord_schema() if validate_schema else None
+        # Seconds added to the event loop's clock: `advance()` moves the fake's time forward.
+        self._clock_offset = 0.0
         self.guilds: dict[str, FakeGuild] = {}
         self.requests: list[RecordedRequest] = []
         self.violations: list[Violation] = []
@@ -365,6 +397,20 @@ class FakeDiscord:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    # ---- time ------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The fake's clock: event-loop time plus every `advance()`. Request times, the 3 s
+        deadline, token lifetimes and rate-limit windows are all measured on it."""
+        return asyncio.get_running_loop().time() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (the bot's clock does not move): e.g.
+        `fake.advance(15 * 60)` expires every interaction token issued so far."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self._clock_offset += seconds
 
     # ---- addresses -------------------------------------------------------------------------
 
@@ -442,6 +488,47 @@ class FakeDiscord:
         g.channels[channel.id] = channel
         self._channels[channel.id] = channel
         return channel
+
+    def bot_permissions_in(self, channel: FakeChannel | str) -> int:
+        """The bot's permissions in a channel, as Discord computes them from its roles and the
+        channel's overwrites (or `channel.bot_permissions` when a test set that)."""
+        ch = channel if isinstance(channel, FakeChannel) else self._channel(str(channel))
+        if ch is None:
+            raise LookupError(f"unknown channel {channel}")
+        if ch.bot_permissions is not None:
+            return ch.bot_permissions
+        return self._guild(ch.guild_id).channel_permissions(self.bot_user.id, ch)
+
+    async def set_bot_permissions(
+        self,
+        channel: FakeChannel | str,
+        *,
+        allow: Iterable[str] = (),
+        deny: Iterable[str] = (),
+    ) -> int:
+        """Give the bot a member overwrite in `channel` (replacing its earlier one), e.g.
+        `deny={"EMBED_LINKS"}`; the fake enforces it, interactions there carry it in
+        `app_permissions`, and connected bots get a CHANNEL_UPDATE so their cache agrees.
+        Returns the bot's permissions in the channel now."""
+        ch = channel if isinstance(channel, FakeChannel) else self._channel(str(channel))
+        if ch is None:
+            raise LookupError(f"unknown channel {channel}")
+        ch.bot_permissions = None
+        ch.overwrites[self.bot_user.id] = Overwrite(self.bot_user.id, OVERWRITE_MEMBER,
+                                                    permission_bits(allow), permission_bits(deny))
+        if self._newest_session() is not None:
+            await self.dispatch("CHANNEL_UPDATE", ch.payload())
+        return self.bot_permissions_in(ch)
+
+    def _reflect_bot_permissions(self, guild: FakeGuild) -> None:
+        """Turn each `channel.bot_permissions` a test set into the member overwrite that gives
+        the bot exactly those permissions, so discord.py's cached permissions agree."""
+        base = guild.base_permissions(self.bot_user.id)
+        for channel in guild.channels.values():
+            if channel.bot_permissions is not None:
+                wanted = channel.bot_permissions
+                channel.overwrites[self.bot_user.id] = Overwrite(self.bot_user.id, OVERWRITE_MEMBER,
+                                                                 wanted & ~base, base & ~wanted)
 
     def _guild(self, guild: FakeGuild | str | int) -> FakeGuild:
         if isinstance(guild, FakeGuild):
@@ -531,8 +618,26 @@ class FakeDiscord:
             if (method is None or r.method == method.upper()) and (pattern is None or pattern.search(r.path))
         ]
 
+    def check_deferrals(self) -> list[Violation]:
+        """Record (once each) a violation for every "thinking…" deferral (callback type 5) that
+        was never completed by an edit, a followup or a deletion: on Discord the user watches
+        the loading message until the token expires. Returns the new violations."""
+        found = []
+        for record in self.interactions.values():
+            if record.awaiting_completion and record.callback is not None:
+                record.awaiting_completion = False
+                cb = record.callback
+                found.append(Violation(cb.seq, cb.method, cb.path, "protocol",
+                                       f"interaction {record.id} deferred (thinking…) and never completed"))
+        self.violations.extend(found)
+        return found
+
     def assert_clean(self, *, allow_unhandled: bool = False) -> None:
-        """Fail when any request broke a limit or the mention policy (or hit an unknown route)."""
+        """Fail when any request broke a limit, the mention policy, the schema or the protocol
+        (or hit an unknown route), or (with `require_deferral_completion`) a deferral was left
+        unfinished."""
+        if self.require_deferral_completion:
+            self.check_deferrals()
         problems = [v for v in self.violations if not allow_unhandled or v.kind != "unhandled"]
         if problems:
             listing = "\n".join(f"  {v}" for v in problems)
@@ -878,9 +983,7 @@ class FakeDiscord:
     ) -> InteractionHandle:
         member = self._member(guild, user)
         if app_permissions is None:
-            app_permissions = channel.bot_permissions
-        if app_permissions is None:
-            app_permissions = guild.base_permissions(self.bot_user.id)
+            app_permissions = self.bot_permissions_in(channel)
         member_permissions = guild.base_permissions(member.id)
         iid = self.ids.next()
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
@@ -906,7 +1009,7 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
-        record = InteractionRecord(iid, token, kind, payload, channel.id, guild.id)
+        record = InteractionRecord(iid, token, kind, payload, channel.id, guild.id, created_at=self.now())
         self.interactions[iid] = record
         self._by_token[token] = record
         return InteractionHandle(self, record)
@@ -918,7 +1021,7 @@ class FakeDiscord:
         session = self._newest_session()
         if session is None:
             raise RuntimeError("no bot is connected to the fake gateway")
-        record.dispatched_at = asyncio.get_running_loop().time()
+        record.dispatched_at = self.now()
         self.gateway_log.append(("out", 0, "INTERACTION_CREATE"))
         await session.dispatch("INTERACTION_CREATE", record.payload)
 
@@ -943,7 +1046,7 @@ class FakeDiscord:
             query=dict(request.query),
             headers=headers,
             authorized=auth is not None,
-            at=asyncio.get_running_loop().time(),
+            at=self.now(),
         )
         self.requests.append(rec)
         response: web.StreamResponse | None = None
@@ -993,6 +1096,15 @@ class FakeDiscord:
         if not GLOBAL_EXEMPT.match(path) and request.match_info.route.name != "unhandled" and not request[AUTH_OK]:
             self._violate(rec, "protocol", "missing or wrong bot Authorization header")
             return error_response(401)
+        if self._schema is not None and rec.json is not None and request.match_info.route.name != "unhandled":
+            problems = self._schema.check(rec.method, path, rec.json)
+            if problems and _breaks_limits(rec.method, path, rec.json):
+                problems = []  # the route's limit check reports it, more precisely
+            for problem in problems:
+                self._violate(rec, "schema", problem)
+            if problems and self.reject_invalid:
+                self._link_interaction(request, rec)
+                return error_response(400, 50035, "Invalid Form Body", errors={"_schema": problems})
         return await handler(request)
 
     async def _read_body(self, request: web.Request, rec: RecordedRequest) -> None:
@@ -1047,6 +1159,13 @@ class FakeDiscord:
             record.responses.append(rec)
         return record
 
+    def _attachments(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The attachment objects Discord makes of a request's uploaded files."""
+        return [{"id": self.ids.next(), "filename": f["filename"], "size": f["size"],
+                 "url": f"{self.base_url}/attachments/{f['filename']}",
+                 "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
+                for f in (body.get("_files") or [])]
+
     def _new_message(self, channel_id: str, body: dict[str, Any], *, webhook: bool,
                      interaction_id: str | None = None) -> StoredMessage:
         channel = self._channel(channel_id)
@@ -1058,10 +1177,7 @@ class FakeDiscord:
             webhook_id=self.application_id if webhook else None,
             application_id=self.application_id if webhook else None,
             interaction_id=interaction_id,
-            attachments=[{"id": self.ids.next(), "filename": f["filename"], "size": f["size"],
-                          "url": f"{self.base_url}/attachments/{f['filename']}",
-                          "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
-                         for f in (body.get("_files") or [])],
+            attachments=self._attachments(body),
         )
         message.apply({k: v for k, v in body.items() if k != "attachments"}, edited=False)
         self.messages[message.id] = message
@@ -1256,6 +1372,7 @@ class FakeDiscord:
             flags = LOADING | (int(data.get("flags") or 0) & EPHEMERAL)
             message = self._new_message(record.channel_id, {"content": "", "flags": flags}, webhook=True,
                                         interaction_id=record.id)
+            record.awaiting_completion = True
         elif cb_type in (6, 7) and clicked in self.messages:
             message = self.messages[clicked]
             if cb_type == 7:
@@ -1280,6 +1397,12 @@ class FakeDiscord:
         if record is None or request.match_info["app"] != self.application_id:
             self._violate(rec, "protocol", "webhook request with an unknown application id or token")
             return error_response(404, 10015, "Unknown Webhook")
+        if self.token_lifetime is not None:
+            age = rec.at - (record.dispatched_at if record.dispatched_at is not None else record.created_at)
+            if age > self.token_lifetime:
+                self._violate(rec, "protocol", f"interaction token used {age:.0f}s after the interaction "
+                                               f"(tokens are valid for {self.token_lifetime:.0f}s)")
+                return error_response(401, 50027, "Invalid Webhook Token")
         return record
 
     async def _followup(self, request: web.Request) -> web.Response:
@@ -1296,8 +1419,23 @@ class FakeDiscord:
         rejected = self._check_message(rec, body, creating=True)
         if rejected is not None:
             return rejected
-        message = self._new_message(record.channel_id, body, webhook=True, interaction_id=record.id)
-        record.followup_ids.append(message.id)
+        thinking = self.messages.get(record.original_message_id or "")
+        if (self.deferred_followup_edits and record.awaiting_completion and thinking is not None
+                and not thinking.deleted and thinking.flags & LOADING):
+            # Discord: the first followup after a "thinking…" deferral replaces that message and
+            # keeps the deferral's visibility, whatever the followup's own ephemeral flag says.
+            wants_ephemeral = bool(int(body.get("flags") or 0) & EPHEMERAL)
+            if wants_ephemeral and not thinking.ephemeral:
+                self._violate(rec, "visibility", "ephemeral followup after a public deferral: Discord ignores "
+                                                 "the flag and shows it to everyone in the deferred message")
+            thinking.apply({k: v for k, v in body.items() if k not in ("flags", "attachments")}, edited=True)
+            thinking.attachments = self._attachments(body)
+            thinking.flags &= ~LOADING
+            message = thinking
+        else:
+            message = self._new_message(record.channel_id, body, webhook=True, interaction_id=record.id)
+            record.followup_ids.append(message.id)
+        record.awaiting_completion = False  # any followup ends a deferral's loading state
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(message.payload())
         return web.Response(status=204)
@@ -1335,6 +1473,8 @@ class FakeDiscord:
         message.apply(body, edited=True)
         # The first edit of a deferred ("thinking…") response replaces the loading state.
         message.flags &= ~LOADING
+        if message.id == record.original_message_id:
+            record.awaiting_completion = False
         return json_response(message.payload())
 
     async def _webhook_delete(self, request: web.Request) -> web.Response:
@@ -1346,11 +1486,31 @@ class FakeDiscord:
         if message is None:
             return error_response(404, 10008, "Unknown Message")
         message.deleted = True
+        if message.id == record.original_message_id:
+            record.awaiting_completion = False
         return web.Response(status=204)
 
-    def _channel_or_404(self, request: web.Request) -> FakeChannel | web.Response:
+    def _channel_or_404(self, request: web.Request, *, needs: int = 0) -> FakeChannel | web.Response:
+        """The channel of the path, or Discord's answer: 404 Unknown Channel, 403 Missing Access
+        (50001) without View Channel, 403 Missing Permissions (50013) without any of `needs`."""
         channel = self._channel(request.match_info["cid"])
-        return channel if channel is not None else error_response(404, 10003, "Unknown Channel")
+        if channel is None:
+            return error_response(404, 10003, "Unknown Channel")
+        if self.enforce_permissions:
+            have = self.bot_permissions_in(channel)
+            if not have & VIEW_CHANNEL:
+                return error_response(403, 50001, "Missing Access")
+            if have & needs != needs:
+                return error_response(403, 50013, "Missing Permissions")
+        return channel
+
+    def _embeds_allowed(self, rec: RecordedRequest, channel: FakeChannel, body: dict[str, Any]) -> dict[str, Any]:
+        """Discord accepts a message with embeds from a bot without Embed Links, without them."""
+        if not body.get("embeds") or not self.enforce_permissions or self.bot_permissions_in(channel) & EMBED_LINKS:
+            return body
+        self._violate(rec, "permissions", f"{len(body['embeds'])} embed(s) sent without Embed Links in channel "
+                                          f"{channel.id}: Discord posts the message without them")
+        return {**body, "embeds": []}
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         channel = self._channel_or_404(request)
@@ -1360,25 +1520,33 @@ class FakeDiscord:
         channel = self._channel_or_404(request)
         if isinstance(channel, web.Response):
             return channel
+        if self.enforce_permissions and not self.bot_permissions_in(channel) & READ_MESSAGE_HISTORY:
+            return json_response([])  # as documented: no messages without Read Message History
         limit = int(request.query.get("limit", "50"))
         found = sorted(self.channel_messages(channel), key=lambda m: int(m.id), reverse=True)
         return json_response([m.payload() for m in found[:limit]])
 
     async def _channel_send(self, request: web.Request) -> web.Response:
         rec: RecordedRequest = request[REC]
-        channel = self._channel_or_404(request)
+        body = dict(rec.json) if isinstance(rec.json, dict) else {}
+        # A reply (message_reference) also needs Read Message History.
+        needs = SEND_MESSAGES | (READ_MESSAGE_HISTORY if body.get("message_reference") else 0)
+        channel = self._channel_or_404(request, needs=needs)
         if isinstance(channel, web.Response):
             return channel
-        body = dict(rec.json) if isinstance(rec.json, dict) else {}
         if rec.files:
             body["_files"] = rec.files
         rejected = self._check_message(rec, body, creating=True)
         if rejected is not None:
             return rejected
+        body = self._embeds_allowed(rec, channel, body)
         message = self._new_message(channel.id, body, webhook=False)
         return json_response(message.payload())
 
-    def _channel_message(self, request: web.Request) -> StoredMessage | web.Response:
+    def _channel_message(self, request: web.Request, *, needs: int = 0) -> StoredMessage | web.Response:
+        channel = self._channel_or_404(request, needs=needs)
+        if isinstance(channel, web.Response):
+            return channel
         message = self.messages.get(request.match_info["mid"])
         # Ephemeral messages exist only for their interaction's webhook, not for channel routes.
         if (message is None or message.deleted or message.ephemeral
@@ -1387,7 +1555,7 @@ class FakeDiscord:
         return message
 
     async def _channel_get_message(self, request: web.Request) -> web.Response:
-        message = self._channel_message(request)
+        message = self._channel_message(request, needs=READ_MESSAGE_HISTORY)
         return message if isinstance(message, web.Response) else json_response(message.payload())
 
     async def _channel_edit(self, request: web.Request) -> web.Response:
@@ -1515,6 +1683,7 @@ class FakeDiscord:
         await session.dispatch("READY", ready)
         joined = iso(snowflake_time(self.ids.next()))
         for guild in self.guilds.values():
+            self._reflect_bot_permissions(guild)
             self.gateway_log.append(("out", 0, "GUILD_CREATE"))
             await session.dispatch("GUILD_CREATE", guild.guild_create_payload(joined))
         session.ready = True
@@ -1556,6 +1725,30 @@ class FakeDiscord:
             chunk["nonce"] = data["nonce"]
         self.gateway_log.append(("out", 0, "GUILD_MEMBERS_CHUNK"))
         await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _breaks_limits(method: str, path: str, body: Any) -> bool:
+    """Whether the limit checks of `limits.py` reject this body (so the schema need not)."""
+    if not isinstance(body, (dict, list)):
+        return False
+    if isinstance(body, list):
+        return bool(limits.check_command_set(body)) if path.endswith("/commands") else False
+    if path.startswith("/interactions/"):
+        kind, data = body.get("type"), body.get("data") or {}
+        if not isinstance(data, dict):
+            return False
+        if kind in (4, 7):
+            return bool(limits.check_message(data, creating=kind == 4)[0])
+        if kind == 8:
+            return bool(limits.check_autocomplete(data))
+        if kind == 9:
+            return bool(limits.check_modal(data))
+        return False
+    if path.endswith("/commands"):
+        return bool(limits.check_command(body))
+    if "/messages" in path or path.startswith("/webhooks/"):
+        return bool(limits.check_message(body, creating=method == "POST")[0])
+    return False
 
 
 def _with_forged_component(payload: dict[str, Any], custom_id: str, kind: int) -> dict[str, Any]:
