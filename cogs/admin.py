@@ -75,6 +75,7 @@ class Admin(commands.Cog):
             on_yes=start_season,
         )
         await interaction.response.send_message(tr(lang, "admin.reset_confirm"), view=view, ephemeral=True)
+        view.shown_by(interaction)
 
     @studyadmin.command(name="export", description=_("Export everyone's scores as CSV"))
     async def export(self, interaction: discord.Interaction) -> None:

@@ -43,6 +43,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "page.previous": "Previous",
         "page.next": "Next",
         "page.not_yours": "These buttons belong to whoever ran the command. Run it yourself to page.",
+        "page.expired": "These buttons have expired. Run the command again.",
 
         "quiz.title": "Practice question",
         "quiz.footer": "{deck} · only you can see this",
@@ -194,6 +195,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "page.previous": "이전",
         "page.next": "다음",
         "page.not_yours": "이 버튼은 명령을 실행한 사람만 쓸 수 있어요. 직접 명령을 실행해 보세요.",
+        "page.expired": "이 버튼은 만료되었습니다. 명령을 다시 실행해 주세요.",
 
         "quiz.title": "연습 문제",
         "quiz.footer": "{deck} · 나에게만 보입니다",

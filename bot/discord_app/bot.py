@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.discord_app.errors import StudyTree
 from bot.discord_app.i18n import StudyTranslator
 from bot.discord_app.sync import SyncOutcome, sync_commands
+from bot.discord_app.views import ExpiredButton
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class StudyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(StudyTranslator())
+        self.add_dynamic_items(ExpiredButton)  # clicks on timed views' buttons nobody runs any more
         for name in self.initial_extensions:
             await self._load(name)
         if self._sync:

@@ -1,0 +1,68 @@
+"""End-to-end: the bot keeps Discord's documented rules that the strict loopback enforces (issue 12).
+
+Each test was a bot bug the strict loopback caught: a private error after a public deferral,
+posts sent without their embed, buttons left on screen after their view ended, and so on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.community import Community
+from bot.discord_app.views import ListingView
+from tests.e2e_support import reply_message, running_studybot
+from tests.loopback import FakeDiscord
+from tests.loopback.fixtures import fake_discord  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_an_error_after_the_leaderboards_public_deferral_is_not_shown_to_everyone(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """/leaderboard defers publicly; its error (with its ref) must not replace the public
+    "thinking…" message: that message goes away and the error follows privately."""
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("leaderboard exploded")
+
+        monkeypatch.setattr(run.app.study, "leaderboard", broken)
+        result = await fake_discord.slash(g, g.member, "leaderboard")
+    assert [v for v in fake_discord.violations if v.kind == "visibility"] == []
+    assert result.message is not None and result.message.deleted, "the public 'thinking…' message stayed"
+    (error,) = result.followup_messages
+    assert error.ephemeral and "ref" in error.content
+
+
+async def test_a_timed_view_takes_its_buttons_away_when_it_times_out(
+    fake_discord: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The opt-out buttons under one's own /stats go when their view ends, not "This
+    interaction failed" later."""
+    monkeypatch.setitem(ListingView.__init__.__kwdefaults__, "timeout", 0.5)
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path):
+        mine = reply_message(await fake_discord.slash(g, g.member, "stats"))
+        assert mine.custom_ids(), "no buttons: the test proves nothing"
+        await fake_discord.wait_for(lambda: not mine.custom_ids())
+
+
+async def test_a_click_on_buttons_whose_view_is_gone_says_so_and_removes_them(
+    fake_discord: FakeDiscord, tmp_path: Path  # noqa: F811
+) -> None:
+    """After a restart no view owns the buttons: the click is answered politely, privately, and
+    the buttons come off; nothing is stored."""
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        mine = reply_message(await fake_discord.slash(g, g.member, "stats"))
+        stale = "ui:0123456789ab:0"  # as a view of an earlier process left it
+        clicked = await fake_discord.click(mine, stale, g.member, forged=True)
+        live = await fake_discord.click(mine, mine.custom_ids()[0], g.member) if mine.custom_ids() else None
+        opted_out = (await run.app.study.stats(Community.discord(g.id), str(g.member.id))).opted_out
+    (note,) = clicked.followup_messages
+    assert "expired" in note.content and note.ephemeral
+    assert not mine.custom_ids() and live is None and not opted_out
