@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.community import Community
 from bot.discord_app.views import ListingView
-from tests.e2e_support import reply_message, running_studybot
+from tests.e2e_support import reply_message, running_studybot, set_daily_schedule
 from tests.loopback import FakeDiscord
 from tests.loopback.fixtures import fake_discord  # noqa: F401
 
@@ -36,6 +37,30 @@ async def test_an_error_after_the_leaderboards_public_deferral_is_not_shown_to_e
     assert result.message is not None and result.message.deleted, "the public 'thinking…' message stayed"
     (error,) = result.followup_messages
     assert error.ephemeral and "ref" in error.content
+
+
+async def test_a_daily_post_is_not_sent_without_its_embed_once_embed_links_is_taken_away(
+    fake_discord: FakeDiscord, tmp_path: Path  # noqa: F811
+) -> None:
+    """Embed Links taken away after /daily set: Discord would accept the post and drop its
+    embed. The bot checks its cached permissions first, sends nothing, pauses and says why."""
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        await set_daily_schedule(fake_discord)
+        await fake_discord.set_bot_permissions(g.text_channel, deny={"EMBED_LINKS"})
+        # The CHANNEL_UPDATE is read before the next interaction: they come over one socket in order.
+        sends_before = len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$"))
+        posted = await fake_discord.slash(g, g.admin, "daily", "now")
+        guild = run.bot.get_guild(int(g.id))
+        channel = guild.get_channel(int(g.text_channel.id)) if guild else None
+        assert isinstance(channel, discord.TextChannel) and not channel.permissions_for(guild.me).embed_links
+        reply = reply_message(posted).content
+        statuses = await run.app.daily.status(Community.discord(g.id))
+    assert [v for v in fake_discord.violations if v.kind == "permissions"] == []
+    assert len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")) == sends_before
+    assert "paused" in reply, reply
+    assert all(s.schedule.paused for s in statuses), statuses
+    assert any("embed_links" in (s.schedule.pause_reason or "") for s in statuses), statuses
 
 
 async def test_a_timed_view_takes_its_buttons_away_when_it_times_out(

@@ -14,7 +14,7 @@ English command and option descriptions a platform shows in its command picker.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from bot.errors import StudyError
@@ -27,6 +27,12 @@ LETTERS = "ABCDEFGHIJ"
 REASON_DELETED = "channel_deleted"
 REASON_ACCESS = "missing_access"
 REASON_NO_QUESTIONS = "no_questions"
+REASON_PERMISSION = "missing_permission"  # stored as "missing_permission:<name>,<name>"
+
+
+def permission_reason(missing: Sequence[str]) -> str:
+    """The pause reason code for permissions the bot lacks in a channel (`daily.perm.<name>`)."""
+    return f"{REASON_PERMISSION}:{','.join(missing)}" if missing else REASON_ACCESS
 
 MESSAGES: dict[Lang, dict[str, str]] = {
     "en": {
@@ -153,6 +159,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.reason.channel_deleted": "the channel was deleted",
         "daily.reason.missing_access": "I lost access to the channel or a permission there",
         "daily.reason.no_questions": "its topic has no questions any more",
+        "daily.reason.missing_permission": "I am missing a permission there: {permissions}",
         "console.help": (
             "/define TERM        look a term up (Korean or English, typos welcome)\n"
             "/search WORDS       search inside definitions\n"
@@ -305,6 +312,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.reason.channel_deleted": "채널이 삭제되었습니다",
         "daily.reason.missing_access": "채널 접근 권한이나 필요한 권한을 잃었습니다",
         "daily.reason.no_questions": "주제에 더 이상 문제가 없습니다",
+        "daily.reason.missing_permission": "그 채널에서 필요한 권한이 없습니다: {permissions}",
         "console.help": (
             "/define 용어        용어 찾기 (한글, 영어, 오타도 괜찮아요)\n"
             "/search 단어        정의 본문에서 검색\n"
@@ -449,6 +457,11 @@ def percent(correct: int, answered: int) -> str:
 
 def pause_reason(reason: str | None, lang: Lang, *, quote: Callable[[str], str] = str) -> str:
     """A stored pause reason in words; an unknown one is shown as stored, quoted."""
+    code, _, names = (reason or "").partition(":")
+    if code == REASON_PERMISSION and names:
+        perms = [f"daily.perm.{n}" for n in names.split(",")]
+        if all(p in MESSAGES["en"] for p in perms):
+            return tr(lang, "daily.reason.missing_permission", permissions=", ".join(tr(lang, p) for p in perms))
     key = f"daily.reason.{reason}"
     return tr(lang, key) if key in MESSAGES["en"] else quote(reason or "?")
 

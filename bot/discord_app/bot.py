@@ -56,6 +56,9 @@ class StudyBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StudyTree,
+            # A rate-limit wait longer than this (discord.py's least: 30 s) raises RateLimited:
+            # the daily sweep retries later instead of a send sleeping it out.
+            max_ratelimit_timeout=30.0,
             **options,
         )
         self.settings = settings
