@@ -149,3 +149,38 @@ async def test_clicks_survive_a_reconnect_and_a_dropped_socket_mid_burst(
     assert later.acknowledged
     assert await proc.stop() == 0
     assert sorted(stored_answers(tmp_path / "studybot.db", post_id)) == sorted(int(m.id) for m in members)
+
+
+async def test_a_crash_after_discord_took_a_post_and_before_its_id_was_stored_sends_no_second_post(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    """Killed with the post accepted by Discord and its response still on the way: the message
+    id was never stored. The next process sends the post again with the same nonce
+    (schedule, local date, seq), and Discord returns the message it made: one post, kept."""
+    g = fake_discord.guild
+    one = await start_studybot(bot_process, tmp_path)
+    await set_daily_schedule(fake_discord)
+    hold = fake_discord.hold("POST", rf"^/channels/{g.text_channel.id}/messages$")
+    await fake_discord.slash(g, g.admin, "daily", "now").send()  # the bot dies before it answers
+    await fake_discord.wait_for(lambda: len(hold.held) == 1)
+    (post,) = daily_posts(fake_discord)
+    post_id = post_id_of(post)
+    async with await Store.open(tmp_path / "studybot.db", clock=SystemClock()) as store:
+        stored = await store.get_post(post_id)
+        assert stored is not None and stored.message_id is None  # exactly between send and store
+        assert await one.kill() == -9
+        hold.release()
+        # The dead process's send claim would run out after its lease; end it now instead.
+        await store.release_send_claim(post_id)
+    # The deferral of the killed process's /daily now was never completed: expected here.
+    fake_discord.check_deferrals()
+    fake_discord.violations[:] = [v for v in fake_discord.violations if "never completed" not in v.problem]
+
+    two = await start_studybot(bot_process, tmp_path)  # its start-up sweep sends the unsent post
+    sends = fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")
+    assert len(sends) == 2 and sends[0].json["nonce"] == sends[1].json["nonce"], two.output()[-3000:]
+    assert [m.id for m in daily_posts(fake_discord)] == [post.id]
+    async with await Store.open(tmp_path / "studybot.db", clock=SystemClock()) as store:
+        stored = await store.get_post(post_id)
+    assert stored is not None and stored.message_id == post.id
+    assert await two.stop() == 0

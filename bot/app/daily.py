@@ -35,6 +35,7 @@ Rules kept here:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
@@ -484,6 +485,15 @@ class DailyQuiz:
 
 
 PLATFORM_DISCORD = "discord"
+NONCE_CHARS = 24  # Discord takes a nonce of at most 25 characters
+
+
+def delivery_nonce(post: Post) -> str:
+    """The same key for every send of one daily post, (schedule, local date, seq): a platform
+    that remembers it (Discord's `nonce` with `enforce_nonce`) returns the message it made for
+    an earlier send instead of a second one, e.g. after a crash between send and store."""
+    key = f"{post.schedule_id}:{post.local_date}:{post.seq}".encode()
+    return "dq" + hashlib.sha256(key).hexdigest()[: NONCE_CHARS - 2]
 
 
 def platform_of(schedule: Schedule) -> str:
@@ -906,6 +916,7 @@ __all__ = [
     "ScheduleStatus",
     "WhichSchedule",
     "choose_question",
+    "delivery_nonce",
     "extra_reveal_time",
     "questions_left",
 ]

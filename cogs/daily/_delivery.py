@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.app.daily import delivery_nonce
 from bot.app.messages import Lang, pause_reason, tr
 from bot.app.ports import Delivered, DeliveryOutcome, Forbidden, Gone, Reveal, TryLater
 from bot.app.records import Post, Schedule
@@ -70,7 +71,9 @@ class DiscordDelivery:
             return Forbidden(missing)
         channel = self._bot.get_partial_messageable(int(schedule.channel_id), guild_id=int(schedule.community.id))
         lang = self._lang(schedule.community)
-        sending = channel.send(embed=post_embed(post, lang), view=post_view(post),
+        # The nonce (with discord.py's enforce_nonce) makes a repeated send of this post, e.g.
+        # after a crash before its message id was stored, return the message made then.
+        sending = channel.send(embed=post_embed(post, lang), view=post_view(post), nonce=delivery_nonce(post),
                                allowed_mentions=discord.AllowedMentions.none())
         return await _outcome(sending, missing_channel=lambda _: True)
 
