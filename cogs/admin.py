@@ -39,6 +39,7 @@ class Admin(commands.Cog):
         name="studyadmin",
         description=_("Study bot administration"),
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # `contexts`, not only dm_permission
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

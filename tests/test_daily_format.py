@@ -211,7 +211,7 @@ async def test_the_daily_command_has_the_fixed_names_and_valid_definitions() -> 
     finally:
         await bot.close()
     assert discord_rules.check_command(payload) == []
-    assert payload["name"] == "daily" and payload.get("contexts") in (None, [0])
+    assert payload["name"] == "daily" and payload.get("contexts") == [0]
     subcommands = {o["name"]: o for o in payload["options"]}
     assert list(subcommands) == ["set", "now", "stop", "status"]
     options = {o["name"]: o for o in subcommands["set"]["options"]}

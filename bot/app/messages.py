@@ -59,6 +59,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "quiz.explanation": "Explanation",
         "quiz.source": "Source",
         "quiz.next": "Next question",
+        "quiz.dm_practice": "Personal practice: in a direct message your answers count on no server's leaderboard.",
 
         "stats.title": "Study stats: {name}",
         "stats.board.daily": "Daily questions",
@@ -212,6 +213,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "quiz.explanation": "해설",
         "quiz.source": "출처",
         "quiz.next": "다음 문제",
+        "quiz.dm_practice": "개인 연습: 다이렉트 메시지에서 푼 답은 어떤 서버의 리더보드에도 들어가지 않습니다.",
 
         "stats.title": "학습 통계: {name}",
         "stats.board.daily": "오늘의 문제",

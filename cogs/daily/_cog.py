@@ -40,7 +40,8 @@ class Daily(commands.Cog):
         self.bot = bot
         self.cycle: DailyCycle = bot.daily
 
-    daily = app_commands.Group(name="daily", description=_("Daily channel quiz"), guild_only=True)
+    daily = app_commands.Group(name="daily", description=_("Daily channel quiz"), guild_only=True,
+                               allowed_contexts=app_commands.AppCommandContext(guild=True))
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DailyAnswerButton)
