@@ -45,10 +45,6 @@ def daily_posts(fake: FakeDiscord) -> list:
     return [m for m in fake.channel_messages(fake.guild.text_channel) if is_daily_post(m)]
 
 
-# This test scripts its own 429s (fail_share) and counts on which send meets which fault; the
-# fixture's real per-channel bucket (5 per 5 s) on top makes discord.py wait for the bucket, so
-# the first post outlasts the bot's wait and the script's given-up 429 hits the background retry.
-@pytest.mark.loopback(rate_limits=None)
 async def test_posts_and_reveal_edits_survive_429s_and_5xx_and_happen_exactly_once(
     fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
 ) -> None:

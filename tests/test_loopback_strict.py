@@ -292,6 +292,17 @@ async def test_followups_past_their_webhook_bucket_get_429_and_an_early_retry_is
     assert "before its retry_after ran out" in problem
 
 
+async def test_requests_answered_with_an_injected_429_do_not_use_up_their_bucket(
+    fake_discord: FakeDiscord, raw: RawClient  # noqa: F811
+) -> None:
+    channel = fake_discord.guild.text_channel
+    fake_discord.fail_share("POST", r"^/channels/\d+/messages$", share=1.0, statuses=(429,))
+    refused = [(await raw.send(channel.id, content="no"))[0] for _ in range(5)]
+    fake_discord.clear_failures()
+    sent = [(await raw.send(channel.id, content=f"{n}"))[0] for n in range(5)]  # the bucket's 5
+    assert refused == [429] * 5 and sent == [200] * 5
+
+
 @pytest.mark.loopback(rate_limits=RateLimits(global_limit=2))
 async def test_interaction_callbacks_are_bound_by_no_rate_limit(
     fake_discord: FakeDiscord, raw: RawClient  # noqa: F811

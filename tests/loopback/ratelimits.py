@@ -213,6 +213,8 @@ class Decision:
     retry_after: float = 0.0
     # Seconds since the 429 this request ignored (it came in before the window reopened).
     early_after_429: float | None = None
+    # The windows an allowed request used up (given back by `RateLimiter.refund`).
+    taken: tuple[Window, ...] = ()
 
     def body(self) -> dict[str, Any]:
         return {"message": RATE_LIMITED_MESSAGE, "retry_after": self.retry_after, "global": self.scope == "global"}
@@ -264,15 +266,13 @@ class RateLimiter:
         elif bucket is not None and bucket.full:
             refused = (bucket, "user")
         headers = {}
-        if refused is None:
-            if glob is not None:
-                glob.take(now)
-            if bucket is not None:
-                bucket.take(now)
+        taken = tuple(w for w in (glob, bucket) if w is not None) if refused is None else ()
+        for window in taken:
+            window.take(now)
         if route is not None and bucket is not None:
             headers = self._bucket_headers(route, bucket, now)
         if refused is None:
-            return Decision(True, headers, early_after_429=early)
+            return Decision(True, headers, early_after_429=early, taken=taken)
         window, scope = refused
         retry_after = round_up_ms(window.reset_after(now))
         first, until = self.blocked.get(key, (now, now))
@@ -281,6 +281,13 @@ class RateLimiter:
         self.blocked[key] = (first, max(until, now + retry_after))
         headers.update(rate_limited_headers(retry_after, scope))
         return Decision(False, headers, scope, retry_after, early)
+
+    @staticmethod
+    def refund(decision: Decision) -> None:
+        """Give back what an allowed request used up: it was answered 429 after all (an
+        injected fault), and Discord does not count requests it refused."""
+        for window in decision.taken:
+            window.used = max(0, window.used - 1)
 
     def _early(self, key: tuple[str, str], now: float) -> float | None:
         """Seconds since this bucket's 429 when the request came back too soon (None: fine)."""

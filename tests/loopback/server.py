@@ -1117,6 +1117,8 @@ class FakeDiscord:
             rec.rate_limit_scope = decision.scope
             return json_response(decision.body(), 429, decision.headers)
         response = await self._respond(request, handler, rec, path)
+        if response.status == 429:  # an injected one: refused requests do not count, as on Discord
+            self._limiter.refund(decision)
         if decision.headers and not response.prepared:
             response.headers.update(decision.headers)
         return response
