@@ -223,7 +223,7 @@ class StuckPort(FakePort):
 
 
 async def test_daily_now_is_not_held_behind_a_sweep_whose_delivery_waits(app: App, clock: ManualClock) -> None:
-    """No lock across a delivery: while the sweep's post waits on the platform, `/daily now`
+    """No lock across a delivery: while the sweep's post waits on the platform, `/dailyadmin now`
     posts at once; each post goes out once."""
     port = await attached(app, StuckPort())
     await nine_oclock_schedule(app)

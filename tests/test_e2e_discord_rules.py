@@ -42,7 +42,7 @@ async def test_an_error_after_the_leaderboards_public_deferral_is_not_shown_to_e
 async def test_a_daily_post_is_not_sent_without_its_embed_once_embed_links_is_taken_away(
     fake_discord: FakeDiscord, tmp_path: Path  # noqa: F811
 ) -> None:
-    """Embed Links taken away after /daily set: Discord would accept the post and drop its
+    """Embed Links taken away after /dailyadmin set: Discord would accept the post and drop its
     embed. The bot checks its cached permissions first, sends nothing, pauses and says why."""
     g = fake_discord.guild
     async with running_studybot(fake_discord, tmp_path) as run:
@@ -50,7 +50,7 @@ async def test_a_daily_post_is_not_sent_without_its_embed_once_embed_links_is_ta
         await fake_discord.set_bot_permissions(g.text_channel, deny={"EMBED_LINKS"})
         # The CHANNEL_UPDATE is read before the next interaction: they come over one socket in order.
         sends_before = len(fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$"))
-        posted = await fake_discord.slash(g, g.admin, "daily", "now")
+        posted = await fake_discord.slash(g, g.admin, "dailyadmin", "now")
         guild = run.bot.get_guild(int(g.id))
         channel = guild.get_channel(int(g.text_channel.id)) if guild else None
         assert isinstance(channel, discord.TextChannel) and not channel.permissions_for(guild.me).embed_links

@@ -63,8 +63,9 @@ async def test_posts_and_reveal_edits_survive_429s_and_5xx_and_happen_exactly_on
             given_up = fake_discord.fail("POST", CHANNEL_POSTS, 429, times=1)
             fake_discord.failures.remove(given_up)
             fake_discord.failures.insert(0, given_up)  # ahead of the share rule
-        replies.append(reply_message(await fake_discord.slash(g, g.admin, "daily", "now").wait(timeout=30)).content)
-    assert all(re.search("unchanged|keep trying", r) for r in replies) and "keep trying" in replies[2], replies
+        replies.append(reply_message(await fake_discord.slash(g, g.admin, "dailyadmin", "now").wait(timeout=30)).content)
+    assert all(re.search("unchanged|keep trying", r) for r in replies) and "keep trying" in replies[2], (
+        replies, one.output()[-4000:])
     assert limited.hits >= 1 and server_error.hits == 1, "no send was refused: the test proves nothing"
     await fake_discord.wait_for(lambda: len(daily_posts(fake_discord)) >= 3, 30)
     await asyncio.sleep(3)  # a sweep more: nothing is sent twice
@@ -101,7 +102,7 @@ async def test_a_channel_lost_for_good_pauses_its_schedule_instead_of_retrying(
     fake_discord.forbid_channel(g.text_channel)  # 403 Missing Permissions
     fake_discord.fail("POST", rf"^/channels/{gone.id}/messages$", 404, code=10003, times=None)  # Unknown Channel
     for channel in (g.text_channel, gone):
-        failed = await fake_discord.slash(g, g.admin, "daily", "now", in_channel=channel)
+        failed = await fake_discord.slash(g, g.admin, "dailyadmin", "now", in_channel=channel)
         assert "paused" in reply_message(failed).content
     status = embed_text(reply_message(await fake_discord.slash(g, g.admin, "daily", "status")))
     assert status.count("Paused") == 2 and "the channel was deleted" in status and "lost access" in status
@@ -157,7 +158,7 @@ async def test_a_crash_after_discord_took_a_post_and_before_its_id_was_stored_se
     one = await start_studybot(bot_process, tmp_path)
     await set_daily_schedule(fake_discord)
     hold = fake_discord.hold("POST", rf"^/channels/{g.text_channel.id}/messages$")
-    await fake_discord.slash(g, g.admin, "daily", "now").send()  # the bot dies before it answers
+    await fake_discord.slash(g, g.admin, "dailyadmin", "now").send()  # the bot dies before it answers
     await fake_discord.wait_for(lambda: len(hold.held) == 1)
     (post,) = daily_posts(fake_discord)
     post_id = post_id_of(post)
@@ -168,7 +169,7 @@ async def test_a_crash_after_discord_took_a_post_and_before_its_id_was_stored_se
         hold.release()
         # The dead process's send claim would run out after its lease; end it now instead.
         await store.release_send_claim(post_id)
-    # The deferral of the killed process's /daily now was never completed: expected here.
+    # The deferral of the killed process's /dailyadmin now was never completed: expected here.
     fake_discord.check_deferrals()
     fake_discord.violations[:] = [v for v in fake_discord.violations if "never completed" not in v.problem]
 

@@ -18,7 +18,7 @@ Rules kept here:
   at most the grace window old; older ones are left unsent and reported.
 * A reveal is recorded before the message is edited; reveals whose edit was not done yet (a
   crash in between, a failed edit) are listed for the sweep to redraw for `REVEAL_EDIT_WINDOW`.
-* `/daily now` adds an extra question to today's key space (seq n+1..5), so it never takes the
+* `/dailyadmin now` adds an extra question to today's key space (seq n+1..5), so it never takes the
   place of a scheduled post and the schedule does not shift.
 * A slot that passed while the bot was down is posted if it is within the grace window, else
   logged as skipped.
@@ -106,7 +106,7 @@ class WhichSchedule(DailyError):
 
 
 class NoRoomToday(DailyError):
-    """`/daily now` when today's five question slots of the schedule are taken."""
+    """`/dailyadmin now` when today's five question slots of the schedule are taken."""
 
     code = "daily_no_room"
 
@@ -116,7 +116,7 @@ class NoRoomToday(DailyError):
 
 @dataclass(frozen=True, slots=True)
 class ScheduleSet:
-    """`/daily set`: the new schedule, its next post times, and whether it replaced one."""
+    """`/dailyadmin set`: the new schedule, its next post times, and whether it replaced one."""
 
     schedule: Schedule
     next_posts: tuple[DailySlot, ...]
@@ -199,7 +199,7 @@ def questions_left(pool: Sequence[Question], uses: Mapping[str, int]) -> int:
 
 
 def extra_reveal_time(now: datetime, at: time, zone: ZoneInfo, reveal_after_hours: float | None) -> datetime:
-    """When a `/daily now` post is revealed.
+    """When a `/dailyadmin now` post is revealed.
 
     `reveal_after_hours` after it when set; otherwise one hour before the first scheduled post
     that leaves it open at least an hour.
@@ -337,7 +337,7 @@ class DailyQuiz:
         return schedule
 
     def next_post(self, schedule: Schedule, now: datetime | None = None) -> DailySlot:
-        """The schedule's next slot after now (extra `/daily now` posts do not move it)."""
+        """The schedule's next slot after now (extra `/dailyadmin now` posts do not move it)."""
         return next_slots(schedule_time(schedule), schedule_zone(schedule), now or self.now(), count=1)[0]
 
     async def status(self, community: Community) -> list[ScheduleStatus]:
@@ -405,7 +405,7 @@ class DailyQuiz:
         return PostBatch(schedule, slot, tuple(new), tuple(old))
 
     async def create_extra_post(self, schedule: Schedule) -> PostBatch:
-        """`/daily now`: one more question today, outside the scheduled ones."""
+        """`/dailyadmin now`: one more question today, outside the scheduled ones."""
         now = self.now()
         zone = schedule_zone(schedule)
         today = now.astimezone(zone).date()
@@ -503,7 +503,7 @@ def platform_of(schedule: Schedule) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PostedNow:
-    """`/daily now`: whether the extra post went out, and the schedule's next regular post."""
+    """`/dailyadmin now`: whether the extra post went out, and the schedule's next regular post."""
 
     schedule: Schedule
     sent: bool
@@ -521,10 +521,10 @@ class DailyCycle:
 
     No command or post job waits for a delivery it did not make: a port call may wait on the
     platform (a rate limit, a slow server, up to the client's longest rate-limit wait), and
-    `/daily now` must not queue behind it. Only sweeps take turns among themselves. Sends are exclusive
-    through their claims in the store (`_claiming` covers making and claiming, never a send),
-    reveals through `mark_revealed`; a reveal edit in flight
-    in this process is not started again by an overlapping sweep (`_editing`).
+    `/dailyadmin now` must not queue behind it. Only sweeps take turns among themselves. Sends
+    are exclusive through their claims in the store (`_claiming` covers making and claiming,
+    never a send), reveals through `mark_revealed`; a reveal edit in flight in this process is
+    not started again by an overlapping sweep (`_editing`).
     """
 
     def __init__(self, quiz: DailyQuiz, scheduler: BaseScheduler, *, sweep_seconds: int) -> None:
@@ -534,7 +534,7 @@ class DailyCycle:
         self._ports: dict[str, DeliveryPort] = {}
         self._editing: set[int] = set()  # post ids whose reveal edit is in flight here
         # Held only while posts are made and claimed (store calls, no delivery): a sweep of this
-        # process must not claim a post that `/daily now` or a post job made and is about to claim.
+        # process must not claim a post that `/dailyadmin now` or a post job made and is about to claim.
         self._claiming = asyncio.Lock()
         self._sweep_turn = asyncio.Lock()  # sweeps only: one at a time
         self._jobs: set[str] = set()
@@ -846,7 +846,7 @@ class DailyCycle:
         questions: int = 1,
         reveal_after_hours: float | None = None,
     ) -> ScheduleSet:
-        """`/daily set`: create or replace the channel's schedule and (re)schedule its job."""
+        """`/dailyadmin set`: create or replace the channel's schedule and (re)schedule its job."""
         result = await self._quiz.set_schedule(
             community, channel_id, time_text, timezone=timezone, topic=topic, questions=questions,
             reveal_after_hours=reveal_after_hours,
@@ -857,7 +857,7 @@ class DailyCycle:
         return result
 
     async def post_now(self, community: Community, channel_id: str | None) -> PostedNow:
-        """`/daily now`: one more question today in the schedule's channel, sent at once."""
+        """`/dailyadmin now`: one more question today in the schedule's channel, sent at once."""
         schedule = await self._quiz.find_schedule(community, channel_id)
         async with self._claiming:
             batch = await self._quiz.create_extra_post(schedule)
@@ -870,7 +870,7 @@ class DailyCycle:
         return PostedNow(schedule, sent, paused, self._quiz.next_post(schedule))
 
     async def stop(self, community: Community, channel_id: str | None) -> Schedule:
-        """`/daily stop`: the schedule ends (its posts and answers stay) and its job goes."""
+        """`/dailyadmin stop`: the schedule ends (its posts and answers stay) and its job goes."""
         schedule = await self._quiz.stop(community, channel_id)
         self._remove_job(self._job_id(schedule.schedule_id))
         log.info("daily quiz: schedule %s stopped", schedule.schedule_id)

@@ -34,7 +34,12 @@ from cogs.daily._views import (
 
 
 class Daily(commands.Cog):
-    """`/daily`, and the answer buttons under daily posts."""
+    """`/daily status` (everyone), `/dailyadmin set|now|stop` (Manage Server), and the answer
+    buttons under daily posts.
+
+    One group cannot carry permissions per subcommand, so the admin parts are their own group
+    whose `default_permissions` hide it from members without Manage Server (server owners can
+    override that, so the subcommands check the permission again on every use)."""
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
@@ -42,6 +47,9 @@ class Daily(commands.Cog):
 
     daily = app_commands.Group(name="daily", description=_("Daily channel quiz"), guild_only=True,
                                allowed_contexts=app_commands.AppCommandContext(guild=True))
+    dailyadmin = app_commands.Group(name="dailyadmin", description=_("Run the daily channel quiz"), guild_only=True,
+                                    allowed_contexts=app_commands.AppCommandContext(guild=True),
+                                    default_permissions=discord.Permissions(manage_guild=True))
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DailyAnswerButton)
@@ -75,7 +83,7 @@ class Daily(commands.Cog):
             return interaction.app_permissions
         return channel.permissions_for(me)
 
-    @daily.command(name="set", description=_("Post a daily question in a channel"))
+    @dailyadmin.command(name="set", description=_("Post a daily question in a channel"))
     @app_commands.describe(
         channel=_("The channel for the daily question"),
         time=_("Time of day, 24-hour HH:MM"),
@@ -128,7 +136,7 @@ class Daily(commands.Cog):
         topics = self.bot.study.topics(current, limit=limits.CHOICES)
         return limits.choices((name, name) for name in topics if len(name) <= limits.CHOICE_VALUE)
 
-    @daily.command(name="now", description=_("Post the next daily question now"))
+    @dailyadmin.command(name="now", description=_("Post the next daily question now"))
     @app_commands.checks.has_permissions(manage_guild=True)
     async def post_now(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
@@ -146,7 +154,7 @@ class Daily(commands.Cog):
         when = f"{wall_time(done.next_post.at, done.schedule.timezone, lang)} · {relative(done.next_post.at)}"
         await send_ephemeral(interaction, tr(lang, "daily.posted_now", channel=channel, next=when))
 
-    @daily.command(name="stop", description=_("Stop the daily question (history stays)"))
+    @dailyadmin.command(name="stop", description=_("Stop the daily question (history stays)"))
     @app_commands.checks.has_permissions(manage_guild=True)
     async def stop(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
