@@ -13,9 +13,17 @@ import pytest
 
 from bot.community import Community
 from bot.discord_app.views import ListingView
-from tests.e2e_support import reply_message, running_studybot, set_daily_schedule
+from tests.e2e_support import (
+    answer_buttons,
+    post_daily_question,
+    reply_message,
+    running_studybot,
+    set_daily_schedule,
+    stored_answers,
+)
 from tests.loopback import FakeDiscord
 from tests.loopback.fixtures import fake_discord  # noqa: F401
+from tests.loopback.payloads import OVERWRITE_MEMBER, VIEW_CHANNEL, Overwrite
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +99,22 @@ async def test_a_click_on_buttons_whose_view_is_gone_says_so_and_removes_them(
     (note,) = clicked.followup_messages
     assert "expired" in note.content and note.ephemeral
     assert not mine.custom_ids() and live is None and not opted_out
+
+
+async def test_a_click_from_a_member_who_lost_the_channel_or_a_deleted_channel_stores_nothing(
+    fake_discord: FakeDiscord, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        post, post_id = await post_daily_question(fake_discord)
+        button = answer_buttons(post)[0]
+        g.text_channel.overwrites[g.member.id] = Overwrite(g.member.id, OVERWRITE_MEMBER, 0, VIEW_CHANNEL)
+        lost = await fake_discord.click(post, button, g.member)
+        del g.text_channel.overwrites[g.member.id]
+        await fake_discord.dispatch("CHANNEL_DELETE", g.text_channel.payload())
+        # The CHANNEL_DELETE is read before the click: they come over one socket in order.
+        gone = await fake_discord.click(post, button, g.member)
+        assert run.bot.get_channel(int(g.text_channel.id)) is None
+    for result in (lost, gone):
+        assert result.ephemeral and "not recorded" in result.text(), result
+    assert stored_answers(tmp_path / "studybot.db", post_id) == []

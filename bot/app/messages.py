@@ -161,6 +161,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.reason.missing_access": "I lost access to the channel or a permission there",
         "daily.reason.no_questions": "its topic has no questions any more",
         "daily.reason.missing_permission": "I am missing a permission there: {permissions}",
+        "daily.no_access": "This question's channel is gone or no longer open to you, so your answer was not recorded.",
         "console.help": (
             "/define TERM        look a term up (Korean or English, typos welcome)\n"
             "/search WORDS       search inside definitions\n"
@@ -315,6 +316,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.reason.missing_access": "채널 접근 권한이나 필요한 권한을 잃었습니다",
         "daily.reason.no_questions": "주제에 더 이상 문제가 없습니다",
         "daily.reason.missing_permission": "그 채널에서 필요한 권한이 없습니다: {permissions}",
+        "daily.no_access": "이 문제의 채널이 없어졌거나 더 이상 볼 수 없어서 답을 기록하지 않았습니다.",
         "console.help": (
             "/define 용어        용어 찾기 (한글, 영어, 오타도 괜찮아요)\n"
             "/search 단어        정의 본문에서 검색\n"

@@ -62,8 +62,18 @@ class Daily(commands.Cog):
     # -- clicks ------------------------------------------------------------------------------
 
     async def answer_click(self, interaction: discord.Interaction, post_id: int, choice: int) -> None:
-        """Record the click, then acknowledge privately; a slow store gets a deferral first."""
+        """Record the click, then acknowledge privately; a slow store gets a deferral first.
+
+        A click from a channel that is gone (deleted after the post) or that the member can no
+        longer see (access lost between post and click) is refused politely and stores nothing.
+        """
         lang = interaction_lang(interaction)
+        guild = interaction.guild
+        channel_gone = guild is not None and interaction.channel_id is not None \
+            and guild.get_channel_or_thread(interaction.channel_id) is None
+        if channel_gone or not interaction.permissions.view_channel:
+            await reply(interaction, tr(lang, "daily.no_access"))
+            return
         recording = self.cycle.answer(
             community_of(interaction), post_id, user_of(interaction), choice, interaction.user.display_name)
         try:

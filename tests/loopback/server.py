@@ -1022,7 +1022,8 @@ class FakeDiscord:
         member = self._member(guild, user)
         if app_permissions is None:
             app_permissions = self.bot_permissions_in(channel)
-        member_permissions = guild.base_permissions(member.id)
+        # Discord: the member's permissions in the interaction's channel, overwrites included.
+        member_permissions = guild.channel_permissions(member.id, channel)
         iid = self.ids.next()
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
         payload: dict[str, Any] = {
