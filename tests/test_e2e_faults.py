@@ -64,10 +64,12 @@ async def test_posts_and_reveal_edits_survive_429s_and_5xx_and_happen_exactly_on
             fake_discord.failures.remove(given_up)
             fake_discord.failures.insert(0, given_up)  # ahead of the share rule
         replies.append(reply_message(await fake_discord.slash(g, g.admin, "dailyadmin", "now").wait(timeout=30)).content)
-    assert all(re.search("unchanged|keep trying", r) for r in replies) and "keep trying" in replies[2], (
-        replies, one.output()[-4000:])
+    # Which send meets which fault depends on timing (a post discord.py gave up on is retried by
+    # the sweep in the background, and the per-channel bucket spreads the sends), so no reply is
+    # pinned to a fault: each says posted or "keep trying", and the given-up 429 was met once.
+    assert all(re.search("unchanged|keep trying", r) for r in replies), (replies, one.output()[-4000:])
     assert limited.hits >= 1 and server_error.hits == 1, "no send was refused: the test proves nothing"
-    await fake_discord.wait_for(lambda: len(daily_posts(fake_discord)) >= 3, 30)
+    await fake_discord.wait_for(lambda: len(daily_posts(fake_discord)) >= 3 and given_up.hits == 1, 30)
     await asyncio.sleep(3)  # a sweep more: nothing is sent twice
     posts = daily_posts(fake_discord)
     assert len(posts) == 3 and len({post_id_of(p) for p in posts}) == 3
