@@ -99,7 +99,7 @@ class StudyBot(commands.Bot):
                 dev_guild_id=self.settings.discord_dev_guild,
                 force=force,
             )
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, discord.RateLimited) as exc:  # RateLimited: a wait over max_ratelimit_timeout
             self.sync_error = exc
             log.error("command sync failed: %s", exc)
         return self.sync_outcome

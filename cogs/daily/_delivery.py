@@ -102,7 +102,7 @@ class DiscordDelivery:
                   reason=pause_reason(reason, lang, quote=limits.user_text))
         try:
             await target.send(limits.content(text), allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, discord.RateLimited) as exc:
             log.warning("daily quiz: could not tell %s about the pause: %s", schedule.community, exc)
 
 
