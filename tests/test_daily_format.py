@@ -229,3 +229,22 @@ async def test_the_daily_command_has_the_fixed_names_and_valid_definitions() -> 
     for name in ("now", "stop"):
         assert not subcommands[name].get("options")
     assert not MENTION.search(str(payload)) and not MENTION.search(str(status))
+
+
+async def test_a_rate_limit_wait_too_long_to_sleep_out_is_try_later_for_the_sweep() -> None:
+    """discord.py raises RateLimited for a wait over the client's max_ratelimit_timeout; the
+    port hands it to the sweep instead of failing the cycle."""
+    from bot.app.ports import TryLater
+    from cogs.daily._delivery import _outcome
+
+    async def limited() -> None:
+        raise discord.RateLimited(45.0)
+
+    outcome = await _outcome(limited(), missing_channel=lambda _: True)
+    assert isinstance(outcome, TryLater) and "45" in outcome.reason
+    bot = StudyBot(settings=Settings(_env_file=None), study=None, daily=None,  # type: ignore[arg-type]
+                   clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)), extensions=(), sync=False)
+    try:
+        assert bot.http.max_ratelimit_timeout == 30.0  # longer waits raise instead of sleeping
+    finally:
+        await bot.close()
