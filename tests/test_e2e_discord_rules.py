@@ -15,6 +15,7 @@ from bot.community import Community
 from bot.discord_app.views import ListingView
 from tests.e2e_support import (
     answer_buttons,
+    embed_text,
     post_daily_question,
     reply_message,
     running_studybot,
@@ -118,3 +119,19 @@ async def test_a_click_from_a_member_who_lost_the_channel_or_a_deleted_channel_s
     for result in (lost, gone):
         assert result.ephemeral and "not recorded" in result.text(), result
     assert stored_answers(tmp_path / "studybot.db", post_id) == []
+
+
+async def test_in_a_dm_define_works_and_quiz_is_personal_practice_on_no_servers_board(
+    fake_discord: FakeDiscord, tmp_path: Path  # noqa: F811
+) -> None:
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        defined = await fake_discord.dm_slash(g.member, "define", term="HPA")
+        assert "Horizontal Pod Autoscaler" in embed_text(reply_message(defined))
+        asked = reply_message(await fake_discord.dm_slash(g.member, "quiz"))
+        assert asked.ephemeral and "no server's leaderboard" in asked.content
+        post_id = int(asked.custom_ids()[0].split(":")[1])
+        post = await run.store.get_post(post_id)
+    # The practice post (and so its answers) belongs to the member's personal community: on no
+    # server's board, and not the undecided "guild 0" of before.
+    assert post is not None and post.community == Community.discord_dm(g.member.id) == f"discord:dm.{g.member.id}"

@@ -875,6 +875,37 @@ class FakeDiscord:
         return self._command_interaction(INTERACTION_COMMAND, g, user, defn, opts, resolved,
                                          in_channel, locale, app_permissions)
 
+    def dm_slash(self, user: FakeMember | FakeUser, name: str, *path: str, locale: str = "en-US",
+                 **values: Any) -> InteractionHandle:
+        """A slash command in the user's direct messages with the bot (context 1, BOT_DM): no
+        guild, a `user` instead of a `member`, and a DM channel of its own. Options are built
+        against the default guild's data (use them for strings and numbers only)."""
+        fake_user = user.user if isinstance(user, FakeMember) else user
+        defn = self.find_command(name, self.guild)
+        if 1 not in (defn.get("contexts") or [0, 1, 2]):
+            raise InteractionBuildError(f"/{name} is not offered in DMs (contexts {defn.get('contexts')})")
+        opts, resolved = OptionBuilder(self.guild, checked=True, world=self.guilds).build(defn, path, values)
+        data: dict[str, Any] = {"id": defn["id"], "name": defn["name"], "type": defn.get("type", 1),
+                                "options": opts}
+        if resolved:
+            data["resolved"] = resolved
+        channel_id = self.ids.next()
+        iid = self.ids.next()
+        token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
+        payload: dict[str, Any] = {
+            "id": iid, "application_id": self.application_id, "type": INTERACTION_COMMAND, "data": data,
+            "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 1, "recipients": [fake_user.payload()], "flags": 0},
+            "user": fake_user.payload(), "token": token, "version": 1,
+            "app_permissions": str(BOT_PERMISSIONS), "locale": locale, "entitlements": [],
+            "authorizing_integration_owners": {"0": self.guild.id}, "context": 1,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+        record = InteractionRecord(iid, token, INTERACTION_COMMAND, payload, channel_id, None, created_at=self.now())
+        self.interactions[iid] = record
+        self._by_token[token] = record
+        return InteractionHandle(self, record)
+
     def autocomplete(
         self,
         guild: FakeGuild | str,
