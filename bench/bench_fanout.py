@@ -30,9 +30,16 @@ from pathlib import Path
 
 from bench.table import Row
 from bot.clock import SystemClock
+from bot.community import Community
 from bot.store import Store
 from tests.e2e_support import studybot_argv, studybot_env
-from tests.loopback import BotProcess, FakeDiscord, FakeGuild, RateLimits, RecordedRequest
+from tests.loopback import (
+    BotProcess,
+    FakeDiscord,
+    FakeGuild,
+    RateLimits,
+    RecordedRequest,
+)
 
 AREA = "fan-out"
 GUILDS = 1000
@@ -51,7 +58,7 @@ def _slot_after(now: datetime) -> datetime:
 async def _make_schedules(db: Path, guilds: list[FakeGuild], at: datetime) -> None:
     async with await Store.open(db, clock=SystemClock(), default_timezone="UTC") as store:
         for guild in guilds:
-            await store.create_or_replace_schedule(int(guild.id), int(guild.text_channel.id),
+            await store.create_or_replace_schedule(Community.discord(guild.id), str(guild.text_channel.id),
                                                    at.strftime("%H:%M"), "UTC")
 
 

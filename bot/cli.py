@@ -40,6 +40,9 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         "deck": entry.deck,
         "section": list(entry.section),
         "source": {"path": entry.source.path, "line": entry.source.line},
+        "shape": entry.shape.value,
+        "rule": entry.rule,
+        "confident": entry.confident,
     }
 
 
@@ -85,6 +88,13 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             f"{len(deck.tables)} tables, {per_deck.get(deck.name, 0)} questions",
             file=out,
         )
+    for deck in notes.decks:
+        for line in deck.corrections:
+            print(line, file=out)
+        for entry in deck.entries:
+            if not entry.confident:
+                quizzed = "quizzed (quiz_unsure)" if deck.quiz_unsure else "not quizzed"
+                print(f"{entry.source}: unsure: {entry.term!r} from rule {entry.rule}; {quizzed}", file=out)
     uncovered = bank.uncovered()
     for entry in uncovered:
         print(f"{entry.source}: note: no question covers {entry.term!r}", file=out)

@@ -13,7 +13,25 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NOTES = REPO_ROOT / "data" / "notes"
 DEFAULT_DECK = DEFAULT_NOTES / "cloud-native-fundamentals.md"
 ALIASES_FILE = REPO_ROOT / "data" / "aliases.yaml"
-SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+def _main_clone(repo: Path) -> Path:
+    """The main clone of a `git worktree` (its `.git` is a file naming `<main>/.git/worktrees/<name>`), else `repo`."""
+    marker = repo / ".git"
+    if marker.is_file():
+        text = marker.read_text(encoding="utf-8").strip()
+        if text.startswith("gitdir:"):
+            gitdir = Path(text.removeprefix("gitdir:").strip())
+            if gitdir.parent.name == "worktrees" and gitdir.parent.parent.name == ".git":
+                return gitdir.parent.parent.parent
+    return repo
+
+
+# The corpus lives beside the clone; a worktree looks beside its main clone too.
+SHARED_CORPUS = next(
+    (c for c in (REPO_ROOT.parent / "shared" / "corpus", _main_clone(REPO_ROOT).parent / "shared" / "corpus") if c.is_dir()),
+    REPO_ROOT.parent / "shared" / "corpus",
+)
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,9 @@ import pytest
 
 from bot.engine.loader import read_note
 from bot.engine.parser import parse_note
+from tests.conftest import SHARED_CORPUS
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 FILES = sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else []
 
 _KOREAN_SENTENCE_END = re.compile(r"(?:다|요|니다|습니다|함|됨)[.!?]?$")

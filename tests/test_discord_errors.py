@@ -203,3 +203,22 @@ def test_the_log_handler_redacts_the_token_in_messages_arguments_and_tracebacks(
     output = stream.getvalue()
     assert token not in output
     assert f"connecting with {REDACTED}" in output and f"RuntimeError: 401 for Bot {REDACTED}" in output
+
+
+async def test_an_interaction_that_expired_gets_no_second_reply_attempt() -> None:
+    # A reply that came after Discord's deadline was refused as Unknown interaction; answering
+    # the refusal with an error reply would be a second initial response to a dead interaction.
+    interaction = FakeInteraction()
+    expired = discord.NotFound(SimpleNamespace(status=404, reason="Not Found"),
+                               {"code": 10062, "message": "Unknown interaction"})
+    assert await report_error(interaction, expired) is None
+    assert interaction.response.sent == [] and interaction.followup.sent == []
+
+
+async def test_another_not_found_is_still_reported_with_a_ref() -> None:
+    interaction = FakeInteraction()
+    gone = discord.NotFound(SimpleNamespace(status=404, reason="Not Found"),
+                            {"code": 10008, "message": "Unknown Message"})
+    ref = await report_error(interaction, gone)
+    text, ephemeral = only_reply(interaction)
+    assert ref is not None and ref in text and ephemeral

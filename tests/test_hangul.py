@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 from bot.engine.hangul import (
     choseong,
     compat_jamo,
+    has_final_consonant,
     has_hangul,
+    has_syllable,
     is_choseong_query,
+    is_syllable,
     nfc,
     qwerty_to_keys,
     to_keys,
@@ -109,3 +112,13 @@ def test_to_keys_is_stable_on_its_own_output(text):
 @given(st.text(alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3), min_size=1, max_size=6))
 def test_every_syllable_gives_one_choseong(text):
     assert len(choseong(text)) == len(text)
+
+
+def test_a_syllable_with_a_final_consonant_takes_the_other_particles() -> None:
+    assert [has_final_consonant(c) for c in "란라역여힣가"] == [True, False, True, False, True, False]
+    assert not has_final_consonant("ㄹ") and not has_final_consonant("a")
+
+
+def test_only_precomposed_syllables_count_as_syllables() -> None:
+    assert is_syllable("가") and is_syllable("힣") and not is_syllable("ㄱ") and not is_syllable("가나")
+    assert has_syllable("Pod는") and not has_syllable("ㅋㅋ Pod")

@@ -1,5 +1,7 @@
-"""Generated Markdown (headings, nested lists, ragged tables, bold, code fences, Hangul, noise)
-never makes the parser raise, and whatever it returns is well formed."""
+"""Generated Markdown (headings, nested lists, ragged tables, bold, code fences, Hangul, noise,
+arrows and other separators, flashcards, Q:/A: pairs, callouts, consecutive bold lines and
+front-matter `glossary:` blocks of any type) never makes the parser raise, and whatever it
+returns is well formed."""
 
 from __future__ import annotations
 
@@ -11,14 +13,16 @@ from bot.engine.parser import parse_note
 WORDS = st.sampled_from(
     ["Pod", "Kubernetes", "HPA", "서비스", "메시", "클라우드(Cloud)", "FaaS(Function as a Service)", "이란", "란",
      "is", "a", ":", " - ", "—", "(기본)", "46%", "**", "`", "#tag", "![[x.png]]", "<br>", "|", "Q.", "A.", "::", "?",
-     "\\", "[", "]", "(", ")", "다.", "OCI (Open Container Initiative)", "x" * 70]
+     "\\", "[", "]", "(", ")", "다.", "OCI (Open Container Initiative)", "x" * 70, "->", "=>", "--", "→", "=", ":=",
+     "：", "–", "==", "[!note]", "은", "는", "을 말한다", "What's", "Which tool", "and", "&", "docker ps", "-it",
+     "manifest.json", "(2000)", "시험 빈출!", "CKA (Certified Kubernetes Administrator)", "volumeBindingMode:"]
 )
 PHRASE = st.lists(st.one_of(WORDS, st.text(max_size=12)), min_size=0, max_size=10).map(" ".join)
 
 
 @st.composite
 def fragment(draw) -> str:
-    kind = draw(st.integers(0, 9))
+    kind = draw(st.integers(0, 14))
     phrase = draw(PHRASE)
     other = draw(PHRASE)
     indent = " " * draw(st.sampled_from([0, 2, 3, 4, 6]))
@@ -44,6 +48,18 @@ def fragment(draw) -> str:
         return draw(st.sampled_from(["---\n", "---\ntitle: [x\n---\n", "<div>\n", "</div>\n", "\n", "\t- \n"]))
     if kind == 8:
         return f"Q. {phrase}?\nA. {other}\n"
+    if kind == 9:
+        return f"{phrase}? :: {other}\n"
+    if kind == 10:
+        return f"> [!{draw(st.sampled_from(['note', 'tip', '', 'x]']))}] {phrase}\n> {other}\n"
+    if kind == 11:
+        return f"**{phrase}.** {other}\n**{other}**{draw(st.sampled_from(['은', '는', ':', ' ->']))} {phrase}\n"
+    if kind == 12:
+        return f"{indent}- {phrase}{draw(st.sampled_from([' -> ', ' => ', ' -- ', ' = ', ' := ', '：']))}{other}\n"
+    if kind == 13:
+        return f"Q{draw(st.integers(0, 12))}{draw(st.sampled_from(['.', ':', ')']))} {phrase}\nA{draw(st.sampled_from(['.', ':']))} {other}\n"
+    if kind == 14:
+        return f"---\nglossary: {draw(st.sampled_from(['[x]', '3', '{exclude: 3}', '{include: [' + phrase.replace(']', '') + ']}', '{aliases: x}', '{quiz_unsure: maybe}']))}\n---\n"
     return f"{phrase}\n"
 
 

@@ -111,8 +111,13 @@ def test_qa_block_with_a_definitional_question_is_an_entry() -> None:
     assert (entry.term, entry.definition, entry.shape) == ("etcd", "A distributed key-value store.", EntryShape.QA)
 
 
-def test_flashcard_line_with_a_non_definitional_question_is_not_an_entry() -> None:
-    assert terms("Which tool monitors runtime security? :: Falco #flashcard\n") == []
+def test_flashcard_whose_answer_names_a_tool_makes_the_answer_an_entry() -> None:
+    entry = only("Which tool monitors runtime security? :: Falco #flashcard\n")
+    assert (entry.term, entry.definition, entry.rule) == ("Falco", "Which tool monitors runtime security?", "qa:answer")
+
+
+def test_flashcard_with_a_sentence_answer_and_no_subject_is_not_an_entry() -> None:
+    assert terms("How long is the API guaranteed to be compatible? :: At least 1 year after a release.\n") == []
 
 
 def test_plain_term_lines_in_a_paragraph_are_entries_and_placeholders_are_not() -> None:

@@ -19,7 +19,7 @@ from bot.engine.questions import (
     compile_mask,
     mask,
     name_forms,
-    normalise,
+    choice_key,
     question_to_json,
 )
 
@@ -210,8 +210,8 @@ def test_name_forms_split_parenthesised_acronyms_without_a_space():
                                                            "Function as a Service")
 
 
-def test_normalise_ignores_case_markup_and_trailing_punctuation():
-    assert normalise("**Service  Mesh**.") == normalise("service mesh")
+def test_choice_key_ignores_case_markup_and_trailing_punctuation():
+    assert choice_key("**Service  Mesh**.") == choice_key("service mesh")
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def test_two_entries_with_the_same_term_get_different_question_ids():
 def test_every_question_has_two_to_four_distinct_choices(bank):
     for q in bank.questions:
         assert 2 <= len(q.choices) <= 4
-        assert len({normalise(c) for c in q.choices}) == len(q.choices), q
+        assert len({choice_key(c) for c in q.choices}) == len(q.choices), q
 
 
 def test_a_deck_of_two_entries_gets_two_choice_questions():
@@ -583,7 +583,7 @@ def test_default_deck_covers_every_entry_with_a_definition(default_bank):
 
 def test_default_deck_prompts_never_contain_their_answer(default_bank):
     for q in default_bank.questions:
-        assert normalise(q.correct_choice) not in normalise(q.prompt), q
+        assert choice_key(q.correct_choice) not in choice_key(q.prompt), q
 
 
 def test_default_deck_explanations_end_with_their_source(default_bank):

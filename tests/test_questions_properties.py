@@ -14,7 +14,7 @@ from bot.engine.questions import (
     PROMPT_EXPANSION,
     build_question_bank,
     name_forms,
-    normalise,
+    choice_key,
 )
 
 LATIN = ["pod", "node", "mesh", "proxy", "volume", "cluster", "ingress", "secret", "daemon", "kernel",
@@ -110,11 +110,11 @@ def entry_of(notes: Notes, q: Question) -> Entry | None:
 
 
 def names_of(entry: Entry) -> set[str]:
-    return {normalise(f) for f in name_forms(entry.names)}
+    return {choice_key(f) for f in name_forms(entry.names)}
 
 
 def synonyms(a: Entry, b: Entry) -> bool:
-    same_definition = bool(a.definition) and normalise(a.definition) == normalise(b.definition)
+    same_definition = bool(a.definition) and choice_key(a.definition) == choice_key(b.definition)
     return a is b or bool(names_of(a) & names_of(b)) or same_definition
 
 
@@ -123,7 +123,7 @@ def synonyms(a: Entry, b: Entry) -> bool:
 def test_every_question_has_two_to_four_distinct_choices_and_a_valid_answer(notes, seed):
     for q in build_question_bank(notes, seed=seed).questions:
         assert 2 <= len(q.choices) <= 4 and 0 <= q.answer < len(q.choices)
-        assert len({normalise(c) for c in q.choices}) == len(q.choices)
+        assert len({choice_key(c) for c in q.choices}) == len(q.choices)
 
 
 @PROPERTY_SETTINGS
@@ -160,7 +160,7 @@ def test_definition_to_term_has_exactly_one_term_that_fits(notes, seed):
             continue
         asked = entry_of(notes, q)
         fitting = [c for c in q.choices
-                   if any(normalise(c) in names_of(e) and synonyms(asked, e) for e in entries)]
+                   if any(choice_key(c) in names_of(e) and synonyms(asked, e) for e in entries)]
         assert fitting == [q.correct_choice]
 
 
@@ -173,8 +173,8 @@ def test_acronym_questions_have_exactly_one_expansion_of_the_acronym(notes, seed
             continue
         acronym = next(f for f in name_forms(entry_of(notes, q).names)
                        if q.prompt == PROMPT_EXPANSION.format(acronym=f))
-        owners = [e for e in entries if normalise(acronym) in names_of(e)]
-        fitting = [c for c in q.choices if any(normalise(c) in names_of(e) for e in owners)]
+        owners = [e for e in entries if choice_key(acronym) in names_of(e)]
+        fitting = [c for c in q.choices if any(choice_key(c) in names_of(e) for e in owners)]
         assert fitting == [q.correct_choice]
 
 
@@ -188,8 +188,8 @@ def test_group_questions_have_exactly_one_choice_on_the_asked_side(notes, seed):
         group = next(e for e in notes.entries if e.members and e.source == q.source)
         member_names: set[str] = set()
         for m in group.members:
-            member_names |= names_of(by_term[m]) if m in by_term else {normalise(m)}
-        is_member = [normalise(c) in member_names for c in q.choices]
+            member_names |= names_of(by_term[m]) if m in by_term else {choice_key(m)}
+        is_member = [choice_key(c) in member_names for c in q.choices]
         if "NOT one of" in q.prompt:
             assert [c for c, m in zip(q.choices, is_member, strict=True) if not m] == [q.correct_choice]
         else:
@@ -239,7 +239,7 @@ def test_every_entry_with_a_definition_is_covered_when_another_unrelated_one_exi
 @given(st.tuples(decks("alpha", 6), decks("beta", 6)), seeds)
 def test_choices_never_mix_decks(pair, seed):
     notes = Notes(decks=pair)
-    names = {d.name: {normalise(f) for e in d.entries for f in name_forms(e.names)} for d in pair}
+    names = {d.name: {choice_key(f) for e in d.entries for f in name_forms(e.names)} for d in pair}
     for q in build_question_bank(notes, seed=seed).questions:
         if q.kind is QuestionKind.DEFINITION_TO_TERM:
-            assert all(normalise(c) in names[q.deck] for c in q.choices)
+            assert all(choice_key(c) in names[q.deck] for c in q.choices)

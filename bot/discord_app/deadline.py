@@ -4,7 +4,9 @@ Discord forgets an interaction that gets no initial response within 3 s of its c
 that is usually quick (recording a click) can be slow now and then: another process holds the
 database's write lock, or the host is busy. `finish_or_defer` gives the work until the
 interaction is `ACK_BUDGET` seconds old and defers the response if it is still running, so the
-reply can follow as a followup message (which may come up to 15 minutes later).
+reply can follow as a followup message (which may come up to 15 minutes later). When even the
+deferral comes too late (the interaction waited in a queue past the deadline), Discord's refusal
+is raised after the work is done, so nobody answers the dead interaction a second time.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
     common case (work done in time) cheap: this runs for every click of a burst.
     """
     loop = asyncio.get_running_loop()
-    deferral: asyncio.Task[None] | None = None
+    deferral: asyncio.Task[discord.HTTPException | None] | None = None
     finished = False
 
     def defer_if_still_working() -> None:
@@ -52,19 +54,26 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
 
     timer = loop.call_later(seconds_left(interaction), defer_if_still_working)
     try:
-        return await work
+        result = await work
     finally:
         finished = True
         timer.cancel()
-        if deferral is not None:  # the reply must follow the deferral, not race it
-            await deferral
+        refused = await deferral if deferral is not None else None  # the reply must follow it
+    if refused is not None:
+        # Discord forgot the interaction before the deferral reached it: no reply can follow,
+        # and the caller's reply would be a second response to a dead interaction. The work's
+        # result (an answer stored, say) stands.
+        raise refused
+    return result
 
 
-async def _defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool) -> None:
+async def _defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool) -> discord.HTTPException | None:
     try:
         await defer(interaction, ephemeral=ephemeral, thinking=thinking)
     except discord.HTTPException as exc:  # expired already: the work's result still stands
         log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
+        return exc
+    return None
 
 
 __all__ = ["ACK_BUDGET", "finish_or_defer", "seconds_left"]

@@ -28,6 +28,8 @@ from bot.errors import StudyError
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction (or token) that expired
+
 
 def new_ref() -> str:
     """A short reference a user can quote and an operator can grep the log for."""
@@ -134,6 +136,12 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     Never raises: a failure to reply (an expired token, say) is logged with the same ref.
     """
     original = unwrap(error)
+    if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+        # The interaction expired (3 s for the first response, 15 min for its token) before the
+        # bot answered: Discord takes no reply to it any more, so trying again only doubles the
+        # refusal. The work done before the reply (an answer stored, say) stands.
+        log.warning("%s expired before the bot could answer it", _where(interaction))
+        return None
     lang = interaction_lang(interaction)
     text = friendly_text(original, lang)
     ref: str | None = None

@@ -69,6 +69,11 @@ def _acronym_matches(acronym: str, expansion: str) -> bool:
     return True
 
 
+def acronym_matches(acronym: str, expansion: str) -> bool:
+    """Does `expansion` spell out `acronym` (its capitals among the expansion's word initials)?"""
+    return _acronym_matches(acronym, expansion)
+
+
 def _clean_part(part: str) -> str:
     part = _SYNONYM_PREFIX.sub("", part.strip())
     return " ".join(part.strip(" \t'\"`*_").split())

@@ -24,6 +24,7 @@ _SIMPLE_LINE = re.compile(
     rf"(?P<key>{_WORD}):(?: +(?:\[ *(?P<flow>{_WORD}(?: *, *{_WORD})*)? *\]|(?P<scalar>[^\W\d_][\w .,/()+&'-]*?)))? *"
 )
 _FLOW_SPLIT = re.compile(r" *, *")
+_TOP_KEY = re.compile(r"(?P<key>[^\s#:'\"-][^:\n]*?):(?:\s|$)")
 _RESOLVED_WORDS = frozenset(
     "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL".split()
 )
@@ -37,6 +38,10 @@ class FrontMatter:
     body: str = ""
     line_offset: int = 0
     error: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key → 1-based source line
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
 
     @property
     def title(self) -> str | None:
@@ -90,7 +95,8 @@ def split_front_matter(text: str) -> FrontMatter:
             yaml_text = text[first_newline + 1 : position]
             body = "" if end == -1 else text[end + 1 :]
             meta, error = _load_yaml(yaml_text)
-            return FrontMatter(meta=meta, body=body, line_offset=line_number, error=error)
+            lines = {m["key"]: number for number, m in enumerate(map(_TOP_KEY.match, yaml_text.split("\n")), 2) if m}
+            return FrontMatter(meta=meta, body=body, line_offset=line_number, error=error, key_lines=lines)
         if end == -1:
             break
         position = end + 1
@@ -138,3 +144,68 @@ def _load_yaml(yaml_text: str) -> tuple[dict[str, Any], str | None]:
     if not isinstance(loaded, dict):
         return {}, "front matter is not a YAML mapping; ignored"
     return {str(k): v for k, v in loaded.items()}, None
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryBlock:
+    """A note's corrections to its own glossary, from front matter `glossary:`.
+
+    `exclude` drops entries by any of their names, `include` names terms that must be entries (and
+    are quizzed even when their rule is unsure), `aliases` adds names to terms, and `quiz_unsure`
+    lets questions draw on unsure entries too.
+    """
+
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    quiz_unsure: bool = False
+    line: int = 1
+
+
+_GLOSSARY_KEYS = ("exclude", "include", "aliases", "quiz_unsure")
+
+
+def _string_list(value: Any) -> tuple[str, ...] | None:
+    """A string or a list of strings (numbers allowed) as a tuple, None for anything else."""
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return None
+
+
+def read_glossary_block(front: FrontMatter) -> tuple[GlossaryBlock, list[tuple[int, str]]]:
+    """The `glossary:` block and its type errors as (line, message); a wrong part is ignored alone."""
+    value = front.meta.get("glossary")
+    line = front.line_of("glossary")
+    if value is None:
+        return GlossaryBlock(line=line), []
+    if not isinstance(value, dict):
+        return GlossaryBlock(line=line), [(line, "front matter `glossary:` must be a mapping "
+                                                 "(exclude, include, aliases, quiz_unsure); ignored")]
+    errors: list[tuple[int, str]] = []
+    for key in value:
+        if key not in _GLOSSARY_KEYS:
+            errors.append((line, f"front matter `glossary: {key}` is not known (use {', '.join(_GLOSSARY_KEYS)}); ignored"))
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("exclude", "include"):
+        names = _string_list(value.get(key, []))
+        if names is None:
+            errors.append((line, f"front matter `glossary: {key}` must be a list of terms; ignored"))
+        lists[key] = names or ()
+    aliases: dict[str, tuple[str, ...]] = {}
+    raw_aliases = value.get("aliases", {}) or {}
+    if not isinstance(raw_aliases, dict):
+        errors.append((line, "front matter `glossary: aliases` must map a term to its aliases; ignored"))
+    else:
+        for term, names in raw_aliases.items():
+            parsed = _string_list(names)
+            if parsed is None or not isinstance(term, str):
+                errors.append((line, f"front matter `glossary: aliases: {term}` must be a term with a list of aliases; ignored"))
+            else:
+                aliases[term] = parsed
+    quiz_unsure = value.get("quiz_unsure", False)
+    if not isinstance(quiz_unsure, bool):
+        errors.append((line, "front matter `glossary: quiz_unsure` must be true or false; ignored"))
+        quiz_unsure = False
+    return GlossaryBlock(lists["exclude"], lists["include"], aliases, quiz_unsure, line), errors

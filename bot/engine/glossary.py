@@ -10,15 +10,17 @@ syllables are plain prefixes, and ranked in tiers:
 2. name prefix, then word prefix ("discov" → Service Discovery), then initials of a
    multi-word English name ("cncf"), then keystroke substring ("버네티", "netes");
 3. choseong ("ㅋㅂㄴㅌㅅ"), prefix from a Korean word start, then infix;
-4. fuzzy per word (rapidfuzz `fuzz.ratio` against a word vocabulary, Korean words in keystroke
+4. an English name spelled in Hangul nobody curated: letter by letter ("에이치피에이" → HPA), then
+   by sound ("헬름" → Helm, "알백" → RBAC; consonant skeletons, bot.engine.soundalike);
+5. fuzzy per word (rapidfuzz `fuzz.ratio` against a word vocabulary, Korean words in keystroke
    space so one wrong vowel costs one key of ten), with a bonus for names whose words the query
    covers, so "kubernates" prefers "Kubernetes" over "Queue Kubernetes";
-5. the query as typed in the wrong keyboard mode ("znqjspxltm" → 쿠버네티스);
-6. full-text hits inside definitions (every query word must occur).
+6. the query as typed in the wrong keyboard mode ("znqjspxltm" → 쿠버네티스);
+7. full-text hits inside definitions (every query word must occur).
 
 Within a tier the shorter name wins, then the one with fewer words, then deck order. A lower tier
 only runs while the result list is not yet full, so the ranking is strict and deterministic; tiers
-4 and 5 run only when no name matched exactly and the literal tiers found fewer than five.
+5 and 6 run only when no name matched exactly and the literal tiers found fewer than five.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from itertools import chain, filterfalse, islice
 from rapidfuzz import fuzz, process
 
 from bot.engine.hangul import (
+    HANGUL_CLASS,
     choseong,
     compat_jamo,
     has_hangul,
@@ -45,6 +48,14 @@ from bot.engine.hangul import (
     to_keys,
 )
 from bot.engine.gcpause import gc_paused
+from bot.engine.soundalike import (
+    MIN_KEY,
+    hangul_first_vowels,
+    hangul_sound_key,
+    latin_first_vowel,
+    latin_sound_keys,
+    letter_spellings,
+)
 from bot.engine.model import Entry, TextHit
 
 MAX_RESULTS = 25
@@ -60,9 +71,8 @@ PREFIX_TOKEN_SCORE = 90.0
 TYPO_TIERS_BELOW = 5  # the fuzzy and keyboard-layout tiers run while fewer results than this
 
 _LATIN = "0-9A-Za-z\u00c0-\u024f"
-_HANGUL = "\uac00-\ud7a3\u3131-\u318e\u1100-\u11ff"
 # Words are runs of one script, so "ReplicaSet는" gives "ReplicaSet" and the particle "는".
-_WORD = re.compile(rf"[{_LATIN}]+|[{_HANGUL}]+|[^\W_{_LATIN}{_HANGUL}]+")
+_WORD = re.compile(rf"[{_LATIN}]+|[{HANGUL_CLASS}]+|[^\W_{_LATIN}{HANGUL_CLASS}]+")
 _PARENS = re.compile(r"[(（]([^()（）]*)[)）]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]{0,2}[A-Z][A-Z0-9]{0,6}$")
 
@@ -311,6 +321,7 @@ class Glossary:
         with gc_paused():
             self._build_names()
             self._build_fuzzy()
+            self._build_sound()
             self._build_text()
             self._build_relations()
             self._default = self._default_order()
@@ -417,6 +428,25 @@ class Glossary:
                         posting.append(vid)
         self._deletes = deletes
 
+    def _build_sound(self) -> None:
+        """Sound keys of the all-Latin names, suffixed with their first vowel, and the Hangul
+        letter-by-letter spellings of short ones (bot.engine.soundalike)."""
+        sound: dict[str, list[int]] = {}
+        letters: dict[str, list[int]] = {}
+        for rank, name in enumerate(self._names):
+            if not all(w.isascii() and w.isalpha() for w in name.words):
+                continue
+            joined = "".join(name.words)
+            vowel = latin_first_vowel(joined)
+            if vowel:
+                for key in latin_sound_keys(" ".join(name.words)):
+                    sound.setdefault(key + vowel, []).append(rank)
+            if len(name.words) == 1:
+                for spelling in letter_spellings(joined):
+                    letters.setdefault(spelling, []).append(rank)
+        self._sound = sound
+        self._letters = letters
+
     def _build_text(self) -> None:
         by_word: defaultdict[str, list[int]] = defaultdict(list)
         for e, entry in enumerate(self.entries):
@@ -502,6 +532,8 @@ class Glossary:
         if not out.full and is_choseong_query(keys):
             out.add_ranks(self._cho_prefix.ranks(keys))
             out.add_ranks(self._cho_substring.ranks(keys))
+        if not out.full:
+            self._sound_alike("".join(tokens), out)
         # Typo tolerance is for queries that do not match as typed: a name spelled exactly, or
         # a handful of literal matches, means the user typed what they meant (doc §3.2 pipeline).
         if not exact and len(out.found) < TYPO_TIERS_BELOW:
@@ -581,6 +613,22 @@ class Glossary:
             out.add_ranks(self._initials.get(keys, ()))
         if not out.full:
             out.add_ranks(self._substring.ranks(keys))
+
+    def _sound_alike(self, text: str, out: _Collector) -> None:
+        """English names that Hangul `text` spells by sound (헬름 → Helm) or letter by letter (에이치피에이 → HPA)."""
+        if len(text) < 2 or not all("\uac00" <= ch <= "\ud7a3" for ch in text):
+            return
+        out.add_ranks(self._letters.get(text, ()))
+        key = hangul_sound_key(text)
+        if len(key) >= MIN_KEY and not out.full:
+            sound, names, n = self._sound, self._names, len(self._names)
+            ranks = set(chain.from_iterable(sound.get(key + v, ()) for v in hangul_first_vowels(text)))
+            # A Hangul syllable spells about two letters (헬름: Helm, 프로메테우스: Prometheus): a
+            # name far off that length only shares consonants (볼륨 is not "Prometheus"), and
+            # among the rest the closest length comes first.
+            syllables = len(text)
+            off = {r: abs(sum(map(len, names[r % n].words)) - 2 * syllables) for r in ranks}
+            out.add_ranks(sorted((r for r, d in off.items() if d < syllables), key=lambda r: (off[r], r)))
 
     def _layout_keys(self, query: str) -> str:
         """The keystrokes of an ASCII query typed in English mode, or "" when it is not one."""

@@ -35,6 +35,11 @@ _SPLIT = {
 _QWERTY = dict(zip("qwertyuiopasdfghjklzxcvbnm", "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ", strict=True))
 _QWERTY_SHIFT = {"Q": "ㅃ", "W": "ㅉ", "E": "ㄸ", "R": "ㄲ", "T": "ㅆ", "O": "ㅒ", "P": "ㅖ"}
 
+# Syllables, compatibility jamo, conjoining jamo and the two extended jamo blocks.
+_HANGUL_RANGES = ((SYLLABLE_FIRST, SYLLABLE_LAST), (0x3131, 0x318E), (0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
+# The same characters as the body of a regex character class, for tokenisers: `[{HANGUL_CLASS}]+`.
+HANGUL_CLASS = "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in _HANGUL_RANGES)
+
 # Conjoining jamo (U+1100.., what NFD and NFKC produce) in the same order as the tables above.
 _CONJ_CHOSEONG = range(0x1100, 0x1113)
 _CONJ_JUNGSEONG = range(0x1161, 0x1176)
@@ -85,7 +90,7 @@ _COMPAT_CONSONANTS = frozenset(chr(c) for c in range(0x3131, 0x314F))
 
 
 def nfc(s: str) -> str:
-    """NFC-normalise (composes NFD syllables pasted from macOS); never NFKC."""
+    """NFC-normalize (composes NFD syllables pasted from macOS); never NFKC."""
     return unicodedata.normalize("NFC", s)
 
 
@@ -129,6 +134,7 @@ def qwerty_to_keys(s: str) -> str:
 def is_hangul_char(ch: str) -> bool:
     """A precomposed syllable or any Hangul jamo (compatibility, conjoining, extended)."""
     code = ord(ch)
+    # Spelled out rather than looped over _HANGUL_RANGES: this runs per character on hot paths.
     return (
         SYLLABLE_FIRST <= code <= SYLLABLE_LAST
         or 0x3131 <= code <= 0x318E
@@ -141,3 +147,19 @@ def is_hangul_char(ch: str) -> bool:
 def has_hangul(s: str) -> bool:
     """True when `s` contains any Hangul syllable or jamo."""
     return any(is_hangul_char(ch) for ch in s)
+
+
+def is_syllable(ch: str) -> bool:
+    """A precomposed Hangul syllable (가-힣), the unit Korean words are written in."""
+    return len(ch) == 1 and SYLLABLE_FIRST <= ord(ch) <= SYLLABLE_LAST
+
+
+def has_syllable(s: str) -> bool:
+    """True when `s` contains a precomposed Hangul syllable (bare jamo do not count)."""
+    return any(SYLLABLE_FIRST <= ord(ch) <= SYLLABLE_LAST for ch in s)
+
+
+def has_final_consonant(ch: str) -> bool:
+    """A syllable that ends in a consonant (받침): 란 does, 라 does not. Particles follow it
+    (은/이/을 after one, 는/가/를 after none)."""
+    return is_syllable(ch) and (ord(ch) - SYLLABLE_FIRST) % len(JONGSEONG) != 0

@@ -58,6 +58,13 @@ class EntryShape(StrEnum):
     SENTENCE = "sentence"
     QA = "qa"
     LINE = "line"  # `Term : definition` plain lines outside lists
+    CALLOUT = "callout"  # an Obsidian callout `> [!note] Term` and its body
+    FRONT_MATTER = "front_matter"  # named by the note's `glossary: include:` list
+
+
+# Rules whose entries are often not terms: a bare heading over a paragraph, a definition read out
+# of running prose. Their entries stay in the glossary but are not quizzed unless a note says so.
+UNSURE_RULES = frozenset({"heading:bare", "sentence:subject", "sentence:is", "sentence:enumeration"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +73,9 @@ class Entry:
 
     `group` names the parent entry's term when this entry is a member of a group
     ("Cloud Native Application의 특징" → Resiliency); `members` lists the member terms of a group
-    entry. `table_id` points at the StudyTable the entry came from, if any.
+    entry. `table_id` points at the StudyTable the entry came from, if any. `rule` names the rule
+    that recognised the entry (`shape:variant`, e.g. `list_item:separator`, `heading:bare`);
+    `confident` is False for entries from rules that are often wrong (see UNSURE_RULES).
     """
 
     id: str
@@ -80,6 +89,8 @@ class Entry:
     group: str | None = None
     members: tuple[str, ...] = ()
     table_id: str | None = None
+    rule: str = ""
+    confident: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -95,7 +106,7 @@ class Entry:
 class StudyTable:
     """A table kept as quiz material.
 
-    Rows and columns are normalised so that `items` are the things being described and `aspects`
+    Rows and columns are normalized so that `items` are the things being described and `aspects`
     the properties: for a glossary table (term | description | ...) items are the rows; for a
     comparison table (aspect | Terraform | Ansible) items are the columns. `cells[i][j]` is the
     text of item i for aspect j (empty string when blank).
@@ -125,6 +136,14 @@ class Deck:
     tables: tuple[StudyTable, ...] = ()
     tags: tuple[str, ...] = ()
     sections: tuple[tuple[str, ...], ...] = ()
+    quiz_unsure: bool = False  # front matter `glossary: {quiz_unsure: true}`
+    corrections: tuple[str, ...] = ()  # what the note's `glossary:` block changed, `file:line: …`
+
+    def quiz_entries(self) -> tuple[Entry, ...]:
+        """The entries questions are drawn from: the confident ones, or all when the note says so."""
+        if self.quiz_unsure:
+            return self.entries
+        return tuple(e for e in self.entries if e.confident)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@ Five kinds (see `QuestionKind`): term → definition, definition → term, acron
 choices with exactly one correct, and the prompt never contains the answer or its aliases: they
 are masked as `____`, also inside Korean words ("KEDA는" → "____는"). Short Latin names are
 matched as whole words (plural "s"/"es" included), so "Go" leaves "Google" alone; names of four
-or more characters take the whole Latin word they sit in ("Docker" masks "dockerd").
+or more characters take the whole Latin word they sit in ("Docker" masks "dockerd"). A definition
+repeating parts of its term (DevOps: "개발(Dev)과 운영(Ops)…") has them masked in every option, so
+it is not the only option sharing them (`bot.engine.quality` measures that share).
 
 Ids hash the deck, the kind and what the question asks (never the distractors or the seed), so
 they survive restarts and edits elsewhere in the deck. Choice order and distractors come from
@@ -21,10 +23,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from bot.engine.hangul import has_hangul
 from bot.engine.model import Deck, Entry, EntryShape, Notes, Question, QuestionKind, SourceRef, StudyTable, stable_id
+from bot.engine.quality import option_words, shares_part, term_parts
 
 MASK = "____"
 MAX_CHOICES = 4
@@ -53,10 +57,10 @@ _MARKUP = re.compile(r"\*\*|`|<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_MASKED_GLOSS = re.compile(r"\s*\(\s*" + re.escape(MASK) + r"\s*\)")
 _MASK_PAIR = re.compile(re.escape(MASK) + r"\s*\(\s*" + re.escape(MASK) + r"\s*\)")
 _ACRONYM = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[/&-][A-Za-z0-9]+)*$")
 _WORD_SPLIT = re.compile(r"[\s/\-]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _WORD_CHARS = re.compile(r"\w")
 _TRAILING = " \t.,;:!?。"
 # Names this long are masked even inside a longer Latin word; shorter ones only as whole words,
@@ -79,13 +83,13 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def normalise(text: str) -> str:
+def choice_key(text: str) -> str:
     """The comparison key of a choice or name: cleaned, case-folded, trailing punctuation dropped."""
     return clean(text).casefold().strip(_TRAILING)
 
 
 def _fold(text: str) -> str:
-    """`normalise` for text that is already `clean`: the hot path of choice de-duplication."""
+    """`choice_key` for text that is already `clean`: the hot path of choice de-duplication."""
     return text.casefold().strip(_TRAILING)
 
 
@@ -192,7 +196,7 @@ def is_acronym(text: str) -> bool:
 def _expands(acronym: str, expansion: str) -> bool:
     if " " not in expansion or "(" in expansion or is_acronym(expansion):
         return False
-    if _HANGUL.search(expansion):
+    if has_hangul(expansion):
         return True
     words = [w for w in _WORD_SPLIT.split(expansion) if w]
     initials = "".join(w[0] for w in words).upper()
@@ -208,7 +212,7 @@ def _expands(acronym: str, expansion: str) -> bool:
 
 def _display_expansion(text: str) -> str:
     """An all-lowercase Latin expansion in title case, so it does not stand out among the others."""
-    if _HANGUL.search(text) or text != text.lower():
+    if has_hangul(text) or text != text.lower():
         return text
     return _LATIN_WORD.sub(lambda m: m[0] if m[0] in _MINOR_WORDS else m[0].capitalize(), text)
 
@@ -218,7 +222,28 @@ def _usable(text: str) -> bool:
 
 
 def _script_of(text: str) -> str:
-    return "hangul" if _HANGUL.search(text) else "latin"
+    return "hangul" if has_hangul(text) else "latin"
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _part_hider(parts: frozenset[str], text: str) -> Callable[[str], str]:
+    """What masks the parts of a term (bot.engine.quality.term_parts) in any text, when `text`
+    repeats one ("개발(Dev)과 운영(Ops)…" for DevOps); otherwise nothing is masked.
+
+    A parenthesised gloss that is nothing but a part is dropped: "개발(Dev)과" → "개발과".
+    """
+    if not shares_part(text, parts):
+        return _unchanged
+    hider = _Hider(parts)
+
+    def hide(other: str) -> str:
+        masked = hider(other)
+        return other if masked == other else _MASKED_GLOSS.sub("", masked)
+
+    return hide
 
 
 def _contains_either(a: str, b: str) -> bool:
@@ -319,14 +344,15 @@ def build_question_bank(notes: Notes, *, seed: int = 0) -> QuestionBank:
     questions: list[tuple[tuple, Question]] = []
     links: list[tuple[str, str]] = []
     for deck_index, deck in enumerate(notes.decks):
-        builder = _DeckBuilder(deck, seed, ids, links)
+        # Unsure entries (a bare heading, a definition read out of prose) are not quizzed unless the note says so.
+        builder = _DeckBuilder(replace(deck, entries=deck.quiz_entries()), seed, ids, links)
         for q in builder.build():
             order = (deck_index, q.source.line, _KIND_ORDER[q.kind])
             questions.append((order, q))
     questions.sort(key=lambda pair: pair[0])  # stable: build order breaks ties
     return QuestionBank(
         questions=tuple(q for _, q in questions),
-        entries=notes.entries,
+        entries=tuple(e for d in notes.decks for e in d.quiz_entries()),
         decks=tuple(d.name for d in notes.decks),
         links=tuple(links),
     )
@@ -411,10 +437,10 @@ def _make_item(entry: Entry) -> _Item:
         entry=entry,
         term=clean(entry.term),
         forms=forms,
-        keys=frozenset(normalise(f) for f in forms),
+        keys=frozenset(choice_key(f) for f in forms),
         hide=hide,
         definition=definition,
-        def_key=normalise(definition),
+        def_key=choice_key(definition),
         choice_text=choice if _usable(choice) else "",
         prompt_text=prompt if _usable(prompt) else "",
         acronym=acronym,
@@ -515,11 +541,12 @@ class _DeckBuilder:
                 self.by_sibling[sibling].append(item)
         self._drop_table_column_definitions()
         self._pool_cache: dict[tuple[str, str, object], list[_Item]] = {}
+        self._by_option_word: dict[str, list[_Item]] | None = None
 
     def _drop_table_column_definitions(self) -> None:
         # An item of a comparison table has a definition stitched from its cells ("목적: …; 언어:
         # …"): the table questions ask it cell by cell, a definition question would ask it all at once.
-        compared = {normalise(i) for t in self.deck.tables if t.comparison for i in t.items}
+        compared = {choice_key(i) for t in self.deck.tables if t.comparison for i in t.items}
         for item in self.items:
             if item.entry.shape is EntryShape.TABLE_COLUMN and item.keys & compared:
                 item.choice_text = item.prompt_text = ""
@@ -530,9 +557,9 @@ class _DeckBuilder:
         if entry.table_id:
             keys.append(f"table:{entry.table_id}")
         if entry.group:
-            keys.append(f"group:{normalise(entry.group)}")
+            keys.append(f"group:{choice_key(entry.group)}")
         if entry.members:
-            keys.append(f"group:{normalise(entry.term)}")
+            keys.append(f"group:{choice_key(entry.term)}")
         return keys
 
     def _rng(self, qid: str) -> random.Random:
@@ -556,6 +583,22 @@ class _DeckBuilder:
             keep = _POOLS[pool]
             found = self._pool_cache[cache_key] = [i for i in source if keep(i)]
         return found
+
+    def _sharing(self, item: _Item, parts: frozenset[str]) -> list[list[_Item]]:
+        """Per part of `item`'s term, the items whose choice text has it, in deck order; empty
+        unless one of them is not a synonym of `item`."""
+        if self._by_option_word is None:
+            # Built on the first entry that needs it: most entries never do.
+            index: dict[str, list[_Item]] = defaultdict(list)
+            for i in self.items:
+                if i.choice_text:
+                    for word in option_words(i.choice_text):
+                        index[word].append(i)
+            self._by_option_word = index
+        postings = [self._by_option_word[p] for p in sorted(parts) if p in self._by_option_word]
+        if any(not _synonyms(item, c) for posting in postings for c in posting):
+            return postings
+        return []
 
     def _question(self, kind: QuestionKind, qid: str, prompt: str, choices: _Choices, rng: random.Random,
                   explanation: str, term: str, source: SourceRef, entry: Entry | None,
@@ -586,16 +629,29 @@ class _DeckBuilder:
     def _definition_questions(self, item: _Item) -> Iterator[Question]:
         entry = item.entry
         explanation = _explain(item.term, item.definition, entry.source)
-        term_key = normalise(item.term)
+        term_key = choice_key(item.term)
         if item.choice_text:
             kind = QuestionKind.TERM_TO_DEFINITION
             qid = self.ids.make(self.deck.name, kind.value, term_key)
             rng = self._rng(qid)
             prompt = PROMPT_TERM_TO_DEFINITION.format(term=item.term)
-            if normalise(item.choice_text) not in prompt.casefold():
-                choices = _Choices(item.choice_text)
-                _fill(choices, rng, self._tiers(item, "definition"),
-                      lambda c: None if _synonyms(item, c) else item.hide(c.choice_text))
+            parts = term_parts(item.term)
+            hide_parts = _part_hider(parts, item.choice_text)
+            answer = hide_parts(item.choice_text)
+            # Masking must not become the tell. An answer left with a mask of a part is asked only
+            # among distractors of which at least one shows a mask too (they repeat a part as
+            # well); without such a definition in the deck, or with a part masking missed (a
+            # camel-case piece inside a longer word), the entry is asked definition → term only.
+            # Decided on the deck alone, so the questions a deck gets never depend on the seed.
+            tiers = self._tiers(item, "definition")
+            if answer.count(MASK) > item.choice_text.count(MASK):
+                sharers = self._sharing(item, parts)
+                tiers = [*sharers, *tiers] if sharers else []
+            if (choice_key(item.choice_text) not in prompt.casefold() and tiers and _usable(answer)
+                    and not shares_part(answer, parts)):
+                choices = _Choices(answer)
+                _fill(choices, rng, tiers,
+                      lambda c: None if _synonyms(item, c) else hide_parts(item.hide(c.choice_text)))
                 q = self._question(kind, qid, prompt, choices, rng, explanation, item.term,
                                    entry.source, entry, entry.section)
                 if q is not None:
@@ -604,7 +660,8 @@ class _DeckBuilder:
             kind = QuestionKind.DEFINITION_TO_TERM
             qid = self.ids.make(self.deck.name, kind.value, term_key)
             rng = self._rng(qid)
-            prompt = PROMPT_DEFINITION_TO_TERM.format(definition=item.hide(item.prompt_text))
+            definition = _part_hider(term_parts(item.term), item.prompt_text)(item.hide(item.prompt_text))
+            prompt = PROMPT_DEFINITION_TO_TERM.format(definition=definition)
             choices = _Choices(item.term)
             # Terms that have a definition of their own first: a bare heading is a weak distractor.
             _fill(choices, rng, [*self._tiers(item, "prompt"), self.items],
@@ -621,13 +678,13 @@ class _DeckBuilder:
             return
         entry = item.entry
         acronym, expansion = item.acronym, item.expansion
-        acronym_key = normalise(acronym)
+        acronym_key = choice_key(acronym)
         explanation = _explain(f"{acronym} = {expansion}", item.definition, entry.source)
         kind = QuestionKind.ACRONYM
         script = _script_of(expansion)
 
         def expansion_of(c: _Item) -> str | None:
-            if _synonyms(item, c) or (c.acronym and normalise(c.acronym) == acronym_key):
+            if _synonyms(item, c) or (c.acronym and choice_key(c.acronym) == acronym_key):
                 return None
             if c.expansions:
                 return next((e for e in c.expansions if _script_of(e) == script), None)
@@ -637,7 +694,7 @@ class _DeckBuilder:
                 return text
             return None
 
-        qid = self.ids.make(self.deck.name, kind.value, "expansion", acronym_key, normalise(expansion))
+        qid = self.ids.make(self.deck.name, kind.value, "expansion", acronym_key, choice_key(expansion))
         rng = self._rng(qid)
         hidden = _Hider(f for f in item.forms if not is_acronym(f))
         prompt = PROMPT_EXPANSION.format(acronym=hidden(acronym))
@@ -648,7 +705,7 @@ class _DeckBuilder:
         if q is not None:
             yield q
 
-        qid = self.ids.make(self.deck.name, kind.value, "acronym", acronym_key, normalise(expansion))
+        qid = self.ids.make(self.deck.name, kind.value, "acronym", acronym_key, choice_key(expansion))
         rng = self._rng(qid)
         hidden = _Hider(f for f in item.forms if is_acronym(f))
         prompt = PROMPT_ACRONYM.format(expansion=hidden(expansion))
@@ -663,9 +720,9 @@ class _DeckBuilder:
     # -- groups --------------------------------------------------------------------------
 
     def _member_item(self, member: str, group_key: str) -> _Item | None:
-        found = self.by_key.get(normalise(member), [])
+        found = self.by_key.get(choice_key(member), [])
         for item in found:
-            if item.entry.group and normalise(item.entry.group) == group_key:
+            if item.entry.group and choice_key(item.entry.group) == group_key:
                 return item
         return found[0] if found else None
 
@@ -674,11 +731,11 @@ class _DeckBuilder:
         if len(members) < 2:
             return
         entry = group.entry
-        group_key = normalise(group.term)
+        group_key = choice_key(group.term)
         member_items = [self._member_item(m, group_key) for m in members]
         member_keys: set[str] = set()
         for m, mi in zip(members, member_items, strict=True):
-            member_keys.update(mi.keys if mi else (normalise(f) for f in name_forms([m])))
+            member_keys.update(mi.keys if mi else (choice_key(f) for f in name_forms([m])))
         kind = QuestionKind.GROUP
         explanation = _explain(group.term, ", ".join(members), entry.source)
 
@@ -694,7 +751,7 @@ class _DeckBuilder:
                  self._pooled("all", "section", entry.section), self.items]
         for member, mi in zip(members, member_items, strict=True):
             answer = mi.term if mi else member
-            qid = self.ids.make(self.deck.name, kind.value, group_key, "member", normalise(answer))
+            qid = self.ids.make(self.deck.name, kind.value, group_key, "member", choice_key(answer))
             rng = self._rng(qid)
             hidden = mi.hide if mi else _Hider(name_forms([member]))
             if not _usable(hidden(group.term)):
@@ -749,7 +806,7 @@ class _DeckBuilder:
         kind = QuestionKind.TABLE
         for j, aspect in enumerate(aspects):
             column = [row[j] if j < len(row) else "" for row in cells]
-            keys = [normalise(c) for c in column]
+            keys = [choice_key(c) for c in column]
             for i, item in enumerate(items):
                 cell, key = column[i], keys[i]
                 if not key:
@@ -768,9 +825,9 @@ class _DeckBuilder:
 
                 if any(rival(k) for k in range(len(items))):
                     continue
-                others = [k for k in range(len(items)) if k != i and normalise(items[k]) != normalise(item)]
+                others = [k for k in range(len(items)) if k != i and choice_key(items[k]) != choice_key(item)]
 
-                qid = self.ids.make(self.deck.name, kind.value, "item", normalise(item), normalise(aspect))
+                qid = self.ids.make(self.deck.name, kind.value, "item", choice_key(item), choice_key(aspect))
                 rng = self._rng(qid)
                 shown = hiders[i](cell)
                 if _usable(shown):
@@ -782,7 +839,7 @@ class _DeckBuilder:
                     if q is not None:
                         yield q
 
-                qid = self.ids.make(self.deck.name, kind.value, "cell", normalise(item), normalise(aspect))
+                qid = self.ids.make(self.deck.name, kind.value, "cell", choice_key(item), choice_key(aspect))
                 rng = self._rng(qid)
                 prompt = PROMPT_TABLE_CELL.format(item=item, aspect=aspect)
                 if key in prompt.casefold():
