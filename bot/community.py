@@ -36,6 +36,12 @@ class Community(str):
         return cls(f"discord:{guild_id or 0}")
 
     @classmethod
+    def discord_dm(cls, user_id: int | str) -> Community:
+        """A user's direct messages with the bot: a personal community, `discord:dm.<user>`,
+        that is on no server's board (practice there counts only for that user)."""
+        return cls(f"discord:dm.{user_id}")
+
+    @classmethod
     def parse(cls, text: str) -> Community:
         """`discord:ID`, `slack:TEAMID`, `console:NAME`, or a bare number meaning a Discord server
         (how scripts named a server before communities existed)."""

@@ -39,6 +39,7 @@ class Admin(commands.Cog):
         name="studyadmin",
         description=_("Study bot administration"),
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # `contexts`, not only dm_permission
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
@@ -75,6 +76,7 @@ class Admin(commands.Cog):
             on_yes=start_season,
         )
         await interaction.response.send_message(tr(lang, "admin.reset_confirm"), view=view, ephemeral=True)
+        view.shown_by(interaction)
 
     @studyadmin.command(name="export", description=_("Export everyone's scores as CSV"))
     async def export(self, interaction: discord.Interaction) -> None:

@@ -24,6 +24,7 @@ class Glossary(commands.Cog):
 
     @app_commands.command(name="define", description=_("Look up a term in the study notes"))
     @app_commands.describe(term=_("A term, an acronym or its Korean spelling"))
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def define(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100]) -> None:
         lang = interaction_lang(interaction)
         found = self.bot.study.define(term)
@@ -41,6 +42,7 @@ class Glossary(commands.Cog):
 
     @app_commands.command(name="search", description=_("Search inside the definitions"))
     @app_commands.describe(query=_("Words to look for"))
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 100]) -> None:
         lang = interaction_lang(interaction)
         pages = search_pages(self.bot.study.search(query, limit=SEARCH_HITS), query, lang)

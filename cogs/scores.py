@@ -14,7 +14,7 @@ from bot.discord_app import limits
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import leaderboard_embed, stats_embed
-from bot.discord_app.errors import send_ephemeral
+from bot.discord_app.errors import defer, reply, send_ephemeral
 from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.identity import community_of, user_of
 from bot.discord_app.views import ListingView, Paginator
@@ -51,10 +51,10 @@ class Scores(commands.Cog):
             text = tr(lang, "stats.private", name=limits.display_name(target.display_name))
             await send_ephemeral(interaction, text)
             return
-        if not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
-        view = ListingView(owner_id=interaction.user.id, lang=lang) if own else discord.utils.MISSING
-        await interaction.followup.send(embed=stats_embed(stats, target.display_name, lang), view=view)
+        view = ListingView(owner_id=interaction.user.id, lang=lang) if own else None
+        await reply(interaction, embed=stats_embed(stats, target.display_name, lang), view=view, ephemeral=False)
+        if view is not None:
+            view.shown_by(interaction)
 
     @app_commands.command(name="leaderboard", description=_("Show this server's leaderboard"))
     @app_commands.describe(period=_("This week, this month or all time"), board=_("Daily questions or practice"))
@@ -69,7 +69,7 @@ class Scores(commands.Cog):
         lang = interaction_lang(interaction)
         community, caller = community_of(interaction), user_of(interaction)
         which, when = Board(board.value if board else "daily"), Period(period.value if period else "week")
-        await interaction.response.defer(thinking=True)
+        await defer(interaction, ephemeral=False)
         service = self.bot.study
         first = await service.leaderboard(community, period=when, board=which, limit=PAGE_SIZE, offset=0)
         mine = await service.own_rank(community, caller, board=which, period=when)

@@ -85,20 +85,20 @@ async def start_studybot(bot_process: Callable[..., BotProcess], tmp_path: Path,
 
 async def set_daily_schedule(fake: FakeDiscord, guild: FakeGuild | None = None,
                              channel: FakeChannel | None = None) -> None:
-    """`/daily set` in `channel` (the guild's text channel) for a UTC time 12 hours away, so no
+    """`/dailyadmin set` in `channel` (the guild's text channel) for a UTC time 12 hours away, so no
     scheduled post interferes with a test."""
     g = guild or fake.guild
     later = datetime.now(UTC) + timedelta(hours=12)
-    done = await fake.slash(g, g.admin, "daily", "set", channel=channel or g.text_channel,
+    done = await fake.slash(g, g.admin, "dailyadmin", "set", channel=channel or g.text_channel,
                             time=f"{later:%H:%M}", timezone="UTC")
     assert "every day at" in embed_text(reply_message(done)), done
 
 
 async def post_daily_question(fake: FakeDiscord, guild: FakeGuild | None = None) -> tuple[StoredMessage, int]:
-    """`set_daily_schedule`, then `/daily now`: one open post in the guild's text channel."""
+    """`set_daily_schedule`, then `/dailyadmin now`: one open post in the guild's text channel."""
     g = guild or fake.guild
     await set_daily_schedule(fake, g)
-    posted = await fake.slash(g, g.admin, "daily", "now")
+    posted = await fake.slash(g, g.admin, "dailyadmin", "now")
     assert "unchanged" in reply_message(posted).content, posted
     post = await fake.wait_for_message(is_daily_post, channel=g.text_channel)
     return post, post_id_of(post)

@@ -58,3 +58,14 @@ def test_the_leaderboard_command_takes_a_community_or_a_bare_discord_id(tmp_path
     assert main(["leaderboard", "--guild", "mastodon:1", "--db", db]) == 2
     assert "not a community" in capsys.readouterr().err
 
+
+
+def test_a_direct_message_is_a_personal_community_on_no_servers_board() -> None:
+    from types import SimpleNamespace
+
+    from bot.discord_app.identity import community_of
+
+    dm = community_of(SimpleNamespace(guild_id=None, user=SimpleNamespace(id=42)))  # type: ignore[arg-type]
+    server = community_of(SimpleNamespace(guild_id=7, user=SimpleNamespace(id=42)))  # type: ignore[arg-type]
+    assert dm == Community.discord_dm(42) == "discord:dm.42" and dm.platform == "discord"
+    assert server == "discord:7" and dm != Community.discord(0)

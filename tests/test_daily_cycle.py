@@ -3,6 +3,7 @@ and retries, driven by a manual clock on a real database, with no chat platform 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ import pytest
 
 from bot.app import App, open_app
 from bot.app.daily import PLATFORM_DISCORD
-from bot.app.messages import REASON_ACCESS, REASON_DELETED
+from bot.app.messages import REASON_ACCESS, REASON_DELETED, pause_reason
 from bot.app.ports import Delivered, DeliveryOutcome, Forbidden, Gone, Reveal, TryLater
 from bot.app.records import Post, Schedule
 from bot.clock import ManualClock
@@ -205,3 +206,41 @@ async def test_without_a_port_for_its_platform_nothing_is_sent(app: App, clock: 
     await app.daily.sweep()
     port = await attached(app, FakePort())
     assert len(port.posted) == 1  # the slot waited for a port and is posted once one is attached
+
+
+@dataclass
+class StuckPort(FakePort):
+    """The first post hangs (a platform sleeping out a long rate limit) until `release` is set."""
+
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    stuck: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def post_question(self, schedule: Schedule, post: Post) -> DeliveryOutcome:
+        if not self.stuck.is_set():
+            self.stuck.set()
+            await self.release.wait()
+        return await super().post_question(schedule, post)
+
+
+async def test_daily_now_is_not_held_behind_a_sweep_whose_delivery_waits(app: App, clock: ManualClock) -> None:
+    """No lock across a delivery: while the sweep's post waits on the platform, `/dailyadmin now`
+    posts at once; each post goes out once."""
+    port = await attached(app, StuckPort())
+    await nine_oclock_schedule(app)
+    clock.set(NINE_SEOUL + timedelta(minutes=1))
+    sweep = asyncio.create_task(app.daily.sweep())
+    await asyncio.wait_for(port.stuck.wait(), 10)
+    done = await asyncio.wait_for(app.daily.post_now(GUILD, CHANNEL), 10)
+    assert done.sent and len(port.posted) == 1
+    port.release.set()
+    await asyncio.wait_for(sweep, 10)
+    assert len(port.posted) == 2 and len({p.post_id for p in port.posted}) == 2
+
+
+async def test_a_missing_permission_pauses_with_its_name(app: App, clock: ManualClock) -> None:
+    port = await attached(app, FakePort(post_outcomes=[Forbidden(("embed_links",))]))
+    schedule = await nine_oclock_schedule(app)
+    done = await app.daily.post_now(GUILD, CHANNEL)
+    assert not done.sent and done.paused
+    assert port.paused == [(schedule.schedule_id, "missing_permission:embed_links")]
+    assert pause_reason("missing_permission:embed_links", "en") == "I am missing a permission there: Embed Links"

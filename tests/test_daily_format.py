@@ -1,4 +1,4 @@
-"""The daily quiz's messages: posts, reveals, acknowledgements, `/daily set` and `/daily status`
+"""The daily quiz's messages: posts, reveals, acknowledgements, `/dailyadmin set` and `/daily status`
 replies, in English and Korean, within Discord's limits, with names that never ping; and the
 `/daily` command definitions."""
 
@@ -190,7 +190,7 @@ def test_errors_are_worded_with_suggestions(lang: str) -> None:
     assert "Asia/Seul" in zone and "Asia/Seoul" in zone.splitlines()[-1]
     assert "<#1>" in study_error_text(WhichSchedule(channel_ids=[1, 2]), lang)  # type: ignore[arg-type]
     assert "5" in study_error_text(NoRoomToday(limit=5), lang)  # type: ignore[arg-type]
-    assert "/daily set" in study_error_text(NoSchedule(), lang)  # type: ignore[arg-type]
+    assert "/dailyadmin set" in study_error_text(NoSchedule(), lang)  # type: ignore[arg-type]
     assert pause_reason("something odd", lang) == "something odd"  # type: ignore[arg-type]
 
 
@@ -207,13 +207,18 @@ async def test_the_daily_command_has_the_fixed_names_and_valid_definitions() -> 
         daily = Daily(bot)
         for command in daily.__cog_app_commands__:
             bot.tree.add_command(command)
-        (payload,) = await command_payload(bot.tree, None)
+        status, payload = await command_payload(bot.tree, None)
     finally:
         await bot.close()
-    assert discord_rules.check_command(payload) == []
-    assert payload["name"] == "daily" and payload.get("contexts") in (None, [0])
+    assert discord_rules.check_command(payload) == [] and discord_rules.check_command(status) == []
+    # Everyone may see /daily status; the admin parts are a group hidden without Manage Server.
+    assert status["name"] == "daily" and status.get("contexts") == [0]
+    assert status["default_member_permissions"] is None
+    assert [o["name"] for o in status["options"]] == ["status"]
+    assert payload["name"] == "dailyadmin" and payload.get("contexts") == [0]
+    assert payload["default_member_permissions"] == discord.Permissions(manage_guild=True).value
     subcommands = {o["name"]: o for o in payload["options"]}
-    assert list(subcommands) == ["set", "now", "stop", "status"]
+    assert list(subcommands) == ["set", "now", "stop"]
     options = {o["name"]: o for o in subcommands["set"]["options"]}
     assert list(options) == ["channel", "time", "timezone", "topic", "questions", "reveal_after_hours"]
     assert options["channel"]["required"] and options["time"]["required"]
@@ -221,6 +226,25 @@ async def test_the_daily_command_has_the_fixed_names_and_valid_definitions() -> 
     assert options["timezone"]["autocomplete"] and options["topic"]["autocomplete"]
     assert (options["questions"]["min_value"], options["questions"]["max_value"]) == (1, 5)
     assert (options["reveal_after_hours"]["min_value"], options["reveal_after_hours"]["max_value"]) == (1, 23)
-    for name in ("now", "stop", "status"):
+    for name in ("now", "stop"):
         assert not subcommands[name].get("options")
-    assert not MENTION.search(str(payload))
+    assert not MENTION.search(str(payload)) and not MENTION.search(str(status))
+
+
+async def test_a_rate_limit_wait_too_long_to_sleep_out_is_try_later_for_the_sweep() -> None:
+    """discord.py raises RateLimited for a wait over the client's max_ratelimit_timeout; the
+    port hands it to the sweep instead of failing the cycle."""
+    from bot.app.ports import TryLater
+    from cogs.daily._delivery import _outcome
+
+    async def limited() -> None:
+        raise discord.RateLimited(45.0)
+
+    outcome = await _outcome(limited(), missing_channel=lambda _: True)
+    assert isinstance(outcome, TryLater) and "45" in outcome.reason
+    bot = StudyBot(settings=Settings(_env_file=None), study=None, daily=None,  # type: ignore[arg-type]
+                   clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)), extensions=(), sync=False)
+    try:
+        assert bot.http.max_ratelimit_timeout == 30.0  # longer waits raise instead of sleeping
+    finally:
+        await bot.close()

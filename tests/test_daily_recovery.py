@@ -92,7 +92,7 @@ async def bot_after_recovery(fake: FakeDiscord, tmp_path: Path, clock: ManualClo
 async def posted_at_nine(fake: FakeDiscord, cog: DailyCycle, clock: ManualClock) -> StoredMessage:
     """Schedule 09:00 in the text channel and run the 09:00 post job; the message it sent."""
     g = fake.guild
-    await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
+    await fake.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00")
     (schedule,) = await cog.quiz.active_schedules()
     clock.set(seoul(2026, 3, 2, 9, 0))
     await cog._post_job(schedule.schedule_id)
@@ -139,7 +139,7 @@ async def test_a_send_that_failed_is_sent_by_the_next_process(fake_discord: Fake
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with bot_after_recovery(fake_discord, tmp_path, clock) as cog:
         fake_discord.fail("POST", rf"^/channels/{g.text_channel.id}/messages$", 503)
-        await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
+        await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00")
         (schedule,) = await cog.quiz.active_schedules()
         clock.set(seoul(2026, 3, 2, 9, 0))
         await cog._post_job(schedule.schedule_id)
@@ -156,7 +156,7 @@ async def test_a_send_that_failed_is_retried_at_the_next_sweep(fake_discord: Fak
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with bot_after_recovery(fake_discord, tmp_path, clock) as cog:
         fake_discord.fail("POST", rf"^/channels/{g.text_channel.id}/messages$", 503)
-        await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
+        await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00")
         (schedule,) = await cog.quiz.active_schedules()
         clock.set(seoul(2026, 3, 2, 9, 0))
         await cog._post_job(schedule.schedule_id)

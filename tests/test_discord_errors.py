@@ -65,6 +65,7 @@ class FakeInteraction:
     data: dict[str, Any] = field(default_factory=dict)
     user: Any = field(default_factory=lambda: SimpleNamespace(id=42))
     guild_id: int = 7
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def only_reply(interaction: FakeInteraction) -> tuple[str, bool]:

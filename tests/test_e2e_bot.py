@@ -12,7 +12,7 @@ import pytest
 
 from bot.discord_app.bot import INITIAL_EXTENSIONS
 from bot.community import Community
-from bot.discord_app.sync import scope_key
+from bot.discord_app.sync import payload_digest, scope_key
 from bot.engine.scoring import Board
 from tests.e2e_support import custom_ids, embed_text, reply_message, running_studybot
 from tests.loopback import FakeDiscord, limits
@@ -33,8 +33,12 @@ async def test_start_up_syncs_valid_commands_once_and_survives_a_missing_cog(
         async with running_studybot(fake_discord, tmp_path, extensions=extensions) as run:
             synced = fake_discord.commands[None]
             assert sorted(c["name"] for c in synced) == [
-                "daily", "define", "leaderboard", "quiz", "search", "stats", "studyadmin"]
+                "daily", "dailyadmin", "define", "leaderboard", "quiz", "search", "stats", "studyadmin"]
             assert limits.check_command_set(synced) == []
+            # Guild-only through `contexts` (0: guild, 1: the bot's DMs), not the deprecated dm_permission alone.
+            contexts = {c["name"]: c.get("contexts") for c in synced}
+            assert contexts == {"daily": [0], "dailyadmin": [0], "studyadmin": [0], "stats": [0], "leaderboard": [0],
+                                "define": [0, 1], "search": [0, 1], "quiz": [0, 1]}, contexts
             assert all(limits.check_command(c) == [] for c in synced)
             assert "cogs.not_written_yet" in run.bot.failed_extensions  # logged, not fatal
             assert set(run.bot.extensions) == set(INITIAL_EXTENSIONS)
@@ -46,6 +50,19 @@ async def test_start_up_syncs_valid_commands_once_and_survives_a_missing_cog(
     async with running_studybot(fake_discord, tmp_path, extensions=extensions) as run:
         assert run.bot.sync_outcome is not None and not run.bot.sync_outcome.synced
     assert len(command_puts(fake_discord)) == 1
+
+    # Commands deleted on Discord's side (another tool, the developer portal): the stored hash
+    # still matches, but what Discord has for this application does not; one GET finds it.
+    fake_discord.commands[None] = []
+    async with running_studybot(fake_discord, tmp_path, extensions=extensions) as run:
+        assert run.bot.sync_outcome is not None and run.bot.sync_outcome.synced
+    assert len(command_puts(fake_discord)) == 2 and len(fake_discord.commands[None]) == 8
+
+
+def test_the_stored_command_hash_names_the_application() -> None:
+    """A token of another application with the same tree and database must not skip its sync."""
+    payload = [{"name": "define", "type": 1, "description": "d"}]
+    assert payload_digest(payload, "global", 1) != payload_digest(payload, "global", 2)
 
 
 async def test_dev_guild_sync_goes_to_that_guild(fake_discord: FakeDiscord, tmp_path: Path) -> None:

@@ -55,28 +55,28 @@ async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_ti
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
         store = run.store
-        denied = await fake_discord.slash(g, g.member, "daily", "set", channel=g.text_channel, time="09:00")
+        denied = await fake_discord.slash(g, g.member, "dailyadmin", "set", channel=g.text_channel, time="09:00")
         assert denied.ephemeral and "Manage Server" in denied.text()
         assert await store.active_schedules() == []
 
-        bad_zone = await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00",
+        bad_zone = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00",
                                             timezone="Asia/Seul")
         text = reply_message(bad_zone).content
         assert "Asia/Seul" in text and "Asia/Seoul" in text
-        bad_time = await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="25:61")
+        bad_time = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="25:61")
         assert "HH:MM" in reply_message(bad_time).content
         assert await store.active_schedules() == []
 
-        refused = await fake_discord.slash(g, g.admin, "daily", "set", channel=no_embeds, time="09:00",
+        refused = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=no_embeds, time="09:00",
                                            in_channel=no_embeds)
         assert refused.ephemeral and "Embed Links" in refused.text() and "Send Messages" not in refused.text()
         assert await store.active_schedules() == []
 
-        zones = await fake_discord.autocomplete(g, g.admin, "daily", "set", focused="timezone", value="seo",
+        zones = await fake_discord.autocomplete(g, g.admin, "dailyadmin", "set", focused="timezone", value="seo",
                                                 channel=g.text_channel, time="09:00")
         assert "Asia/Seoul" in [c["value"] for c in zones.choices]
 
-        done = await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00",
+        done = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00",
                                         timezone="America/New_York")
         message = reply_message(done)
         assert message.ephemeral
@@ -91,7 +91,7 @@ async def test_set_is_admin_only_checks_input_and_permissions_and_lists_three_ti
         status = await fake_discord.slash(g, g.member, "daily", "status")
         assert "America/New_York" in embed_text(reply_message(status))
 
-        stopped = await fake_discord.slash(g, g.admin, "daily", "stop")
+        stopped = await fake_discord.slash(g, g.admin, "dailyadmin", "stop")
         assert "Stopped" in reply_message(stopped).content
         assert await store.active_schedules() == []
         assert run.app.daily.post_job(schedule.schedule_id) is None
@@ -106,7 +106,7 @@ async def test_a_scheduled_post_fifty_clicks_duplicates_and_the_reveal(
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
         cog = daily_cycle(run)
         await asyncio.wait_for(cog.recovered.wait(), 10)
-        await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
+        await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00")
         (schedule,) = await run.store.active_schedules()
 
         # The cron job (on the real clock) fires at 09:00 Seoul: run what it runs, with our clock there.
@@ -163,10 +163,10 @@ async def test_daily_now_posts_at_once_and_a_click_after_the_reveal_is_refused_p
     clock = ManualClock(seoul(2026, 3, 2, 12, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
         cog = daily_cycle(run)
-        await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00", topic="Serverless")
-        denied = await fake_discord.slash(g, g.member, "daily", "now")
+        await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00", topic="Serverless")
+        denied = await fake_discord.slash(g, g.member, "dailyadmin", "now")
         assert "Manage Server" in denied.text()
-        done = await fake_discord.slash(g, g.admin, "daily", "now")
+        done = await fake_discord.slash(g, g.admin, "dailyadmin", "now")
         assert "unchanged" in reply_message(done).content
         post = await fake_discord.wait_for_message(is_daily_post, channel=g.text_channel)
         post_id = post_id_of(post)
@@ -195,7 +195,7 @@ async def test_a_lost_channel_pauses_the_schedule_and_tells_the_system_channel(
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
         cog = daily_cycle(run)
-        await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
+        await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00")
         (schedule,) = await run.store.active_schedules()
         fake_discord.forbid_channel(g.text_channel)
         clock.set(seoul(2026, 3, 2, 9, 0))
@@ -219,7 +219,7 @@ async def test_recovery_posts_a_slot_missed_within_grace_skips_one_beyond_and_re
     g = fake_discord.guild
     clock = ManualClock(seoul(2026, 3, 2, 8, 0))
     async with running_studybot(fake_discord, tmp_path, clock=clock):
-        await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00")
+        await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00")
 
     clock.set(seoul(2026, 3, 2, 11, 59))  # down over 09:00; back within the 3 h grace
     async with running_studybot(fake_discord, tmp_path, clock=clock) as run:
@@ -255,8 +255,8 @@ async def test_buttons_work_after_a_restart_and_a_reveal_due_during_downtime_hap
     await one.start(ready_line=ready)
     now = datetime.now(UTC)
     far = wall_clock(now.date(), (now + timedelta(hours=12)).time().replace(second=0, microsecond=0), ZoneInfo("UTC"))
-    await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{far:%H:%M}")
-    posted = await fake_discord.slash(g, g.admin, "daily", "now")
+    await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time=f"{far:%H:%M}")
+    posted = await fake_discord.slash(g, g.admin, "dailyadmin", "now")
     assert "unchanged" in reply_message(posted).content
     post = await fake_discord.wait_for_message(is_daily_post, channel=g.text_channel)
     post_id = post_id_of(post)

@@ -63,10 +63,13 @@ async def test_posts_and_reveal_edits_survive_429s_and_5xx_and_happen_exactly_on
             given_up = fake_discord.fail("POST", CHANNEL_POSTS, 429, times=1)
             fake_discord.failures.remove(given_up)
             fake_discord.failures.insert(0, given_up)  # ahead of the share rule
-        replies.append(reply_message(await fake_discord.slash(g, g.admin, "daily", "now").wait(timeout=30)).content)
-    assert all(re.search("unchanged|keep trying", r) for r in replies) and "keep trying" in replies[2], replies
+        replies.append(reply_message(await fake_discord.slash(g, g.admin, "dailyadmin", "now").wait(timeout=30)).content)
+    # Which send meets which fault depends on timing (a post discord.py gave up on is retried by
+    # the sweep in the background, and the per-channel bucket spreads the sends), so no reply is
+    # pinned to a fault: each says posted or "keep trying", and the given-up 429 was met once.
+    assert all(re.search("unchanged|keep trying", r) for r in replies), (replies, one.output()[-4000:])
     assert limited.hits >= 1 and server_error.hits == 1, "no send was refused: the test proves nothing"
-    await fake_discord.wait_for(lambda: len(daily_posts(fake_discord)) >= 3, 30)
+    await fake_discord.wait_for(lambda: len(daily_posts(fake_discord)) >= 3 and given_up.hits == 1, 30)
     await asyncio.sleep(3)  # a sweep more: nothing is sent twice
     posts = daily_posts(fake_discord)
     assert len(posts) == 3 and len({post_id_of(p) for p in posts}) == 3
@@ -101,7 +104,7 @@ async def test_a_channel_lost_for_good_pauses_its_schedule_instead_of_retrying(
     fake_discord.forbid_channel(g.text_channel)  # 403 Missing Permissions
     fake_discord.fail("POST", rf"^/channels/{gone.id}/messages$", 404, code=10003, times=None)  # Unknown Channel
     for channel in (g.text_channel, gone):
-        failed = await fake_discord.slash(g, g.admin, "daily", "now", in_channel=channel)
+        failed = await fake_discord.slash(g, g.admin, "dailyadmin", "now", in_channel=channel)
         assert "paused" in reply_message(failed).content
     status = embed_text(reply_message(await fake_discord.slash(g, g.admin, "daily", "status")))
     assert status.count("Paused") == 2 and "the channel was deleted" in status and "lost access" in status
@@ -145,3 +148,38 @@ async def test_clicks_survive_a_reconnect_and_a_dropped_socket_mid_burst(
     assert later.acknowledged
     assert await proc.stop() == 0
     assert sorted(stored_answers(tmp_path / "studybot.db", post_id)) == sorted(int(m.id) for m in members)
+
+
+async def test_a_crash_after_discord_took_a_post_and_before_its_id_was_stored_sends_no_second_post(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    """Killed with the post accepted by Discord and its response still on the way: the message
+    id was never stored. The next process sends the post again with the same nonce
+    (schedule, local date, seq), and Discord returns the message it made: one post, kept."""
+    g = fake_discord.guild
+    one = await start_studybot(bot_process, tmp_path)
+    await set_daily_schedule(fake_discord)
+    hold = fake_discord.hold("POST", rf"^/channels/{g.text_channel.id}/messages$")
+    await fake_discord.slash(g, g.admin, "dailyadmin", "now").send()  # the bot dies before it answers
+    await fake_discord.wait_for(lambda: len(hold.held) == 1)
+    (post,) = daily_posts(fake_discord)
+    post_id = post_id_of(post)
+    async with await Store.open(tmp_path / "studybot.db", clock=SystemClock()) as store:
+        stored = await store.get_post(post_id)
+        assert stored is not None and stored.message_id is None  # exactly between send and store
+        assert await one.kill() == -9
+        hold.release()
+        # The dead process's send claim would run out after its lease; end it now instead.
+        await store.release_send_claim(post_id)
+    # The deferral of the killed process's /dailyadmin now was never completed: expected here.
+    fake_discord.check_deferrals()
+    fake_discord.violations[:] = [v for v in fake_discord.violations if "never completed" not in v.problem]
+
+    two = await start_studybot(bot_process, tmp_path)  # its start-up sweep sends the unsent post
+    sends = fake_discord.find_requests("POST", rf"^/channels/{g.text_channel.id}/messages$")
+    assert len(sends) == 2 and sends[0].json["nonce"] == sends[1].json["nonce"], two.output()[-3000:]
+    assert [m.id for m in daily_posts(fake_discord)] == [post.id]
+    async with await Store.open(tmp_path / "studybot.db", clock=SystemClock()) as store:
+        stored = await store.get_post(post_id)
+    assert stored is not None and stored.message_id == post.id
+    assert await two.stop() == 0

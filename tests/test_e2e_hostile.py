@@ -85,12 +85,12 @@ async def test_bad_daily_settings_are_refused_with_a_reason_and_schedule_nothing
     g = fake_discord.guild
     other = fake_discord.add_guild("Other Server")
     proc = await start_studybot(bot_process, tmp_path)
-    bad_time = await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="25:99")
+    bad_time = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="25:99")
     assert bad_time.ephemeral and "not a time of day" in assert_polite(bad_time)
-    bad_zone = await fake_discord.slash(g, g.admin, "daily", "set", channel=g.text_channel, time="09:00",
+    bad_zone = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time="09:00",
                                         timezone="Mars/Olympus")
     assert bad_zone.ephemeral and "not a time zone" in assert_polite(bad_zone)
-    foreign = await fake_discord.slash(g, g.admin, "daily", "set", channel=other.text_channel, time="09:00",
+    foreign = await fake_discord.slash(g, g.admin, "dailyadmin", "set", channel=other.text_channel, time="09:00",
                                        unchecked=True)
     assert foreign.ephemeral and "can't be used here" in assert_polite(foreign)
     status = await fake_discord.slash(g, g.admin, "daily", "status")
@@ -145,7 +145,7 @@ async def test_one_guild_can_neither_see_nor_change_another_guilds_answers_score
     status_b = embed_text(reply_message(await fake_discord.slash(b, b.admin, "daily", "status")))
     assert "No daily quiz yet" in status_b
     for command in ("stop", "now"):
-        refused = await fake_discord.slash(b, b.admin, "daily", command)
+        refused = await fake_discord.slash(b, b.admin, "dailyadmin", command)
         assert refused.ephemeral and "no daily quiz in this server" in assert_polite(refused)
     exported = await fake_discord.slash(b, b.admin, "studyadmin", "export")
     assert_polite(exported)

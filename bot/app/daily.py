@@ -18,7 +18,7 @@ Rules kept here:
   at most the grace window old; older ones are left unsent and reported.
 * A reveal is recorded before the message is edited; reveals whose edit was not done yet (a
   crash in between, a failed edit) are listed for the sweep to redraw for `REVEAL_EDIT_WINDOW`.
-* `/daily now` adds an extra question to today's key space (seq n+1..5), so it never takes the
+* `/dailyadmin now` adds an extra question to today's key space (seq n+1..5), so it never takes the
   place of a scheduled post and the schedule does not shift.
 * A slot that passed while the bot was down is posted if it is within the grace window, else
   logged as skipped.
@@ -35,6 +35,7 @@ Rules kept here:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
@@ -49,7 +50,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app.messages import REASON_ACCESS, REASON_DELETED, REASON_NO_QUESTIONS
+from bot.app.messages import REASON_DELETED, REASON_NO_QUESTIONS, permission_reason
 from bot.app.ports import Delivered, DeliveryPort, Forbidden, Gone, Reveal
 from bot.app.study import AnswerOutcome, StudyService
 from bot.clock import Clock
@@ -105,7 +106,7 @@ class WhichSchedule(DailyError):
 
 
 class NoRoomToday(DailyError):
-    """`/daily now` when today's five question slots of the schedule are taken."""
+    """`/dailyadmin now` when today's five question slots of the schedule are taken."""
 
     code = "daily_no_room"
 
@@ -115,7 +116,7 @@ class NoRoomToday(DailyError):
 
 @dataclass(frozen=True, slots=True)
 class ScheduleSet:
-    """`/daily set`: the new schedule, its next post times, and whether it replaced one."""
+    """`/dailyadmin set`: the new schedule, its next post times, and whether it replaced one."""
 
     schedule: Schedule
     next_posts: tuple[DailySlot, ...]
@@ -198,7 +199,7 @@ def questions_left(pool: Sequence[Question], uses: Mapping[str, int]) -> int:
 
 
 def extra_reveal_time(now: datetime, at: time, zone: ZoneInfo, reveal_after_hours: float | None) -> datetime:
-    """When a `/daily now` post is revealed.
+    """When a `/dailyadmin now` post is revealed.
 
     `reveal_after_hours` after it when set; otherwise one hour before the first scheduled post
     that leaves it open at least an hour.
@@ -336,7 +337,7 @@ class DailyQuiz:
         return schedule
 
     def next_post(self, schedule: Schedule, now: datetime | None = None) -> DailySlot:
-        """The schedule's next slot after now (extra `/daily now` posts do not move it)."""
+        """The schedule's next slot after now (extra `/dailyadmin now` posts do not move it)."""
         return next_slots(schedule_time(schedule), schedule_zone(schedule), now or self.now(), count=1)[0]
 
     async def status(self, community: Community) -> list[ScheduleStatus]:
@@ -404,7 +405,7 @@ class DailyQuiz:
         return PostBatch(schedule, slot, tuple(new), tuple(old))
 
     async def create_extra_post(self, schedule: Schedule) -> PostBatch:
-        """`/daily now`: one more question today, outside the scheduled ones."""
+        """`/dailyadmin now`: one more question today, outside the scheduled ones."""
         now = self.now()
         zone = schedule_zone(schedule)
         today = now.astimezone(zone).date()
@@ -484,6 +485,15 @@ class DailyQuiz:
 
 
 PLATFORM_DISCORD = "discord"
+NONCE_CHARS = 24  # Discord takes a nonce of at most 25 characters
+
+
+def delivery_nonce(post: Post) -> str:
+    """The same key for every send of one daily post, (schedule, local date, seq): a platform
+    that remembers it (Discord's `nonce` with `enforce_nonce`) returns the message it made for
+    an earlier send instead of a second one, e.g. after a crash between send and store."""
+    key = f"{post.schedule_id}:{post.local_date}:{post.seq}".encode()
+    return "dq" + hashlib.sha256(key).hexdigest()[: NONCE_CHARS - 2]
 
 
 def platform_of(schedule: Schedule) -> str:
@@ -493,7 +503,7 @@ def platform_of(schedule: Schedule) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PostedNow:
-    """`/daily now`: whether the extra post went out, and the schedule's next regular post."""
+    """`/dailyadmin now`: whether the extra post went out, and the schedule's next regular post."""
 
     schedule: Schedule
     sent: bool
@@ -508,7 +518,13 @@ class DailyCycle:
     starts the APScheduler jobs (one cron job per active schedule in its zone, and the sweep) and
     every attachment runs a recovery sweep once its port is ready. Posts and reveals of a
     platform with no attached port wait until one is attached (in this or another process).
-    One post/reveal pass runs at a time in this process.
+
+    No command or post job waits for a delivery it did not make: a port call may wait on the
+    platform (a rate limit, a slow server, up to the client's longest rate-limit wait), and
+    `/dailyadmin now` must not queue behind it. Only sweeps take turns among themselves. Sends
+    are exclusive through their claims in the store (`_claiming` covers making and claiming,
+    never a send), reveals through `mark_revealed`; a reveal edit in flight in this process is
+    not started again by an overlapping sweep (`_editing`).
     """
 
     def __init__(self, quiz: DailyQuiz, scheduler: BaseScheduler, *, sweep_seconds: int) -> None:
@@ -516,7 +532,11 @@ class DailyCycle:
         self._scheduler = scheduler
         self._sweep_seconds = sweep_seconds
         self._ports: dict[str, DeliveryPort] = {}
-        self._lock = asyncio.Lock()
+        self._editing: set[int] = set()  # post ids whose reveal edit is in flight here
+        # Held only while posts are made and claimed (store calls, no delivery): a sweep of this
+        # process must not claim a post that `/dailyadmin now` or a post job made and is about to claim.
+        self._claiming = asyncio.Lock()
+        self._sweep_turn = asyncio.Lock()  # sweeps only: one at a time
         self._jobs: set[str] = set()
         self._recoveries: set[asyncio.Task[None]] = set()
         self.recovered = asyncio.Event()
@@ -617,10 +637,9 @@ class DailyCycle:
             if schedule is None or not schedule.active:
                 self._remove_job(self._job_id(schedule_id))
                 return
-            async with self._lock:
-                due = await self._quiz.due(schedule, self._quiz.now() + EARLY_FIRE)
-                if due.post is not None:
-                    await self._post_slot(schedule, due.post)
+            due = await self._quiz.due(schedule, self._quiz.now() + EARLY_FIRE)
+            if due.post is not None:
+                await self._post_slot(schedule, due.post)
         except Exception:
             log.exception("daily quiz: the post job of schedule %s failed", schedule_id)
 
@@ -634,34 +653,43 @@ class DailyCycle:
         return self._ports.get(platform_of(schedule))
 
     async def sweep(self, *, recovering: bool = False) -> None:
-        """Redraw missed reveal edits, reveal due posts, post due slots, send unsent posts."""
+        """Redraw missed reveal edits, reveal due posts, post due slots, send unsent posts.
+
+        Sweeps take turns (the recovery sweep after a timed one that is running, so "recovery
+        done" means its work is done); commands and post jobs never wait for a sweep.
+        """
+        async with self._sweep_turn:
+            await self._sweep(recovering=recovering)
+
+    async def _sweep(self, *, recovering: bool) -> None:
         quiz = self._quiz
-        async with self._lock:
-            for post in await quiz.pending_reveal_edits():
-                await self._guarded(self._redraw_reveal(post), f"reveal edit of post {post.post_id}")
-            for post in await quiz.due_reveals():
-                await self._guarded(self._reveal(post), f"reveal of post {post.post_id}")
-            for due in await quiz.due_slots():
-                if self._port(due.schedule) is None:
-                    continue
-                if due.post is not None:
-                    if recovering:
-                        log.info("daily quiz: posting the %s slot of schedule %s missed while down",
-                                 due.post.local_date, due.schedule.schedule_id)
-                    await self._guarded(self._post_slot(due.schedule, due.post),
-                                        f"post of schedule {due.schedule.schedule_id}")
-                elif due.skipped is not None and recovering:
-                    log.warning(
-                        "daily quiz: skipped the %s slot of schedule %s (due %s, more than %s ago)",
-                        due.skipped.local_date, due.schedule.schedule_id, due.skipped.at.isoformat(),
-                        quiz.grace)
-            for post in await quiz.claim_unsent():
-                await self._guarded(self._send_unsent(post), f"retry of post {post.post_id}")
-            if recovering:
-                for post in await quiz.stale_unsent():
-                    log.warning("daily quiz: post %s (schedule %s, %s #%s) was never sent and is more than %s "
-                                "old; not sending it", post.post_id, post.schedule_id, post.local_date,
-                                post.seq, quiz.grace)
+        for post in await quiz.pending_reveal_edits():
+            await self._guarded(self._redraw_reveal(post), f"reveal edit of post {post.post_id}")
+        for post in await quiz.due_reveals():
+            await self._guarded(self._reveal(post), f"reveal of post {post.post_id}")
+        for due in await quiz.due_slots():
+            if self._port(due.schedule) is None:
+                continue
+            if due.post is not None:
+                if recovering:
+                    log.info("daily quiz: posting the %s slot of schedule %s missed while down",
+                             due.post.local_date, due.schedule.schedule_id)
+                await self._guarded(self._post_slot(due.schedule, due.post),
+                                    f"post of schedule {due.schedule.schedule_id}")
+            elif due.skipped is not None and recovering:
+                log.warning(
+                    "daily quiz: skipped the %s slot of schedule %s (due %s, more than %s ago)",
+                    due.skipped.local_date, due.schedule.schedule_id, due.skipped.at.isoformat(),
+                    quiz.grace)
+        async with self._claiming:
+            unsent = await quiz.claim_unsent()
+        for post in unsent:
+            await self._guarded(self._send_unsent(post), f"retry of post {post.post_id}")
+        if recovering:
+            for post in await quiz.stale_unsent():
+                log.warning("daily quiz: post %s (schedule %s, %s #%s) was never sent and is more than %s "
+                            "old; not sending it", post.post_id, post.schedule_id, post.local_date,
+                            post.seq, quiz.grace)
 
     @staticmethod
     async def _guarded(work: Awaitable[Any], what: str) -> None:
@@ -674,17 +702,30 @@ class DailyCycle:
 
     async def _post_slot(self, schedule: Schedule, slot: DailySlot) -> PostBatch | None:
         try:
-            batch = await self._quiz.create_slot_posts(schedule, slot)
+            async with self._claiming:
+                batch = await self._quiz.create_slot_posts(schedule, slot)
+                claimed = await self._claim_batch(batch)
         except NoQuestions:
             await self._pause(schedule, REASON_NO_QUESTIONS)
             return None
-        await self._send_batch(batch)
+        await self._send_claimed_batch(batch.schedule, claimed)
         return batch
 
-    async def _send_batch(self, batch: PostBatch) -> bool:
-        """Send every new post of a batch; True when all of them went out."""
-        sent = [await self._send_post(batch.schedule, post) for post in batch.new]
-        return all(sent)
+    async def _claim_batch(self, batch: PostBatch) -> list[Post]:
+        """Claim the new posts of a batch just made (under `_claiming`, so no sweep of this
+        process claims them in between)."""
+        claimed = []
+        for post in batch.new:
+            got = await self._quiz.claim_send(post)
+            if got is None:
+                log.info("daily quiz: post %s is sent, revealed or being sent elsewhere; not sending it",
+                         post.post_id)
+            else:
+                claimed.append(got)
+        return claimed
+
+    async def _send_claimed_batch(self, schedule: Schedule, claimed: Sequence[Post]) -> list[bool]:
+        return [await self._send_claimed(schedule, post) for post in claimed]
 
     async def _send_unsent(self, post: Post) -> None:
         """Send a post claimed by the sweep: made earlier (maybe by a crashed process) but unsent."""
@@ -697,14 +738,6 @@ class DailyCycle:
         log.info("daily quiz: sending post %s (schedule %s, %s #%s), made earlier but not sent",
                  post.post_id, schedule.schedule_id, post.local_date, post.seq)
         await self._send_claimed(schedule, post)
-
-    async def _send_post(self, schedule: Schedule, post: Post) -> bool:
-        """Claim a post this process made and send it; False when not sent (now)."""
-        claimed = await self._quiz.claim_send(post)
-        if claimed is None:
-            log.info("daily quiz: post %s is sent, revealed or being sent elsewhere; not sending it", post.post_id)
-            return False
-        return await self._send_claimed(schedule, claimed)
 
     async def _send_claimed(self, schedule: Schedule, post: Post) -> bool:
         """Send a claimed post and remember its message; a lost channel pauses the schedule.
@@ -725,8 +758,8 @@ class DailyCycle:
                 return True
             case Gone():
                 await self._pause(schedule, REASON_DELETED)
-            case Forbidden():
-                await self._pause(schedule, REASON_ACCESS)
+            case Forbidden(missing=missing):
+                await self._pause(schedule, permission_reason(missing))
             case _:
                 await self._quiz.release_send(post)
                 log.error("daily quiz: could not send post %s to channel %s (%s); retrying at the next sweep",
@@ -762,9 +795,13 @@ class DailyCycle:
         post = reveal.post
         schedule = await self._quiz.get_schedule(post.schedule_id) if post.schedule_id is not None else None
         port = self._port(schedule) if schedule is not None else self._ports.get(PLATFORM_DISCORD)
-        if port is None:
+        if port is None or post.post_id in self._editing:
             return False
-        outcome = await port.show_reveal(reveal)
+        self._editing.add(post.post_id)
+        try:
+            outcome = await port.show_reveal(reveal)
+        finally:
+            self._editing.discard(post.post_id)
         match outcome:
             case Delivered():
                 await self._quiz.mark_reveal_edited(post)
@@ -773,8 +810,8 @@ class DailyCycle:
                 await self._pause_schedule_of(schedule, REASON_DELETED)
             case Gone():
                 log.info("daily quiz: the message of post %s is gone; revealed without an edit", post.post_id)
-            case Forbidden():
-                await self._pause_schedule_of(schedule, REASON_ACCESS)
+            case Forbidden(missing=missing):
+                await self._pause_schedule_of(schedule, permission_reason(missing))
             case _:
                 log.error("daily quiz: revealed post %s but could not edit its message (%s); retrying at the "
                           "next sweep", post.post_id, getattr(outcome, "reason", outcome))
@@ -809,7 +846,7 @@ class DailyCycle:
         questions: int = 1,
         reveal_after_hours: float | None = None,
     ) -> ScheduleSet:
-        """`/daily set`: create or replace the channel's schedule and (re)schedule its job."""
+        """`/dailyadmin set`: create or replace the channel's schedule and (re)schedule its job."""
         result = await self._quiz.set_schedule(
             community, channel_id, time_text, timezone=timezone, topic=topic, questions=questions,
             reveal_after_hours=reveal_after_hours,
@@ -820,11 +857,12 @@ class DailyCycle:
         return result
 
     async def post_now(self, community: Community, channel_id: str | None) -> PostedNow:
-        """`/daily now`: one more question today in the schedule's channel, sent at once."""
+        """`/dailyadmin now`: one more question today in the schedule's channel, sent at once."""
         schedule = await self._quiz.find_schedule(community, channel_id)
-        async with self._lock:
+        async with self._claiming:
             batch = await self._quiz.create_extra_post(schedule)
-            sent = await self._send_batch(batch)
+            claimed = await self._claim_batch(batch)
+        sent = len(claimed) == len(batch.new) and all(await self._send_claimed_batch(schedule, claimed))
         paused = False
         if not sent:
             now = await self._quiz.get_schedule(schedule.schedule_id)
@@ -832,7 +870,7 @@ class DailyCycle:
         return PostedNow(schedule, sent, paused, self._quiz.next_post(schedule))
 
     async def stop(self, community: Community, channel_id: str | None) -> Schedule:
-        """`/daily stop`: the schedule ends (its posts and answers stay) and its job goes."""
+        """`/dailyadmin stop`: the schedule ends (its posts and answers stay) and its job goes."""
         schedule = await self._quiz.stop(community, channel_id)
         self._remove_job(self._job_id(schedule.schedule_id))
         log.info("daily quiz: schedule %s stopped", schedule.schedule_id)
@@ -878,6 +916,7 @@ __all__ = [
     "ScheduleStatus",
     "WhichSchedule",
     "choose_question",
+    "delivery_nonce",
     "extra_reveal_time",
     "questions_left",
 ]

@@ -14,7 +14,7 @@ English command and option descriptions a platform shows in its command picker.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from bot.errors import StudyError
@@ -27,6 +27,12 @@ LETTERS = "ABCDEFGHIJ"
 REASON_DELETED = "channel_deleted"
 REASON_ACCESS = "missing_access"
 REASON_NO_QUESTIONS = "no_questions"
+REASON_PERMISSION = "missing_permission"  # stored as "missing_permission:<name>,<name>"
+
+
+def permission_reason(missing: Sequence[str]) -> str:
+    """The pause reason code for permissions the bot lacks in a channel (`daily.perm.<name>`)."""
+    return f"{REASON_PERMISSION}:{','.join(missing)}" if missing else REASON_ACCESS
 
 MESSAGES: dict[Lang, dict[str, str]] = {
     "en": {
@@ -43,6 +49,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "page.previous": "Previous",
         "page.next": "Next",
         "page.not_yours": "These buttons belong to whoever ran the command. Run it yourself to page.",
+        "page.expired": "These buttons have expired. Run the command again.",
 
         "quiz.title": "Practice question",
         "quiz.footer": "{deck} · only you can see this",
@@ -52,6 +59,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "quiz.explanation": "Explanation",
         "quiz.source": "Source",
         "quiz.next": "Next question",
+        "quiz.dm_practice": "Personal practice: in a direct message your answers count on no server's leaderboard.",
 
         "stats.title": "Study stats: {name}",
         "stats.board.daily": "Daily questions",
@@ -136,7 +144,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.perm.embed_links": "Embed Links",
         "daily.invalid_time": "**{value}** is not a time of day. Use 24-hour HH:MM, e.g. 09:00 or 21:30.",
         "daily.invalid_zone": "**{value}** is not a time zone. Use an IANA name such as Asia/Seoul or UTC.",
-        "daily.no_schedule": "There is no daily quiz in this server yet. An admin can start one with /daily set.",
+        "daily.no_schedule": "There is no daily quiz in this server yet. An admin can start one with /dailyadmin set.",
         "daily.which": "This server has several daily quizzes; run the command in one of their channels: {channels}",
         "daily.no_room": "This schedule already has {limit} questions today. Try again tomorrow.",
         "daily.posted_now": "Posted a question in {channel}. The schedule is unchanged: next post {next}.",
@@ -144,14 +152,16 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.post_retry": "Discord did not take the post for {channel} just now. I will keep trying in the background.",
         "daily.stopped": "Stopped the daily quiz in {channel}. Its questions and scores stay.",
         "daily.status_title": "Daily quizzes",
-        "daily.status_none": "No daily quiz yet. An admin can start one with /daily set.",
+        "daily.status_none": "No daily quiz yet. An admin can start one with /dailyadmin set.",
         "daily.status_line": "{channel} · every day at **{time}** ({zone})\nNext post: {next}\nQuestions left before repeats: **{left}** of {size}",
         "daily.status_topic": "Topic: {topic}",
-        "daily.status_paused": "⏸️ Paused: {reason}. Run /daily set again to resume.",
-        "daily.paused_notice": "The daily quiz in {channel} is paused: {reason}. An admin can fix it and run /daily set again.",
+        "daily.status_paused": "⏸️ Paused: {reason}. Run /dailyadmin set again to resume.",
+        "daily.paused_notice": "The daily quiz in {channel} is paused: {reason}. An admin can fix it and run /dailyadmin set again.",
         "daily.reason.channel_deleted": "the channel was deleted",
         "daily.reason.missing_access": "I lost access to the channel or a permission there",
         "daily.reason.no_questions": "its topic has no questions any more",
+        "daily.reason.missing_permission": "I am missing a permission there: {permissions}",
+        "daily.no_access": "This question's channel is gone or no longer open to you, so your answer was not recorded.",
         "console.help": (
             "/define TERM        look a term up (Korean or English, typos welcome)\n"
             "/search WORDS       search inside definitions\n"
@@ -194,6 +204,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "page.previous": "이전",
         "page.next": "다음",
         "page.not_yours": "이 버튼은 명령을 실행한 사람만 쓸 수 있어요. 직접 명령을 실행해 보세요.",
+        "page.expired": "이 버튼은 만료되었습니다. 명령을 다시 실행해 주세요.",
 
         "quiz.title": "연습 문제",
         "quiz.footer": "{deck} · 나에게만 보입니다",
@@ -203,6 +214,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "quiz.explanation": "해설",
         "quiz.source": "출처",
         "quiz.next": "다음 문제",
+        "quiz.dm_practice": "개인 연습: 다이렉트 메시지에서 푼 답은 어떤 서버의 리더보드에도 들어가지 않습니다.",
 
         "stats.title": "학습 통계: {name}",
         "stats.board.daily": "오늘의 문제",
@@ -287,7 +299,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.perm.embed_links": "링크 첨부",
         "daily.invalid_time": "**{value}**은(는) 올바른 시각이 아닙니다. 24시간제 HH:MM으로 적어 주세요 (예: 09:00, 21:30).",
         "daily.invalid_zone": "**{value}**은(는) 시간대가 아닙니다. Asia/Seoul, UTC 같은 IANA 이름을 쓰세요.",
-        "daily.no_schedule": "이 서버에는 아직 오늘의 문제가 없습니다. 관리자가 /daily set으로 시작할 수 있습니다.",
+        "daily.no_schedule": "이 서버에는 아직 오늘의 문제가 없습니다. 관리자가 /dailyadmin set으로 시작할 수 있습니다.",
         "daily.which": "이 서버에는 오늘의 문제 일정이 여러 개 있습니다. 해당 채널에서 명령을 실행하세요: {channels}",
         "daily.no_room": "이 일정은 오늘 이미 {limit}문제를 올렸습니다. 내일 다시 해 보세요.",
         "daily.posted_now": "{channel} 채널에 문제를 올렸습니다. 일정은 그대로입니다: 다음 게시 {next}.",
@@ -295,14 +307,16 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "daily.post_retry": "Discord가 지금은 {channel} 채널의 게시를 받지 않았습니다. 잠시 뒤에 다시 시도합니다.",
         "daily.stopped": "{channel} 채널의 오늘의 문제를 멈췄습니다. 지난 문제와 점수는 남아 있습니다.",
         "daily.status_title": "오늘의 문제 일정",
-        "daily.status_none": "아직 오늘의 문제 일정이 없습니다. 관리자가 /daily set으로 시작할 수 있습니다.",
+        "daily.status_none": "아직 오늘의 문제 일정이 없습니다. 관리자가 /dailyadmin set으로 시작할 수 있습니다.",
         "daily.status_line": "{channel} · 매일 **{time}** ({zone})\n다음 게시: {next}\n반복 전까지 남은 문제: **{left}** / {size}",
         "daily.status_topic": "주제: {topic}",
-        "daily.status_paused": "⏸️ 일시 중지: {reason}. /daily set을 다시 실행하면 재개됩니다.",
-        "daily.paused_notice": "{channel} 채널의 오늘의 문제가 멈췄습니다: {reason}. 관리자가 문제를 고친 뒤 /daily set을 다시 실행해 주세요.",
+        "daily.status_paused": "⏸️ 일시 중지: {reason}. /dailyadmin set을 다시 실행하면 재개됩니다.",
+        "daily.paused_notice": "{channel} 채널의 오늘의 문제가 멈췄습니다: {reason}. 관리자가 문제를 고친 뒤 /dailyadmin set을 다시 실행해 주세요.",
         "daily.reason.channel_deleted": "채널이 삭제되었습니다",
         "daily.reason.missing_access": "채널 접근 권한이나 필요한 권한을 잃었습니다",
         "daily.reason.no_questions": "주제에 더 이상 문제가 없습니다",
+        "daily.reason.missing_permission": "그 채널에서 필요한 권한이 없습니다: {permissions}",
+        "daily.no_access": "이 문제의 채널이 없어졌거나 더 이상 볼 수 없어서 답을 기록하지 않았습니다.",
         "console.help": (
             "/define 용어        용어 찾기 (한글, 영어, 오타도 괜찮아요)\n"
             "/search 단어        정의 본문에서 검색\n"
@@ -366,6 +380,7 @@ COMMAND_TEXTS_KO: dict[str, str] = {
     "Export everyone's scores as CSV": "모든 멤버의 점수를 CSV 파일로 내보냅니다",
 
     "Daily channel quiz": "채널 오늘의 문제",
+    "Run the daily channel quiz": "채널 오늘의 문제 운영",
 
     "Post a daily question in a channel": "채널에 매일 문제를 올립니다",
 
@@ -447,6 +462,11 @@ def percent(correct: int, answered: int) -> str:
 
 def pause_reason(reason: str | None, lang: Lang, *, quote: Callable[[str], str] = str) -> str:
     """A stored pause reason in words; an unknown one is shown as stored, quoted."""
+    code, _, names = (reason or "").partition(":")
+    if code == REASON_PERMISSION and names:
+        perms = [f"daily.perm.{n}" for n in names.split(",")]
+        if all(p in MESSAGES["en"] for p in perms):
+            return tr(lang, "daily.reason.missing_permission", permissions=", ".join(tr(lang, p) for p in perms))
     key = f"daily.reason.{reason}"
     return tr(lang, key) if key in MESSAGES["en"] else quote(reason or "?")
 

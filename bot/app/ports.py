@@ -8,7 +8,8 @@ Each call returns a typed outcome instead of raising the platform's errors, so t
 * `Delivered(message_id)`: done; for a post, the platform's id of the new message;
 * `Gone(channel=True)`: the channel no longer exists (pause); `Gone(channel=False)`: only the
   message is gone (a reveal that can never be drawn, nothing to pause);
-* `Forbidden`: the bot lost access or a permission it needs there (pause);
+* `Forbidden(missing)`: the bot lost access or a permission it needs there (pause); `missing`
+  names the permissions (as `daily.perm.<name>` keys) when the port knows them before sending;
 * `TryLater(reason)`: anything else (rate limits, server errors, timeouts): the sweep retries.
 """
 
@@ -32,7 +33,7 @@ class Gone:
 
 @dataclass(frozen=True, slots=True)
 class Forbidden:
-    pass
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

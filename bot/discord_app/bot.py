@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.discord_app.errors import StudyTree
 from bot.discord_app.i18n import StudyTranslator
 from bot.discord_app.sync import SyncOutcome, sync_commands
+from bot.discord_app.views import ExpiredButton
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ class StudyBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StudyTree,
+            # A rate-limit wait longer than this (discord.py's least: 30 s) raises RateLimited:
+            # the daily sweep retries later instead of a send sleeping it out.
+            max_ratelimit_timeout=30.0,
             **options,
         )
         self.settings = settings
@@ -70,6 +74,7 @@ class StudyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(StudyTranslator())
+        self.add_dynamic_items(ExpiredButton)  # clicks on timed views' buttons nobody runs any more
         for name in self.initial_extensions:
             await self._load(name)
         if self._sync:
@@ -94,7 +99,7 @@ class StudyBot(commands.Bot):
                 dev_guild_id=self.settings.discord_dev_guild,
                 force=force,
             )
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, discord.RateLimited) as exc:  # RateLimited: a wait over max_ratelimit_timeout
             self.sync_error = exc
             log.error("command sync failed: %s", exc)
         return self.sync_outcome

@@ -19,6 +19,8 @@ from typing import TypeVar
 
 import discord
 
+from bot.discord_app.errors import defer
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -67,7 +69,7 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
 
 async def _defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool) -> discord.HTTPException | None:
     try:
-        await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
+        await defer(interaction, ephemeral=ephemeral, thinking=thinking)
     except discord.HTTPException as exc:  # expired already: the work's result still stands
         log.warning("could not defer interaction %s in time: %s", interaction.id, exc)
         return exc

@@ -77,10 +77,35 @@ def _where(interaction: discord.Interaction) -> str:
     return f"{what} (guild {interaction.guild_id}, user {interaction.user.id})"
 
 
+# Keys in `Interaction.extras`: how the interaction was deferred ("public"/"private"), and whether
+# a followup has completed that deferral. On Discord the first followup after a "thinking…"
+# deferral replaces the loading message and keeps the deferral's visibility, whatever its own
+# ephemeral flag says; later followups are new messages with their own visibility.
+DEFERRAL = "studybot.deferral"
+COMPLETED = "studybot.deferral_completed"
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool = True) -> None:
+    """Defer the response ("thinking…" when `thinking`), remembering its visibility for `reply`."""
+    await interaction.response.defer(ephemeral=ephemeral, thinking=thinking)
+    if thinking:
+        interaction.extras[DEFERRAL] = "private" if ephemeral else "public"
+
+
+def awaits_public_completion(interaction: discord.Interaction) -> bool:
+    """True while a public "thinking…" deferral waits for its first followup: a followup now
+    would be shown to everyone, whatever its ephemeral flag."""
+    return interaction.extras.get(DEFERRAL) == "public" and not interaction.extras.get(COMPLETED)
+
+
 async def reply(interaction: discord.Interaction, text: str | None = None, *,
                 embed: discord.Embed | None = None, view: discord.ui.View | None = None,
                 ephemeral: bool = True) -> None:
-    """Answer an interaction (ephemeral by default), or follow up when it was answered or deferred."""
+    """Answer an interaction (ephemeral by default), or follow up when it was answered or deferred.
+
+    A private followup after a public deferral that nothing completed yet removes the public
+    "thinking…" message first: otherwise Discord would show the private text to everyone.
+    """
     kwargs: dict[str, Any] = {"ephemeral": ephemeral}
     if text is not None:
         kwargs["content"] = limits.content(text)
@@ -89,7 +114,13 @@ async def reply(interaction: discord.Interaction, text: str | None = None, *,
     if view is not None:
         kwargs["view"] = view
     if interaction.response.is_done():
+        if ephemeral and awaits_public_completion(interaction):
+            # A private answer after a public deferral: the public "thinking…" message goes
+            # first, so the followup is a new message and keeps its ephemeral flag.
+            await interaction.delete_original_response()
+            interaction.extras[COMPLETED] = True
         await interaction.followup.send(**kwargs)
+        interaction.extras[COMPLETED] = True
     else:
         await interaction.response.send_message(**kwargs)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -19,6 +20,7 @@ import discord
 from bot.app.messages import Lang, letter, tr
 from bot.discord_app import limits
 from bot.discord_app.errors import GuardedItem, GuardedView, reply
+from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.identity import community_of, user_of
 
 if TYPE_CHECKING:
@@ -95,20 +97,121 @@ class AnswerButton(GuardedItem):
         return cls(parse_post_id(match["post"]), parse_choice(match["choice"]))
 
 
-# -- pagination and confirmation ---------------------------------------------------------------
+# -- timed views: pagination, confirmation, listing ----------------------------------------------
+
+TOKEN_LIFETIME = 15 * 60.0  # seconds an interaction token may edit its messages (Discord's rule)
+TOKEN_MARGIN = 30.0  # an edit is not started this close to the token's end
+TIMED_PREFIX = "ui"
+_live_ids: dict[str, TimedView] = {}
+
+
+def _token_seconds_left(interaction: discord.Interaction) -> float:
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return TOKEN_LIFETIME - max(0.0, age)
+
+
+class TimedView(GuardedView):
+    """An owner-only view that takes its buttons away when it times out.
+
+    The message can only be edited through an interaction token (the ephemeral ones always),
+    which lives 15 minutes: the view remembers the newest interaction that showed or edited it
+    (`shown_by`), never lets its timeout run past that token's end, and on timeout edits the
+    buttons away through it. Its buttons have `ui:` ids: after a restart (or once the view has
+    stopped) a click reaches `ExpiredButton`, which says so and removes them, instead of
+    "This interaction failed".
+    """
+
+    clicks_edit_message: ClassVar[bool] = False  # True: a click's token edits the view's message
+
+    def __init__(self, *, owner_id: int, timeout: float) -> None:
+        super().__init__(owner_id=owner_id, timeout=timeout)
+        self._base_timeout = timeout
+        self._shown: discord.Interaction | None = None
+        tag = secrets.token_hex(6)
+        for index, item in enumerate(self.children):
+            if isinstance(item, discord.ui.Button):
+                item.custom_id = f"{TIMED_PREFIX}:{tag}:{index}"
+                _live_ids[item.custom_id] = self
+
+    def shown_by(self, interaction: discord.Interaction) -> None:
+        """`interaction`'s token can edit the view's message now; the timeout stays within it."""
+        self._shown = interaction
+        self._cap_timeout()
+
+    def _cap_timeout(self) -> None:
+        left = _token_seconds_left(self._shown) - TOKEN_MARGIN if self._shown is not None else self._base_timeout
+        self.timeout = max(1.0, min(self._base_timeout, left))
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        allowed = await super().interaction_check(interaction)
+        if allowed:
+            if self.clicks_edit_message:
+                self._shown = interaction
+            self._cap_timeout()  # discord.py restarts the timeout after this check
+        return allowed
+
+    def stop(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button) and item.custom_id:
+                _live_ids.pop(item.custom_id, None)
+        super().stop()
+
+    async def on_timeout(self) -> None:
+        self.stop()
+        shown = self._shown
+        if shown is None or _token_seconds_left(shown) < TOKEN_MARGIN:
+            return
+        try:
+            await shown.edit_original_response(view=None)
+        except discord.HTTPException:
+            log.debug("could not remove the buttons after the timeout", exc_info=True)
+
+
+def is_live(custom_id: str) -> bool:
+    """A button of a timed view that is still running in this process."""
+    return custom_id in _live_ids
+
+
+class ExpiredButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                    template=rf"{TIMED_PREFIX}:(?P<rest>[^\s]{{0,90}})"):
+    """A click on a timed view's button that no running view owns (it timed out, or the bot
+    restarted): a private "run the command again", and the buttons come off the message."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="-", custom_id=custom_id))
+        self.custom_id_text = custom_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+    ) -> Self:
+        return cls(item.custom_id or f"{TIMED_PREFIX}:")
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        if is_live(self.custom_id_text):
+            return  # the running view answers this click
+        lang = interaction_lang(interaction)
+        try:
+            await interaction.response.edit_message(view=None)
+        except discord.HTTPException:
+            log.debug("could not remove expired buttons", exc_info=True)
+        await reply(interaction, tr(lang, "page.expired"))
+
 
 Render = Callable[[int], Awaitable[discord.Embed]]
 
 
-class Paginator(GuardedView):
-    """Previous/Next over `pages` pages; `render(index)` builds one page. Owner only, 3 minutes."""
+class Paginator(TimedView):
+    """Previous/Next over `pages` pages; `render(index)` builds one page. Owner only, 3 minutes
+    after the last click (and never past the newest token's 15 minutes)."""
+
+    clicks_edit_message = True
 
     def __init__(self, *, owner_id: int, pages: int, render: Render, lang: Lang, timeout: float = 180.0) -> None:
         super().__init__(owner_id=owner_id, timeout=timeout)
         self.pages = max(1, pages)
         self.index = 0
         self._render = render
-        self._origin: discord.Interaction | None = None
         self.previous.label = limits.button_label(tr(lang, "page.previous"))
         self.next.label = limits.button_label(tr(lang, "page.next"))
         self._refresh()
@@ -120,10 +223,11 @@ class Paginator(GuardedView):
     async def send(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
         """Answer `interaction` (deferred or not) with the first page and these buttons."""
         embed = await self._render(0)
-        self._origin = interaction
         await reply(interaction, embed=embed, view=self if self.pages > 1 else None, ephemeral=ephemeral)
         if self.pages <= 1:
             self.stop()
+        else:
+            self.shown_by(interaction)
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.index = min(max(self.index + step, 0), self.pages - 1)
@@ -140,19 +244,11 @@ class Paginator(GuardedView):
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         await self._turn(interaction, +1)
 
-    async def on_timeout(self) -> None:
-        if self._origin is None:
-            return
-        try:
-            await self._origin.edit_original_response(view=None)
-        except discord.HTTPException:
-            log.debug("could not remove the page buttons after the timeout", exc_info=True)
-
 
 Action = Callable[[discord.Interaction], Awaitable[None]]
 
 
-class ConfirmView(GuardedView):
+class ConfirmView(TimedView):
     """A yes/no question for the caller only; `on_yes` runs once, then the buttons go away."""
 
     def __init__(self, *, owner_id: int, lang: Lang, yes: str, no: str, on_yes: Action, timeout: float = 60.0) -> None:
@@ -173,7 +269,7 @@ class ConfirmView(GuardedView):
         await interaction.response.edit_message(content=tr(self._lang, "admin.reset_cancelled"), view=None)
 
 
-class ListingView(GuardedView):
+class ListingView(TimedView):
     """Under one's own `/stats`: hide me from, or show me on, this server's leaderboards."""
 
     def __init__(self, *, owner_id: int, lang: Lang, timeout: float = 300.0) -> None:

@@ -600,7 +600,7 @@ class Store:
             " WHERE schedule_id = :id AND stopped_at IS NULL", schedule_id, reason=reason)
 
     async def resume_schedule(self, schedule_id: int) -> bool:
-        """Resume a paused schedule. No front end offers this yet (`/daily set` makes a new
+        """Resume a paused schedule. No front end offers this yet (`/dailyadmin set` makes a new
         schedule); tests and maintenance scripts use it."""
         return await self._update_schedule(
             "UPDATE schedules SET paused = 0, pause_reason = NULL"

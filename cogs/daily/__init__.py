@@ -1,4 +1,4 @@
-"""The daily channel quiz: `/daily set|now|stop|status`, answer buttons, timed posts and reveals.
+"""The daily channel quiz: `/daily status`, `/dailyadmin set|now|stop`, answer buttons, timed posts and reveals.
 
 Thin over `bot.daily.DailyQuiz`, which decides and records; this cog formats and sends.
 

@@ -34,13 +34,22 @@ from cogs.daily._views import (
 
 
 class Daily(commands.Cog):
-    """`/daily`, and the answer buttons under daily posts."""
+    """`/daily status` (everyone), `/dailyadmin set|now|stop` (Manage Server), and the answer
+    buttons under daily posts.
+
+    One group cannot carry permissions per subcommand, so the admin parts are their own group
+    whose `default_permissions` hide it from members without Manage Server (server owners can
+    override that, so the subcommands check the permission again on every use)."""
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.cycle: DailyCycle = bot.daily
 
-    daily = app_commands.Group(name="daily", description=_("Daily channel quiz"), guild_only=True)
+    daily = app_commands.Group(name="daily", description=_("Daily channel quiz"), guild_only=True,
+                               allowed_contexts=app_commands.AppCommandContext(guild=True))
+    dailyadmin = app_commands.Group(name="dailyadmin", description=_("Run the daily channel quiz"), guild_only=True,
+                                    allowed_contexts=app_commands.AppCommandContext(guild=True),
+                                    default_permissions=discord.Permissions(manage_guild=True))
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DailyAnswerButton)
@@ -53,8 +62,18 @@ class Daily(commands.Cog):
     # -- clicks ------------------------------------------------------------------------------
 
     async def answer_click(self, interaction: discord.Interaction, post_id: int, choice: int) -> None:
-        """Record the click, then acknowledge privately; a slow store gets a deferral first."""
+        """Record the click, then acknowledge privately; a slow store gets a deferral first.
+
+        A click from a channel that is gone (deleted after the post) or that the member can no
+        longer see (access lost between post and click) is refused politely and stores nothing.
+        """
         lang = interaction_lang(interaction)
+        guild = interaction.guild
+        channel_gone = guild is not None and interaction.channel_id is not None \
+            and guild.get_channel_or_thread(interaction.channel_id) is None
+        if channel_gone or not interaction.permissions.view_channel:
+            await reply(interaction, tr(lang, "daily.no_access"))
+            return
         recording = self.cycle.answer(
             community_of(interaction), post_id, user_of(interaction), choice, interaction.user.display_name)
         try:
@@ -74,7 +93,7 @@ class Daily(commands.Cog):
             return interaction.app_permissions
         return channel.permissions_for(me)
 
-    @daily.command(name="set", description=_("Post a daily question in a channel"))
+    @dailyadmin.command(name="set", description=_("Post a daily question in a channel"))
     @app_commands.describe(
         channel=_("The channel for the daily question"),
         time=_("Time of day, 24-hour HH:MM"),
@@ -127,7 +146,7 @@ class Daily(commands.Cog):
         topics = self.bot.study.topics(current, limit=limits.CHOICES)
         return limits.choices((name, name) for name in topics if len(name) <= limits.CHOICE_VALUE)
 
-    @daily.command(name="now", description=_("Post the next daily question now"))
+    @dailyadmin.command(name="now", description=_("Post the next daily question now"))
     @app_commands.checks.has_permissions(manage_guild=True)
     async def post_now(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
@@ -145,7 +164,7 @@ class Daily(commands.Cog):
         when = f"{wall_time(done.next_post.at, done.schedule.timezone, lang)} · {relative(done.next_post.at)}"
         await send_ephemeral(interaction, tr(lang, "daily.posted_now", channel=channel, next=when))
 
-    @daily.command(name="stop", description=_("Stop the daily question (history stays)"))
+    @dailyadmin.command(name="stop", description=_("Stop the daily question (history stays)"))
     @app_commands.checks.has_permissions(manage_guild=True)
     async def stop(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)

@@ -141,7 +141,7 @@ def ack_embed(outcome: AnswerOutcome, lang: Lang) -> discord.Embed:
 
 
 def set_embed(result: ScheduleSet, lang: Lang) -> discord.Embed:
-    """`/daily set`: what was scheduled and the next three post times in the zone."""
+    """`/dailyadmin set`: what was scheduled and the next three post times in the zone."""
     schedule = result.schedule
     lines = [tr(lang, "daily.set_done", channel=channel_ref(schedule.channel_id), time=schedule.time, zone=schedule.timezone)]
     if result.replaced:

@@ -25,6 +25,8 @@ class Quiz(commands.Cog):
 
     @app_commands.command(name="quiz", description=_("Get a personal practice question"))
     @app_commands.describe(topic=_("A deck or section to practise (optional)"))
+    # In a server, and in a DM with the bot as personal practice on no server's board.
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def quiz(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100] | None = None) -> None:
         await ask_practice(interaction, topic=topic)
 

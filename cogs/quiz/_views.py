@@ -129,7 +129,9 @@ async def ask_practice(
         topic=topic,
         entry_id=entry_id,
     )
+    note = tr(lang, "quiz.dm_practice") if interaction.guild_id is None else discord.utils.MISSING
     await interaction.followup.send(
+        content=note,
         embed=question_embed(asked.question, lang),
         view=question_view(asked.post_id, asked.question),
         ephemeral=True,

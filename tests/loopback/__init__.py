@@ -20,7 +20,7 @@ from .payloads import (
     StoredMessage,
 )
 from .ratelimits import RateLimits, RouteLimit
-from .server import FailureRule, FakeDiscord, GatewaySession, ShareFailureRule
+from .server import FailureRule, FakeDiscord, GatewaySession, HoldRule, ShareFailureRule
 
 __all__ = [
     "ADMIN_PERMISSIONS",
@@ -28,6 +28,7 @@ __all__ = [
     "EVERYONE_PERMISSIONS",
     "BotProcess",
     "FailureRule",
+    "HoldRule",
     "FakeChannel",
     "FakeDiscord",
     "FakeGuild",

@@ -74,6 +74,8 @@ TOKEN_LIFETIME = 15 * 60.0
 # Dispatch frames a session keeps for RESUME (frames the client acknowledged by heartbeat are
 # dropped earlier); a RESUME from before the oldest kept frame gets op 9, as on Discord.
 RESUME_BUFFER = 10_000
+# How long Discord remembers a message nonce for `enforce_nonce` ("the past few minutes").
+NONCE_WINDOW = 5 * 60.0
 # Closing the gateway with these codes ends the session: Discord does not let it resume.
 SESSION_ENDING_CLOSE_CODES = frozenset({1000, 1001})
 REC = web.RequestKey("rec", RecordedRequest)
@@ -166,6 +168,26 @@ class FailureRule:
         # A 429 made here has no `Via` header, like a Cloudflare ban: discord.py raises at once.
         # `fail_share(..., share=1.0, statuses=(429,))` makes Discord-style 429s.
         return json_response(self.body, status)
+
+
+@dataclass
+class HoldRule:
+    """Handle matching requests, then keep their HTTP response back until `release()`: Discord
+    did what the request asked, and the client never hears so (a crash, a cut connection)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    times: int | None = 1  # None: every time
+    held: list[RecordedRequest] = field(default_factory=list)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def takes(self, method: str, path: str) -> bool:
+        if self.method not in ("*", method) or not self.pattern.search(path):
+            return False
+        return self.times is None or len(self.held) < self.times
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -320,6 +342,7 @@ class FakeDiscord:
         enforce_permissions: bool = True,
         require_deferral_completion: bool = True,
         validate_schema: bool = True,
+        nonce_window: float | None = NONCE_WINDOW,
     ) -> None:
         self.ids = Snowflakes()
         self.token = token or f"loopback.{secrets.token_urlsafe(24)}"
@@ -339,6 +362,11 @@ class FakeDiscord:
         self.require_deferral_completion = require_deferral_completion
         self.validate_schema = validate_schema
         self._schema = discord_schema() if validate_schema else None
+        # A create-message with `enforce_nonce` and a nonce seen in that channel within this many
+        # seconds (the fake's clock) returns the message made then; None: nonces are ignored.
+        self.nonce_window = nonce_window
+        self._nonces: dict[tuple[str, str], tuple[str, float]] = {}
+        self.holds: list[HoldRule] = []
         # Seconds added to the event loop's clock: `advance()` moves the fake's time forward.
         self._clock_offset = 0.0
         self.guilds: dict[str, FakeGuild] = {}
@@ -382,6 +410,8 @@ class FakeDiscord:
         return self
 
     async def close(self) -> None:
+        for hold in self.holds:
+            hold.release()
         for ws in list(self._sockets):
             self._closing_sockets.add(ws)
             try:
@@ -603,6 +633,14 @@ class FakeDiscord:
         """Every message send to this channel fails with 403 Missing Permissions (50013)."""
         cid = channel.id if isinstance(channel, FakeChannel) else str(channel)
         return self.fail("POST", rf"^/channels/{cid}/messages$", 403, code=50013, times=None)
+
+    def hold(self, method: str, path: str, *, times: int | None = 1) -> HoldRule:
+        """Handle requests matching `method` and the regex `path` (after /api/v10) as usual, then
+        hold their response back until `rule.release()` (or `close()`): the request took effect
+        and the client is still waiting, e.g. to be killed right there. `rule.held` lists them."""
+        rule = HoldRule(method.upper(), re.compile(path), times)
+        self.holds.append(rule)
+        return rule
 
     def clear_failures(self) -> None:
         """Remove every rule made by `fail`, `fail_share` and `forbid_channel`."""
@@ -837,6 +875,37 @@ class FakeDiscord:
         return self._command_interaction(INTERACTION_COMMAND, g, user, defn, opts, resolved,
                                          in_channel, locale, app_permissions)
 
+    def dm_slash(self, user: FakeMember | FakeUser, name: str, *path: str, locale: str = "en-US",
+                 **values: Any) -> InteractionHandle:
+        """A slash command in the user's direct messages with the bot (context 1, BOT_DM): no
+        guild, a `user` instead of a `member`, and a DM channel of its own. Options are built
+        against the default guild's data (use them for strings and numbers only)."""
+        fake_user = user.user if isinstance(user, FakeMember) else user
+        defn = self.find_command(name, self.guild)
+        if 1 not in (defn.get("contexts") or [0, 1, 2]):
+            raise InteractionBuildError(f"/{name} is not offered in DMs (contexts {defn.get('contexts')})")
+        opts, resolved = OptionBuilder(self.guild, checked=True, world=self.guilds).build(defn, path, values)
+        data: dict[str, Any] = {"id": defn["id"], "name": defn["name"], "type": defn.get("type", 1),
+                                "options": opts}
+        if resolved:
+            data["resolved"] = resolved
+        channel_id = self.ids.next()
+        iid = self.ids.next()
+        token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
+        payload: dict[str, Any] = {
+            "id": iid, "application_id": self.application_id, "type": INTERACTION_COMMAND, "data": data,
+            "channel_id": channel_id,
+            "channel": {"id": channel_id, "type": 1, "recipients": [fake_user.payload()], "flags": 0},
+            "user": fake_user.payload(), "token": token, "version": 1,
+            "app_permissions": str(BOT_PERMISSIONS), "locale": locale, "entitlements": [],
+            "authorizing_integration_owners": {"0": self.guild.id}, "context": 1,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+        record = InteractionRecord(iid, token, INTERACTION_COMMAND, payload, channel_id, None, created_at=self.now())
+        self.interactions[iid] = record
+        self._by_token[token] = record
+        return InteractionHandle(self, record)
+
     def autocomplete(
         self,
         guild: FakeGuild | str,
@@ -984,7 +1053,8 @@ class FakeDiscord:
         member = self._member(guild, user)
         if app_permissions is None:
             app_permissions = self.bot_permissions_in(channel)
-        member_permissions = guild.base_permissions(member.id)
+        # Discord: the member's permissions in the interaction's channel, overwrites included.
+        member_permissions = guild.channel_permissions(member.id, channel)
         iid = self.ids.next()
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
         payload: dict[str, Any] = {
@@ -1107,7 +1177,15 @@ class FakeDiscord:
             if problems and self.reject_invalid:
                 self._link_interaction(request, rec)
                 return error_response(400, 50035, "Invalid Form Body", errors={"_schema": problems})
-        return await handler(request)
+        response = await handler(request)
+        for hold in self.holds:
+            if hold.takes(rec.method, path):
+                hold.held.append(rec)
+                rec.status = response.status
+                self._notify(rec.interaction_id)
+                await hold.released.wait()
+                break
+        return response
 
     async def _read_body(self, request: web.Request, rec: RecordedRequest) -> None:
         if not request.body_exists:
@@ -1542,7 +1620,18 @@ class FakeDiscord:
         if rejected is not None:
             return rejected
         body = self._embeds_allowed(rec, channel, body)
+        nonce = str(body.get("nonce") or "")
+        if nonce and body.get("enforce_nonce") and self.nonce_window is not None:
+            # Discord: with enforce_nonce, a nonce used by the same author in the past few
+            # minutes returns that message, and no new one is made.
+            seen = self._nonces.get((channel.id, nonce))
+            if seen is not None and self.now() - seen[1] <= self.nonce_window:
+                earlier = self.messages.get(seen[0])
+                if earlier is not None and not earlier.deleted:
+                    return json_response(earlier.payload())
         message = self._new_message(channel.id, body, webhook=False)
+        if nonce:
+            self._nonces[(channel.id, nonce)] = (message.id, self.now())
         return json_response(message.payload())
 
     def _channel_message(self, request: web.Request, *, needs: int = 0) -> StoredMessage | web.Response:
