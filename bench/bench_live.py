@@ -271,7 +271,7 @@ async def _post(fake: Any, guild: Any) -> tuple[Any, list[str], int]:
     from tests.e2e_support import reply_message
 
     after = fake.latest_id()
-    posted = await fake.slash(guild, guild.admin, "daily", "now")
+    posted = await fake.slash(guild, guild.admin, "dailyadmin", "now")
     assert "unchanged" in reply_message(posted).content, f"/daily now failed:\n{posted}"
     message = await fake.wait_for_message(lambda m: any(DAILY_ID.match(c) for c in m.custom_ids()),
                                           channel=guild.text_channel, after=after)
@@ -364,7 +364,7 @@ async def _live(folder: Path, profile_out: Path | None = None, profile_phase: st
         try:
             # A schedule far from now, so no scheduled post fires during the bench.
             hour = (time.gmtime().tm_hour + 12) % 24
-            done = await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{hour:02d}:00")
+            done = await fake.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time=f"{hour:02d}:00")
             assert done.answered and not done.errors, f"/daily set failed:\n{done}\n{bot.output()[-2000:]}"
 
             # Warm-up: a few clicks on a post of their own (they count in the leaderboard only).
@@ -689,7 +689,7 @@ async def _components(folder: Path, repeat: int = 500) -> list[tuple[str, float,
     async with FakeDiscord() as fake, running_studybot(fake, folder) as run:
         g = fake.guild
         hour = (time.gmtime().tm_hour + 12) % 24
-        await fake.slash(g, g.admin, "daily", "set", channel=g.text_channel, time=f"{hour:02d}:00")
+        await fake.slash(g, g.admin, "dailyadmin", "set", channel=g.text_channel, time=f"{hour:02d}:00")
         message, buttons, post_id = await _post(fake, g)
         state = run.bot._connection
         members = fake.make_members(g, repeat * 2 + 10, prefix="part")
