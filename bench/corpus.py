@@ -123,11 +123,13 @@ def _note(rng: random.Random, terms: _Terms, note: int, count: int) -> str:
             lines.extend(f"| **{terms()}** | {_definition(rng)}<br>※ 예시 포함 |" for i in range(rows))
             lines.append("")
             made += rows
-        elif shape == 2 and left >= 3:
+        elif shape == 2 and left >= 2:
+            # "X의 특징" over its explained members is a group label, not a term (the labelling
+            # policy; the parser keeps it as the members' group): only the members count.
             lines.append(f"\n- **{terms()}의 특징**")
             lines.extend(f"   - **{terms()}**: {_definition(rng)}" for i in range(2))
             lines.append("")
-            made += 3
+            made += 2
         elif shape == 3:
             lines.append(f"\n## {terms()}\n{_definition(rng)}\n")
             made += 1
