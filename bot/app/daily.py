@@ -399,7 +399,8 @@ class DailyQuiz:
         old: list[Post] = [existing[s] for s in seqs if s in existing]
         for seq, question in zip(missing, await self._pick(schedule, local, missing), strict=True):
             made = await self.store.create_daily_post(
-                schedule.schedule_id, local, seq, question, reveal_at=reveal_at)
+                schedule.schedule_id, local, seq, question, reveal_at=reveal_at,
+                definition_hash=self._service.definition_hash_of(question))
             (old if made.duplicate else new).append(made.post)
         return PostBatch(schedule, slot, tuple(new), tuple(old))
 
@@ -417,7 +418,8 @@ class DailyQuiz:
             (question,) = await self._pick(schedule, local, free[:1])
             reveal_at = extra_reveal_time(now, schedule_time(schedule), zone, schedule.reveal_after_hours)
             made = await self.store.create_daily_post(
-                schedule.schedule_id, local, free[0], question, reveal_at=reveal_at)
+                schedule.schedule_id, local, free[0], question, reveal_at=reveal_at,
+                definition_hash=self._service.definition_hash_of(question))
             if not made.duplicate:
                 return PostBatch(schedule, DailySlot(today, now), (made.post,), ())
         raise NoRoomToday(limit=MAX_SEQ)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.community import Community
+from bot.engine.cards import Card, definition_hash
 from bot.engine.glossary import MAX_QUERY_CHARS, Glossary
 from bot.engine.loader import load_notes
 from bot.engine.model import Entry, Notes, Question, TextHit
@@ -35,6 +36,7 @@ from bot.store import Store
 from bot.store.records import (
     AnswerResult,
     AnswerStatus,
+    CardRebuild,
     LeaderboardPage,
     LeaderRow,
     Post,
@@ -232,7 +234,8 @@ class StudyService:
         question = self._pick_practice(topic, entry_id, salt=f"{community.id}:{user_id}:{now.isoformat()}")
         await self._store.remember_member(community, user_id, display_name)
         post = await self._store.create_practice_post(
-            community, user_id, question, channel_id=channel_id, topic=topic
+            community, user_id, question, channel_id=channel_id, topic=topic,
+            definition_hash=self.definition_hash_of(question),
         )
         return AskedQuestion(post_id=post.post_id, question=question)
 
@@ -289,6 +292,22 @@ class StudyService:
         if post is None:
             raise QuestionGone(post_id=post_id)
         return post
+
+    # -- cards -----------------------------------------------------------------------------
+
+    def definition_hash_of(self, question: Question) -> str | None:
+        """The fingerprint of the question's entry's definition as the notes have it now; it is
+        stored with the post and goes on the member's card when they answer."""
+        entry = self._glossary.get(question.entry_id) if question.entry_id else None
+        return None if entry is None else definition_hash(entry.definition)
+
+    async def member_cards(self, community: Community, user_id: str) -> dict[str, Card]:
+        return await self._store.member_cards(community, user_id)
+
+    async def rebuild_cards(self) -> CardRebuild:
+        """Recompute every card from the answer log (a repair tool; the cards are kept with
+        every answer). Gives the same cards as the incremental updates."""
+        return await self._store.rebuild_cards()
 
     # -- scores ----------------------------------------------------------------------------
 

@@ -177,3 +177,11 @@ class ScoreExportRow:
     streak: int
     best_streak: int
     opted_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardRebuild:
+    """`rebuild_cards`: how many answers were replayed into how many cards."""
+
+    answers: int
+    cards: int

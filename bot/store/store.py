@@ -30,7 +30,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.community import Community
-from bot.engine import scoring
+from bot.engine import cards, scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store.answer_writer import AnswerWriter, DatabaseLocked
@@ -39,6 +39,7 @@ from bot.store.records import (
     AnswerResult,
     AnswerStatus,
     BoardStats,
+    CardRebuild,
     CommunitySettings,
     DailyPostResult,
     LeaderboardPage,
@@ -60,6 +61,8 @@ _CONNECTION_PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}",
 )
+_CARDS_STALE = "cards_stale"  # meta key: the cards do not reflect every answer yet (rebuild them)
+_REBUILD_CHUNK = 10_000  # answers read per trip while rebuilding cards
 _TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 _BONUS_CASE = " ".join(
@@ -107,10 +110,12 @@ _POST_COLUMNS = """post_id, community, board, season, channel_id, message_id, ow
 _INSERT_POST = f"""
 INSERT INTO posts (community, board, season, channel_id, owner_user_id, schedule_id, local_date,
                    seq, topic, question_id, kind, prompt, choices, answer_index, explanation,
-                   term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at)
+                   term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
+                   definition_hash)
 SELECT :community, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
        :seq, :topic, :question_id, :kind, :prompt, :choices, :answer_index, :explanation,
-       :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at
+       :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at,
+       :definition_hash
   FROM communities g WHERE g.community = :community
     ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
 RETURNING {_POST_COLUMNS}
@@ -226,8 +231,9 @@ def _check_zone(name: str) -> str:
 
 
 def _prepare_connection(conn: sqlite3.Connection) -> None:
-    """The answer writer's own connection: the same function and PRAGMAs as the store's."""
+    """The answer writer's own connection: the same functions and PRAGMAs as the store's."""
     conn.create_function("study_period", 3, _study_period, deterministic=True)
+    conn.create_function("card_review", 12, _card_review_function(), deterministic=True)
     for pragma in _CONNECTION_PRAGMAS:
         conn.execute(pragma)
 
@@ -235,6 +241,52 @@ def _prepare_connection(conn: sqlite3.Connection) -> None:
 def _study_period(ts: str, zone: str, kind: str) -> str:
     """SQL function study_period(ts, zone, 'week'|'month'): the period key of a stored time."""
     return scoring.period_key(Period(kind), datetime.fromisoformat(ts), zone)
+
+
+_CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+def _card(state: int | None, step: int | None, stability: float | None, difficulty: float | None,
+          due: str | None, last_review: str | None, reps: int | None, lapses: int | None,
+          ) -> cards.Card | None:
+    """A stored card (the columns of `_CARD_COLUMNS`); None for the missing row of a LEFT JOIN."""
+    if state is None:
+        return None
+    assert stability is not None and difficulty is not None and due is not None
+    assert last_review is not None and reps is not None and lapses is not None
+    return cards.Card(cards.CardState(state), step, stability, difficulty,
+                      datetime.fromisoformat(due), datetime.fromisoformat(last_review), reps, lapses)
+
+
+def _card_review_function() -> Any:
+    """SQL function card_review(field, <card columns>, correct, rating, answered_at) for the
+    trigger of migration 0005: one column of the card after the answer's review.
+
+    The trigger asks once per column with the same arguments; a one-entry memo (per connection,
+    so per thread) computes each review once. Deterministic: the same arguments always give the
+    same card, which is what lets `Store.rebuild_cards` reproduce it.
+    """
+    memo: list[Any] = [None, None]
+
+    def card_review(field: str, state: int | None, step: int | None, stability: float | None,
+                    difficulty: float | None, due: str | None, last_review: str | None,
+                    reps: int | None, lapses: int | None, correct: int, rating: int | None,
+                    answered_at: str) -> Any:
+        key = (state, step, stability, difficulty, due, last_review, reps, lapses, correct,
+               rating, answered_at)
+        if memo[0] != key:
+            before = _card(state, step, stability, difficulty, due, last_review, reps, lapses)
+            after = cards.review(before, cards.rating_for(bool(correct), rating),
+                                 datetime.fromisoformat(answered_at))
+            memo[0], memo[1] = key, after
+        after = memo[1]
+        if field == "due":
+            return _ts(after.due)
+        if field == "state":
+            return int(after.state)
+        return getattr(after, field)
+
+    return card_review
 
 
 def _post(row: Sequence[Any]) -> Post:
@@ -269,8 +321,9 @@ def _schedule(row: Sequence[Any]) -> Schedule:
     )
 
 
-def _question_params(question: Question) -> dict[str, Any]:
+def _question_params(question: Question, definition_hash: str | None) -> dict[str, Any]:
     return {
+        "definition_hash": definition_hash,
         "question_id": question.id, "kind": str(question.kind), "prompt": question.prompt,
         "choices": json.dumps(list(question.choices), ensure_ascii=False),
         "answer_index": question.answer, "explanation": question.explanation,
@@ -362,6 +415,7 @@ class Store:
         newest = migrations[-1].number
         try:
             await db.create_function("study_period", 3, _study_period, deterministic=True)
+            await db.create_function("card_review", 12, _card_review_function(), deterministic=True)
             version = await schema_version(db)
             await db.execute_fetchall("SELECT count(*) FROM sqlite_master")
             if version > newest:
@@ -383,6 +437,9 @@ class Store:
                     await db.execute(f"PRAGMA user_version = {version:d}")
                 finally:
                     await db.execute("ROLLBACK")
+            # Answers older than the cards (migration 0005) get theirs now; see rebuild_cards.
+            if await self.get_meta(_CARDS_STALE) is not None:
+                await self.rebuild_cards()
         except sqlite3.Error as exc:
             raise _open_error(self._path, exc) from exc
 
@@ -617,18 +674,19 @@ class Store:
     async def create_practice_post(
         self, community: Community, user_id: str, question: Question, *,
         channel_id: str | None = None, reveal_at: datetime | None = None,
-        topic: str | None = None,
+        topic: str | None = None, definition_hash: str | None = None,
     ) -> Post:
         """A personal /quiz question for `user_id`; only they can answer it.
 
         `topic` is the deck or section it was asked from, so "Next question" can stay on it.
+        `definition_hash` fingerprints the entry's definition as asked (it goes on the card).
         """
         params = {
             "community": community, "board": Board.PRACTICE.value, "channel_id": channel_id,
             "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
             "topic": topic, "posted_at": _ts(self._clock.now()),
             "reveal_at": None if reveal_at is None else _ts(reveal_at),
-            **_question_params(question),
+            **_question_params(question, definition_hash),
         }
         async with self._write() as db:
             await self._ensure_community(db, community)
@@ -637,7 +695,7 @@ class Store:
 
     async def create_daily_post(
         self, schedule_id: int, local_date: str, seq: int, question: Question, *,
-        reveal_at: datetime | None = None,
+        reveal_at: datetime | None = None, definition_hash: str | None = None,
     ) -> DailyPostResult:
         """The `seq`-th question (1-5) of a schedule's day `local_date` ('YYYY-MM-DD').
 
@@ -658,7 +716,7 @@ class Store:
                 "owner_user_id": None, "schedule_id": schedule_id, "local_date": local_date,
                 "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()),
                 "reveal_at": None if reveal_at is None else _ts(reveal_at),
-                **_question_params(question),
+                **_question_params(question, definition_hash),
             }
             row = await self._one(db, _INSERT_POST, params)
             if row is not None:
@@ -871,6 +929,64 @@ class Store:
                 counts[choice] = n
         return PostResults(post_id, tuple(counts), total,
                            tuple(Answerer(u, name) for u, name in first))
+
+    # ---- cards ------------------------------------------------------------------------------
+
+    async def member_cards(self, community: Community, user_id: str) -> dict[str, cards.Card]:
+        """The member's cards by entry id (entries they answered at least once)."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT entry_id, {_CARD_COLUMNS} FROM cards WHERE community = ? AND user_id = ?",
+                (community, user_id))
+        return {entry_id: card for entry_id, *rest in rows if (card := _card(*rest)) is not None}
+
+    async def all_cards(self) -> list[tuple[Any, ...]]:
+        """Every card row as stored, in key order (tests compare a rebuild with this)."""
+        async with self._read() as db:
+            return list(await db.execute_fetchall(
+                "SELECT community, user_id, entry_id, state, step, stability, difficulty, due,"
+                " last_review, reps, lapses, definition_hash FROM cards"
+                " ORDER BY community, user_id, entry_id"))
+
+    async def rebuild_cards(self) -> CardRebuild:
+        """Recompute every card from the answer log, in one transaction.
+
+        The answers are replayed in the order they were written (answer id) through the same
+        `bot.engine.cards.review` the trigger uses, so the result equals the incrementally kept
+        cards (tests hold this). Cards of entries that left the notes are rebuilt too: their
+        history stays.
+        """
+        state: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]] = {}
+        answers = 0
+        async with self._write() as db:
+            await db.execute("DELETE FROM cards")
+            cursor = await db.execute(
+                "SELECT a.community, a.user_id, p.entry_id, p.definition_hash, a.correct, a.rating,"
+                " a.answered_at FROM answers a JOIN posts p ON p.post_id = a.post_id"
+                " WHERE p.entry_id IS NOT NULL ORDER BY a.answer_id")
+            try:
+                while batch := await cursor.fetchmany(_REBUILD_CHUNK):
+                    answers += len(batch)
+                    for community, user_id, entry_id, digest, correct, rating, answered_at in batch:
+                        key = (community, user_id, entry_id)
+                        before = state.get(key)
+                        card = cards.review(None if before is None else before[0],
+                                            cards.rating_for(bool(correct), rating),
+                                            datetime.fromisoformat(answered_at))
+                        if digest is None and before is not None:
+                            digest = before[1]
+                        state[key] = (card, digest, answered_at)
+            finally:
+                await cursor.close()
+            await db.executemany(
+                "INSERT INTO cards (community, user_id, entry_id, state, step, stability, difficulty,"
+                " due, last_review, reps, lapses, definition_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((community, user_id, entry_id, int(c.state), c.step, c.stability, c.difficulty,
+                  _ts(c.due), answered_at, c.reps, c.lapses, digest)
+                 for (community, user_id, entry_id), (c, digest, answered_at) in state.items()))
+            await db.execute("DELETE FROM meta WHERE key = ?", (_CARDS_STALE,))
+        return CardRebuild(answers=answers, cards=len(state))
 
     # ---- leaderboards and stats -------------------------------------------------------------
 
