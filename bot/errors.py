@@ -61,6 +61,13 @@ class AnswersClosed(StudyError):
     code = "answers_closed"
 
 
+class NothingToReview(StudyError):
+    """Nothing is due and every entry has been studied; `params["next_due"]` is the next due
+    time and `params["wait"]` the seconds until then (both None when nothing is scheduled)."""
+
+    code = "nothing_to_review"
+
+
 class InvalidChoice(StudyError):
     """A choice index outside the question's options."""
 

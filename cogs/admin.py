@@ -76,6 +76,15 @@ class Admin(commands.Cog):
         )
         await interaction.response.send_message(tr(lang, "admin.reset_confirm"), view=view, ephemeral=True)
 
+    @studyadmin.command(name="review-scores", description=_("Whether review answers count on the practice leaderboard"))
+    @app_commands.describe(on=_("On: reviews count; off: they count nowhere"))
+    async def review_scores(self, interaction: discord.Interaction, on: bool) -> None:
+        lang = interaction_lang(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.study.review.set_counts_on_leaderboard(community_of(interaction), on)
+        await interaction.followup.send(tr(lang, "admin.review_counts_on" if on else "admin.review_counts_off"),
+                                        ephemeral=True)
+
     @studyadmin.command(name="export", description=_("Export everyone's scores as CSV"))
     async def export(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)

@@ -33,7 +33,7 @@ async def test_start_up_syncs_valid_commands_once_and_survives_a_missing_cog(
         async with running_studybot(fake_discord, tmp_path, extensions=extensions) as run:
             synced = fake_discord.commands[None]
             assert sorted(c["name"] for c in synced) == [
-                "daily", "define", "leaderboard", "quiz", "search", "stats", "studyadmin"]
+                "daily", "define", "leaderboard", "quiz", "review", "search", "stats", "studyadmin"]
             assert limits.check_command_set(synced) == []
             assert all(limits.check_command(c) == [] for c in synced)
             assert "cogs.not_written_yet" in run.bot.failed_extensions  # logged, not fatal

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.app.review import ReviewSessions
 from bot.clock import Clock
 from bot.community import Community
 from bot.engine.cards import Card, definition_hash
@@ -109,6 +110,7 @@ class StudyService:
         self._clock = clock
         self._seed = seed
         self._posts: OrderedDict[int, Post] = OrderedDict()
+        self.review = ReviewSessions(self, store)
         self._notes: Notes
         self._glossary: Glossary
         self._bank: QuestionBank

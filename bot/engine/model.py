@@ -153,6 +153,7 @@ class QuestionKind(StrEnum):
     ACRONYM = "acronym"
     TABLE = "table"
     GROUP = "group"
+    FLASHCARD = "flashcard"  # a review card: the term, then the definition (never in the bank)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ class CommunitySettings:
     timezone_is_default: bool
     season: int
     season_started_at: datetime | None
+    review_counts: bool = False  # review answers count on the practice board
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class Post:
     answer_count: int
     correct_count: int
     reveal_edited_at: datetime | None = None  # when the message was redrawn with the answer
+    review: bool = False  # a review session's post (`bot.app.review`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,8 +71,10 @@ _BONUS_CASE = " ".join(
 
 _RECORD_ANSWER = f"""
 INSERT INTO answers (post_id, community, board, season, user_id, display_name, choice, correct,
-                     correct_rank, points, streak, answered_at, week_key, month_key)
-SELECT p.post_id, p.community, p.board, g.season, :user_id, :display_name, :choice,
+                     correct_rank, points, streak, answered_at, week_key, month_key, rating)
+SELECT p.post_id, p.community,
+       CASE WHEN p.review = 1 AND g.review_counts = 0 THEN 'review' ELSE p.board END,
+       g.season, :user_id, :display_name, :choice,
        :choice = p.answer_index,
        CASE WHEN :choice = p.answer_index THEN p.correct_count + 1 END,
        CASE WHEN :choice <> p.answer_index THEN :wrong_points
@@ -93,7 +95,8 @@ SELECT p.post_id, p.community, p.board, g.season, :user_id, :display_name, :choi
        END,
        :now,
        study_period(:now, coalesce(g.timezone, :default_tz), 'week'),
-       study_period(:now, coalesce(g.timezone, :default_tz), 'month')
+       study_period(:now, coalesce(g.timezone, :default_tz), 'month'),
+       :rating
   FROM posts p JOIN communities g ON g.community = p.community
  WHERE p.post_id = :post_id AND p.revealed_at IS NULL
    AND (p.board = 'daily' OR p.owner_user_id = :user_id)
@@ -105,17 +108,17 @@ RETURNING choice, correct, correct_rank, points, streak,
 _POST_COLUMNS = """post_id, community, board, season, channel_id, message_id, owner_user_id,
     schedule_id, local_date, seq, topic, question_id, kind, prompt, choices, answer_index,
     explanation, term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
-    revealed_at, answer_count, correct_count, reveal_edited_at"""
+    revealed_at, answer_count, correct_count, reveal_edited_at, review"""
 
 _INSERT_POST = f"""
 INSERT INTO posts (community, board, season, channel_id, owner_user_id, schedule_id, local_date,
                    seq, topic, question_id, kind, prompt, choices, answer_index, explanation,
                    term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
-                   definition_hash)
+                   definition_hash, review)
 SELECT :community, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
        :seq, :topic, :question_id, :kind, :prompt, :choices, :answer_index, :explanation,
        :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at,
-       :definition_hash
+       :definition_hash, :review
   FROM communities g WHERE g.community = :community
     ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
 RETURNING {_POST_COLUMNS}
@@ -293,7 +296,7 @@ def _post(row: Sequence[Any]) -> Post:
     (post_id, community, board, season, channel_id, message_id, owner_user_id, schedule_id,
      local_date, seq, topic, question_id, kind, prompt, choices, answer_index, explanation, term,
      entry_id, deck, section, source_path, source_line, posted_at, reveal_at, revealed_at,
-     answer_count, correct_count, reveal_edited_at) = row
+     answer_count, correct_count, reveal_edited_at, review) = row
     question = Question(
         id=question_id, kind=QuestionKind(kind), prompt=prompt, choices=tuple(json.loads(choices)),
         answer=answer_index, explanation=explanation, term=term, deck=deck,
@@ -306,7 +309,7 @@ def _post(row: Sequence[Any]) -> Post:
         schedule_id=schedule_id, local_date=local_date, seq=seq, topic=topic,
         posted_at=datetime.fromisoformat(posted_at), reveal_at=_dt(reveal_at),
         revealed_at=_dt(revealed_at), answer_count=answer_count, correct_count=correct_count,
-        reveal_edited_at=_dt(reveal_edited_at),
+        reveal_edited_at=_dt(reveal_edited_at), review=bool(review),
     )
 
 
@@ -495,12 +498,13 @@ class Store:
 
     async def _community(self, db: aiosqlite.Connection, community: Community) -> CommunitySettings:
         row = await self._one(
-            db, "SELECT timezone, season, season_started_at FROM communities WHERE community = ?",
-            (community,))
+            db, "SELECT timezone, season, season_started_at, review_counts FROM communities"
+            " WHERE community = ?", (community,))
         if row is None:
             return CommunitySettings(community, self._default_tz, True, 1, None)
-        zone, season, started = row
-        return CommunitySettings(community, zone or self._default_tz, zone is None, season, _dt(started))
+        zone, season, started, review_counts = row
+        return CommunitySettings(community, zone or self._default_tz, zone is None, season, _dt(started),
+                                 review_counts=bool(review_counts))
 
     # ---- meta -------------------------------------------------------------------------------
 
@@ -580,6 +584,13 @@ class Store:
                 "UPDATE communities SET season = season + 1, season_started_at = ? WHERE community = ?",
                 (_ts(self._clock.now()), community))
             return (await self._community(db, community)).season
+
+    async def set_review_counts(self, community: Community, on: bool) -> None:
+        """Whether review answers from now on count on the community's practice board."""
+        async with self._write() as db:
+            await self._ensure_community(db, community)
+            await db.execute("UPDATE communities SET review_counts = ? WHERE community = ?",
+                             (int(on), community))
 
     async def remember_member(self, community: Community, user_id: str, display_name: str) -> None:
         async with self._write() as db:
@@ -674,17 +685,18 @@ class Store:
     async def create_practice_post(
         self, community: Community, user_id: str, question: Question, *,
         channel_id: str | None = None, reveal_at: datetime | None = None,
-        topic: str | None = None, definition_hash: str | None = None,
+        topic: str | None = None, definition_hash: str | None = None, review: bool = False,
     ) -> Post:
         """A personal /quiz question for `user_id`; only they can answer it.
 
         `topic` is the deck or section it was asked from, so "Next question" can stay on it.
-        `definition_hash` fingerprints the entry's definition as asked (it goes on the card).
+        `definition_hash` fingerprints the entry's definition as asked (it goes on the card);
+        `review` marks a review session's post (its answers count on no leaderboard by default).
         """
         params = {
             "community": community, "board": Board.PRACTICE.value, "channel_id": channel_id,
             "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
-            "topic": topic, "posted_at": _ts(self._clock.now()),
+            "topic": topic, "posted_at": _ts(self._clock.now()), "review": int(review),
             "reveal_at": None if reveal_at is None else _ts(reveal_at),
             **_question_params(question, definition_hash),
         }
@@ -714,7 +726,7 @@ class Store:
             params = {
                 "community": community, "board": Board.DAILY.value, "channel_id": channel_id,
                 "owner_user_id": None, "schedule_id": schedule_id, "local_date": local_date,
-                "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()),
+                "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()), "review": 0,
                 "reveal_at": None if reveal_at is None else _ts(reveal_at),
                 **_question_params(question, definition_hash),
             }
@@ -858,8 +870,11 @@ class Store:
     # ---- answers ----------------------------------------------------------------------------
 
     async def record_answer(self, post_id: int, user_id: str, choice: int, display_name: str,
-                            now: datetime | None = None) -> AnswerResult:
+                            now: datetime | None = None, *, rating: int | None = None) -> AnswerResult:
         """Record a member's answer; committed before this returns.
+
+        `rating` is a self-rated flashcard's FSRS rating (1-4), stored with the answer and given
+        to the card as is; None for a graded answer (its rating follows from correctness).
 
         The first answer per member and post counts. The result says whether it was accepted,
         and otherwise why not (duplicate: the earlier choice, closed, not yours, unknown post).
@@ -867,7 +882,7 @@ class Store:
         when = _ts(now or self._clock.now())
         params = {
             "post_id": post_id, "user_id": user_id, "choice": choice,
-            "display_name": display_name, "now": when, "default_tz": self._default_tz,
+            "display_name": display_name, "now": when, "default_tz": self._default_tz, "rating": rating,
             "daily_points": scoring.DAILY_CORRECT_POINTS,
             "practice_points": scoring.PRACTICE_CORRECT_POINTS,
             "wrong_points": scoring.WRONG_POINTS,
@@ -932,13 +947,50 @@ class Store:
 
     # ---- cards ------------------------------------------------------------------------------
 
-    async def member_cards(self, community: Community, user_id: str) -> dict[str, cards.Card]:
-        """The member's cards by entry id (entries they answered at least once)."""
+    async def member_cards(self, community: Community, user_id: str,
+                           entry_ids: Sequence[str] | None = None) -> dict[str, cards.Card]:
+        """The member's cards by entry id (entries they answered at least once), all or those of
+        `entry_ids`."""
+        only = "" if entry_ids is None else f" AND entry_id IN ({','.join('?' * len(entry_ids))})"
         async with self._read() as db:
             rows = await db.execute_fetchall(
-                f"SELECT entry_id, {_CARD_COLUMNS} FROM cards WHERE community = ? AND user_id = ?",
-                (community, user_id))
+                f"SELECT entry_id, {_CARD_COLUMNS} FROM cards WHERE community = ? AND user_id = ?{only}",
+                (community, user_id, *(entry_ids or ())))
         return {entry_id: card for entry_id, *rest in rows if (card := _card(*rest)) is not None}
+
+    async def due_entry_ids(self, community: Community, user_id: str, now: datetime, *,
+                            limit: int | None = None, offset: int = 0) -> list[str]:
+        """Entry ids of the member's cards due at `now`, most overdue first (a range of `cards_due`)."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT entry_id FROM cards INDEXED BY cards_due"
+                " WHERE community = ? AND user_id = ? AND due <= ? ORDER BY due, entry_id"
+                " LIMIT ? OFFSET ?",
+                (community, user_id, _ts(now), -1 if limit is None else limit, offset))
+        return [entry_id for (entry_id,) in rows]
+
+    async def next_due_cards(self, community: Community, user_id: str, *, after: datetime,
+                             limit: int) -> list[tuple[str, datetime]]:
+        """(entry id, due) of the member's cards due after `after`, soonest first."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT entry_id, due FROM cards INDEXED BY cards_due"
+                " WHERE community = ? AND user_id = ? AND due > ? ORDER BY due, entry_id LIMIT ?",
+                (community, user_id, _ts(after), limit))
+        return [(entry_id, datetime.fromisoformat(due)) for entry_id, due in rows]
+
+    async def carded_entry_ids(self, community: Community, user_id: str,
+                               entry_ids: Sequence[str]) -> set[str]:
+        """Which of `entry_ids` the member has a card for."""
+        found: set[str] = set()
+        async with self._read() as db:
+            for start in range(0, len(entry_ids), 500):
+                chunk = entry_ids[start:start + 500]
+                rows = await db.execute_fetchall(
+                    "SELECT entry_id FROM cards WHERE community = ? AND user_id = ?"
+                    f" AND entry_id IN ({','.join('?' * len(chunk))})", (community, user_id, *chunk))
+                found.update(entry_id for (entry_id,) in rows)
+        return found
 
     async def all_cards(self) -> list[tuple[Any, ...]]:
         """Every card row as stored, in key order (tests compare a rebuild with this)."""
@@ -1097,6 +1149,7 @@ class Store:
                 " s.correct, coalesce(m.opted_out, 0) FROM scores s LEFT JOIN members m"
                 " ON m.community = s.community AND m.user_id = s.user_id"
                 " WHERE s.community = ? AND s.season = ? AND s.period = 'all'"
+                " AND s.board IN ('daily', 'practice')"
                 " ORDER BY s.board, s.points DESC, s.correct DESC, s.answered, s.user_id",
                 (community, home.season))
             streaks = {board: await self._streaks(db, community, home.season, board, None)
