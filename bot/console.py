@@ -21,7 +21,17 @@ from rich.console import Console as RichConsole
 from rich.markup import escape
 
 from bot.app import open_app
-from bot.app.messages import LETTERS, Lang, error_message, lang_of, letter, percent, tr, wait_text
+from bot.app.messages import (
+    LETTERS,
+    Lang,
+    error_message,
+    lang_of,
+    letter,
+    percent,
+    tr,
+    typed_verdict_text,
+    wait_text,
+)
 from bot.app.review import ReviewItem, ReviewMode
 from bot.app.study import BOARDS, PERIODS, AskedQuestion, StudyService
 from bot.community import Community
@@ -72,21 +82,12 @@ class ConsoleSession:
         line = line.strip()
         if not line:
             return True
-        if not line.startswith("/"):
-            review = self._review
-            flashcard = review is not None and review.mode is ReviewMode.FLASHCARD
-            if flashcard and self._revealed and line in ("1", "2", "3", "4"):
-                await self._rate(int(line))
-            elif review is not None and not flashcard and len(line) == 1 and line.upper() in LETTERS:
-                await self._answer_review(line.upper())
-            elif self._pending is not None and len(line) == 1 and line.upper() in LETTERS:
-                await self._answer(line.upper())
-            else:
-                self._define(line)
-            return True
-        name, _, rest = line[1:].partition(" ")
-        rest = rest.strip()
         try:
+            if not line.startswith("/"):
+                await self._answer_or_define(line)
+                return True
+            name, _, rest = line[1:].partition(" ")
+            rest = rest.strip()
             match name.lower():
                 case "define" | "d":
                     self._define(rest) if rest else self.say(self.tr("console.usage_define"), "yellow")
@@ -117,6 +118,21 @@ class ConsoleSession:
             log.exception("console command failed: %s", line)
             self.say(self.tr("console.failed"), "red")
         return True
+
+    async def _answer_or_define(self, line: str) -> None:
+        """A line without a leading /: an answer to the open card or question, else a lookup."""
+        review = self._review
+        flashcard = review is not None and review.mode is ReviewMode.FLASHCARD
+        if flashcard and self._revealed and line in ("1", "2", "3", "4"):
+            await self._rate(int(line))
+        elif review is not None and review.mode is ReviewMode.TYPED:
+            await self._answer_typed(line)
+        elif review is not None and not flashcard and len(line) == 1 and line.upper() in LETTERS:
+            await self._answer_review(line.upper())
+        elif self._pending is not None and len(line) == 1 and line.upper() in LETTERS:
+            await self._answer(line.upper())
+        else:
+            self._define(line)
 
     def _define(self, query: str) -> None:
         definition = self._service.define(query)
@@ -180,7 +196,9 @@ class ConsoleSession:
         self.say(self.tr("console.next_hint"), "dim")
 
     async def _next_review(self, rest: str) -> None:
-        mode = ReviewMode.FLASHCARD if rest.strip().lower() in {"flash", "flashcard", "f"} else ReviewMode.CHOICE
+        word = rest.strip().lower()
+        mode = (ReviewMode.FLASHCARD if word in {"flash", "flashcard", "f"} else
+                ReviewMode.TYPED if word in {"type", "typed", "t"} else ReviewMode.CHOICE)
         item = await self._service.review.next_item(
             community=self._user.community, user_id=self._user.user_id, display_name=self._user.name,
             mode=mode)
@@ -193,6 +211,10 @@ class ConsoleSession:
         self._out.print(f"[bold]{escape(q.prompt)}[/]")
         if item.mode is ReviewMode.FLASHCARD:
             self.say(self.tr("console.review_show_hint"), "dim")
+            return
+        if item.mode is ReviewMode.TYPED:
+            self.say(self.tr("typed.prompt"), "dim")
+            self.say(self.tr("console.typed_hint"), "dim")
             return
         for i, choice in enumerate(q.choices):
             self.say(f"  {letter(i)}) {choice}")
@@ -219,6 +241,19 @@ class ConsoleSession:
             rating=rating, display_name=self._user.name)
         self.say(self.tr("review.rated", rating=self.tr(f"review.rating.{int(verdict.rating)}"),
                          next=self._when(verdict.card.due if verdict.card else None)), "bold")
+        self.say(self.tr("console.review_next_hint"), "dim")
+
+    async def _answer_typed(self, text: str) -> None:
+        item = self._review
+        assert item is not None
+        verdict = await self._service.review.answer_typed(  # a refused answer keeps the card open
+            community=self._user.community, post_id=item.post_id, user_id=self._user.user_id,
+            text=text, display_name=self._user.name)
+        self._review = None
+        assert verdict.typed is not None
+        self.say(typed_verdict_text(verdict.typed, self._lang), "bold green" if verdict.correct else "bold red")
+        self.say(self.tr("review.rated", rating=self.tr(f"review.rating.{int(verdict.rating)}"),
+                         next=self._when(verdict.card.due if verdict.card else None)), "dim")
         self.say(self.tr("console.review_next_hint"), "dim")
 
     async def _answer_review(self, typed: str) -> None:

@@ -68,6 +68,22 @@ class NothingToReview(StudyError):
     code = "nothing_to_review"
 
 
+class TypedAnswerRefused(StudyError):
+    """A typed answer that cannot be judged; nothing is stored (see the two kinds below)."""
+
+
+class TypedAnswerEmpty(TypedAnswerRefused):
+    """Nothing but spaces, emoji or invisible characters."""
+
+    code = "typed_empty"
+
+
+class TypedAnswerTooLong(TypedAnswerRefused):
+    """Longer than `params["limit"]` characters."""
+
+    code = "typed_too_long"
+
+
 class InvalidChoice(StudyError):
     """A choice index outside the question's options."""
 

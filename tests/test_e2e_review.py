@@ -89,3 +89,32 @@ async def test_admin_turns_review_scores_on(fake_discord: FakeDiscord, tmp_path:
         assert done.ephemeral and "now count on the practice leaderboard" in done.text()
         assert await run.app.study.review.counts_on_leaderboard(Community.discord(g.id))
 
+
+async def test_typed_review_opens_a_text_box_and_judges_fairly(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        entry = run.app.study.notes.entries[0]
+        card = reply_message(await fake_discord.slash(g, g.member, "review", mode="typed"))
+        assert card.ephemeral and "Review: type the term" in embed_text(card)
+        (type_id,) = custom_ids(card, "rvtype:")
+
+        async def submit(text: str):
+            opened = await fake_discord.click(card, type_id, g.member)
+            modal = opened.modal
+            assert modal is not None and modal["custom_id"].startswith("rvtyped:")
+            field = modal["components"][0]["components"][0]
+            assert field["max_length"] == 200
+            return await fake_discord.submit_modal(card, modal["custom_id"], g.member, {field["custom_id"]: text})
+
+        for text, polite in (("x" * 5000, "longer than 200 characters"), ("😀\u200b😀", "nothing to check")):
+            refused = await submit(text)
+            assert refused.ephemeral and polite in refused.text(), refused.text()
+        assert await run.store.member_cards(Community.discord(g.id), str(g.member.id)) == {}
+
+        judged = await submit(f"  {entry.term.upper()} ")
+        assert judged.ephemeral and "Correct" in embed_text(reply_message(judged))
+        assert custom_ids(reply_message(judged), "rvnext:")
+        cards = await run.store.member_cards(Community.discord(g.id), str(g.member.id))
+        assert set(cards) == {entry.id}
+        again = await submit(entry.term)
+        assert again.ephemeral and "already answered" in again.text()

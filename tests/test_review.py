@@ -163,3 +163,38 @@ def test_console_rating_without_a_shown_flashcard_is_not_an_answer(tmp_path: Pat
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
 
+
+async def test_a_typed_review_accepts_a_near_miss_and_says_why(service, clock):
+    item = await service.review.next_item(community=GUILD, user_id=ALICE, display_name="Alice", mode="typed")
+    entry = service.notes.entries[0]
+    assert item.mode is ReviewMode.TYPED and item.question.prompt == entry.definition
+    term = entry.term
+    near = term[:-1] + ("x" if term[-1] != "x" else "y") if len(term) >= 4 else term
+    verdict = await service.review.answer_typed(community=GUILD, post_id=item.post_id, user_id=ALICE,
+                                                text=near, display_name="Alice")
+    assert verdict.correct and verdict.rating is Rating.GOOD and verdict.typed is not None
+    assert verdict.typed.expected == term
+
+
+async def test_a_typed_answer_that_cannot_be_judged_stores_nothing(service, clock):
+    from bot.errors import TypedAnswerRefused
+
+    item = await service.review.next_item(community=GUILD, user_id=ALICE, display_name="Alice", mode="typed")
+    for text, code in (("k" * 5000, "typed_too_long"), ("\u200b\u200d", "typed_empty"), ("🙂🙂", "typed_empty")):
+        with pytest.raises(TypedAnswerRefused) as refused:
+            await service.review.answer_typed(community=GUILD, post_id=item.post_id, user_id=ALICE,
+                                              text=text, display_name="Alice")
+        assert refused.value.code == code
+    assert await service.member_cards(GUILD, ALICE) == {}
+    wrong = await service.review.answer_typed(community=GUILD, post_id=item.post_id, user_id=ALICE,
+                                              text="definitely not it", display_name="Alice")
+    assert not wrong.correct and wrong.rating is Rating.AGAIN
+
+
+def test_console_typed_review(tmp_path: Path) -> None:
+    from tests.test_console import console
+
+    result = console(tmp_path / "c.db", "/review type\n\u200b\nkubernetes-nonsense-answer\n")
+    out = result.stdout
+    assert "Type the term this definition describes." in out
+    assert "nothing to check" in out and "Not quite: the expected answer is" in out

@@ -156,7 +156,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/define TERM        look a term up (Korean or English, typos welcome)\n"
             "/search WORDS       search inside definitions\n"
             "/quiz [TOPIC]       a practice question; answer with its letter (A-D)\n"
-            "/review [flash]     your due cards first, then new entries (flash: flashcards)\n"
+            "/review [flash|type] your due cards first, then new entries (flashcards, or type the term)\n"
             "/topics             decks and sections you can quiz on\n"
             "/stats              your answers, accuracy, points and streaks\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
@@ -175,6 +175,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.next_hint": "Type /quiz for the next question.",
         "review.title_choice": "Review: multiple choice",
         "review.title_flashcard": "Review: flashcard",
+        "review.title_typed": "Review: type the term",
         "review.new_entry": "New entry",
         "review.due_entry": "Due for review",
         "review.status": "Due now: **{due}** · new entries: **{new}** · next due: {next}",
@@ -202,6 +203,17 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.review_show_hint": "Type /show to see the definition.",
         "console.review_rate_hint": "Rate it: 1 Again, 2 Hard, 3 Good, 4 Easy.",
         "console.review_next_hint": "Type /review for the next card.",
+        "typed.prompt": "Type the term this definition describes.",
+        "typed.button": "Type the answer",
+        "typed.modal_title": "Type the term",
+        "typed.field": "Your answer",
+        "typed.exact": "✅ Correct: **{expected}**.",
+        "typed.alias": "✅ Correct: **{matched}** is a name of **{expected}**.",
+        "typed.typo": "✅ Accepted as **{matched}**: {typos} typo(s), and a name this long allows {allowed}. Expected: **{expected}**.",
+        "typed.wrong": "❌ Not quite: the expected answer is **{expected}**.",
+        "error.typed_empty": "There is nothing to check in that answer (only spaces, emoji or invisible characters). Nothing was stored; type the term.",
+        "error.typed_too_long": "That answer is longer than {limit} characters, too long to be a term. Nothing was stored.",
+        "console.typed_hint": "Type the term (anything not starting with /).",
         "console.stats_line": (
             "{board}: {answered} answered, {correct} correct ({accuracy}), {points} points, "
             "streak {streak} (best {best}), rank {rank}"
@@ -337,7 +349,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/define 용어        용어 찾기 (한글, 영어, 오타도 괜찮아요)\n"
             "/search 단어        정의 본문에서 검색\n"
             "/quiz [주제]        연습 문제; 보기의 글자(A-D)로 답하세요\n"
-            "/review [flash]     복습할 카드 먼저, 그다음 새 항목 (flash: 플래시카드)\n"
+            "/review [flash|type] 복습할 카드 먼저, 그다음 새 항목 (플래시카드, 또는 용어 입력)\n"
             "/topics             문제를 풀 수 있는 덱과 섹션\n"
             "/stats              내 답변, 정답률, 점수, 연속 정답\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
@@ -356,6 +368,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.next_hint": "다음 문제는 /quiz 입니다.",
         "review.title_choice": "복습: 객관식",
         "review.title_flashcard": "복습: 플래시카드",
+        "review.title_typed": "복습: 용어 입력",
         "review.new_entry": "새 항목",
         "review.due_entry": "복습할 차례",
         "review.status": "지금 복습할 카드: **{due}** · 새 항목: **{new}** · 다음 복습: {next}",
@@ -383,6 +396,17 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.review_show_hint": "정의를 보려면 /show 를 입력하세요.",
         "console.review_rate_hint": "평가하세요: 1 다시, 2 어려움, 3 알맞음, 4 쉬움.",
         "console.review_next_hint": "다음 카드는 /review 입니다.",
+        "typed.prompt": "이 정의가 설명하는 용어를 입력하세요.",
+        "typed.button": "답 입력",
+        "typed.modal_title": "용어 입력",
+        "typed.field": "내 답",
+        "typed.exact": "✅ 정답입니다: **{expected}**.",
+        "typed.alias": "✅ 정답입니다: **{matched}**(은)는 **{expected}**의 다른 이름입니다.",
+        "typed.typo": "✅ **{matched}**(으)로 인정했습니다: 오타 {typos}개, 이 길이의 이름은 {allowed}개까지 허용합니다. 정답: **{expected}**.",
+        "typed.wrong": "❌ 아쉬워요. 정답은 **{expected}** 입니다.",
+        "error.typed_empty": "확인할 내용이 없습니다 (공백, 이모지 또는 보이지 않는 문자뿐). 저장하지 않았습니다. 용어를 입력하세요.",
+        "error.typed_too_long": "답이 {limit}자보다 길어 용어일 수 없습니다. 저장하지 않았습니다.",
+        "console.typed_hint": "용어를 입력하세요 (/로 시작하지 않는 아무 글).",
         "console.stats_line": (
             "{board}: 답변 {answered}, 정답 {correct} ({accuracy}), {points}점, "
             "연속 정답 {streak} (최고 {best}), 순위 {rank}"
@@ -397,7 +421,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
 COMMAND_TEXTS_KO: dict[str, str] = {
     "Review your due cards, then new entries": "복습할 카드를 먼저, 그다음 새 항목을 봅니다",
 
-    "Multiple choice (graded) or flashcard (rate yourself)": "객관식(채점) 또는 플래시카드(스스로 평가)",
+    "Multiple choice, flashcard (rate yourself) or type the term": "객관식, 플래시카드(스스로 평가) 또는 용어 입력",
+
+    "Type the term": "용어 입력",
 
     "Multiple choice": "객관식",
 
@@ -481,6 +507,8 @@ ERROR_KEYS: dict[str, str] = {
     "answers_closed": "error.answers_closed",
     "invalid_choice": "error.invalid_choice",
     "nothing_to_review": "error.nothing_to_review",
+    "typed_empty": "error.typed_empty",
+    "typed_too_long": "error.typed_too_long",
     "daily_invalid_time": "daily.invalid_time",
     "daily_invalid_zone": "daily.invalid_zone",
     "daily_no_schedule": "daily.no_schedule",
@@ -532,6 +560,13 @@ def wait_text(seconds: float | None, lang: Lang) -> str:
     if hours < 48:
         return tr(lang, "time.hours", n=hours)
     return tr(lang, "time.days", n=round(seconds / 86400))
+
+
+def typed_verdict_text(verdict: Any, lang: Lang, *, quote: Callable[[str], str] = str) -> str:
+    """A typed answer's verdict (`bot.engine.typed.TypedVerdict`): right or wrong, what was
+    expected, and for a near miss which name it was taken for and why."""
+    return tr(lang, f"typed.{verdict.match}", expected=quote(verdict.expected),
+              matched=quote(verdict.matched or ""), typos=verdict.typos, allowed=verdict.allowed)
 
 
 def pause_reason(reason: str | None, lang: Lang, *, quote: Callable[[str], str] = str) -> str:

@@ -8,7 +8,11 @@ transaction (`bot.store` migrations 0005 and 0006). Two modes:
   answer is Again, a right one Good; `bot.engine.cards.rating_for`); an entry the bank has no
   question for is shown as a flashcard instead;
 * **flashcard**: the term, then the definition on request, then the member's own rating
-  (Again/Hard/Good/Easy), which is the card's rating as given.
+  (Again/Hard/Good/Easy), which is the card's rating as given;
+* **typed**: the definition; the member types the term, judged by `bot.engine.typed.check`
+  (any alias, spacing/case/NFC ignored, typos in proportion to length, never another entry's
+  name); accepted is Good, not accepted Again, and input that cannot be judged (empty after
+  clean-up, over 200 characters) is refused with nothing stored.
 
 Review answers count on no leaderboard: they are stored on a board of their own ('review') that
 no leaderboard or stats line reads, unless the community turned counting on
@@ -21,14 +25,16 @@ read only the member's own rows of an index (`cards_due`), so they stay fast wit
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.community import Community
+from bot.engine import typed
 from bot.engine.cards import Card, Rating, rating_for
 from bot.engine.model import Entry, Question, QuestionKind
+from bot.engine.typed import TypedVerdict
 from bot.errors import (
     AlreadyAnswered,
     AnswersClosed,
@@ -36,6 +42,8 @@ from bot.errors import (
     NothingToReview,
     NotYourQuestion,
     QuestionGone,
+    TypedAnswerEmpty,
+    TypedAnswerTooLong,
 )
 from bot.store import Store
 from bot.store.records import AnswerResult, AnswerStatus, Post
@@ -47,11 +55,13 @@ _MAX_ROWID = 2**63 - 1
 _NEW_CHUNK = 256  # entries looked up per query when searching the first one without a card
 _DUE_SCAN = 64  # due cards read per query while skipping entries that left the notes
 FLASHCARD_CHOICES = ("recalled", "forgot")  # a flashcard post's two stored outcomes (see `rate`)
+_SELF_JUDGED = frozenset({QuestionKind.FLASHCARD, QuestionKind.TYPED})  # not answered with a choice
 
 
 class ReviewMode(StrEnum):
     CHOICE = "choice"
     FLASHCARD = "flashcard"
+    TYPED = "typed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +97,7 @@ class ReviewVerdict:
     card: Card | None
     status: ReviewStatus
     counted: bool = False  # whether it counted on the practice leaderboard (the community's setting)
+    typed: TypedVerdict | None = None  # a typed answer's verdict: what was expected, what matched, why
 
 
 def flashcard_question(entry: Entry) -> Question:
@@ -98,12 +109,23 @@ def flashcard_question(entry: Entry) -> Question:
     )
 
 
+def typed_question(entry: Entry) -> Question:
+    """The definition on the front; the answer is any of the entry's names (kept as the choices,
+    so the post can still be judged after the notes change)."""
+    return Question(
+        id=f"typed:{entry.id}", kind=QuestionKind.TYPED, prompt=entry.definition,
+        choices=entry.names, answer=0, explanation=entry.definition, term=entry.term,
+        deck=entry.deck, source=entry.source, entry_id=entry.id, section=entry.section,
+    )
+
+
 class ReviewSessions:
     """The review use cases; reached by front ends as `StudyService.review`."""
 
     def __init__(self, study: StudyService, store: Store) -> None:
         self._study = study
         self._store = store
+        self._names: tuple[object, frozenset[str]] | None = None  # (glossary, every folded name)
 
     def _now(self) -> datetime:
         return self._study.clock.now()
@@ -181,6 +203,8 @@ class ReviewSessions:
             if pool:
                 rng = random.Random(f"{community}:{user_id}:{entry_id}:{now.isoformat()}")
                 question = pool[rng.randrange(len(pool))]
+        if mode is ReviewMode.TYPED:
+            question = typed_question(entry)
         if question is None:
             mode, question = ReviewMode.FLASHCARD, flashcard_question(entry)
         await self._store.remember_member(community, user_id, display_name)
@@ -205,10 +229,36 @@ class ReviewSessions:
                      display_name: str) -> ReviewVerdict:
         """A multiple-choice review answer: graded, Again or Good."""
         post = await self._review_post(community, post_id, user_id)
-        if post.question.kind is QuestionKind.FLASHCARD or not 0 <= choice < len(post.question.choices):
+        if post.question.kind in _SELF_JUDGED or not 0 <= choice < len(post.question.choices):
             raise InvalidChoice(choice=choice)
         result = await self._store.record_answer(post_id, user_id, choice, display_name, now=self._now())
         return await self._verdict(community, user_id, post, result, choice, rating_for(bool(result.correct)))
+
+    def _rivals(self, own: Question) -> frozenset[str]:
+        """Every folded name of the current glossary except the question's own entry's."""
+        glossary = self._study.glossary
+        if self._names is None or self._names[0] is not glossary:
+            self._names = (glossary, frozenset(typed.fold(n) for e in self._study.notes.entries for n in e.names))
+        return self._names[1] - {typed.fold(n) for n in own.choices}
+
+    async def answer_typed(self, *, community: Community, post_id: int, user_id: str, text: str,
+                           display_name: str) -> ReviewVerdict:
+        """A typed review answer: judged against the entry's names as asked; Good or Again.
+
+        Raises TypedAnswerRefused (nothing stored) for input that cannot be judged."""
+        post = await self._review_post(community, post_id, user_id)
+        question = post.question
+        if question.kind is not QuestionKind.TYPED:
+            raise InvalidChoice(choice=-1)
+        try:
+            judged = typed.check(text, question.term, question.choices[1:], rivals=self._rivals(question))
+        except typed.Refused as refused:
+            kind = TypedAnswerTooLong if refused.reason == "too_long" else TypedAnswerEmpty
+            raise kind(limit=typed.MAX_TYPED) from None
+        choice = 0 if judged.accepted else 1
+        result = await self._store.record_answer(post_id, user_id, choice, display_name, now=self._now())
+        verdict = await self._verdict(community, user_id, post, result, choice, rating_for(judged.accepted))
+        return replace(verdict, typed=judged)
 
     async def rate(self, *, community: Community, post_id: int, user_id: str, rating: int,
                    display_name: str) -> ReviewVerdict:
@@ -248,4 +298,4 @@ class ReviewSessions:
 
 
 __all__ = ["FLASHCARD_CHOICES", "ReviewItem", "ReviewMode", "ReviewSessions", "ReviewStatus",
-           "ReviewVerdict", "flashcard_question"]
+           "ReviewVerdict", "flashcard_question", "typed_question"]

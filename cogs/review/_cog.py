@@ -23,10 +23,11 @@ class Review(commands.Cog):
         self.bot.remove_dynamic_items(*REVIEW_ITEMS)
 
     @app_commands.command(name="review", description=_("Review your due cards, then new entries"))
-    @app_commands.describe(mode=_("Multiple choice (graded) or flashcard (rate yourself)"))
+    @app_commands.describe(mode=_("Multiple choice, flashcard (rate yourself) or type the term"))
     @app_commands.choices(mode=[
         app_commands.Choice(name=_("Multiple choice"), value=ReviewMode.CHOICE.value),
         app_commands.Choice(name=_("Flashcard"), value=ReviewMode.FLASHCARD.value),
+        app_commands.Choice(name=_("Type the term"), value=ReviewMode.TYPED.value),
     ])
     async def review(self, interaction: discord.Interaction, mode: str = ReviewMode.CHOICE.value) -> None:
         await ask_review(interaction, mode)

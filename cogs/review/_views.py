@@ -1,7 +1,9 @@
 """Reviews drawn for Discord: the card, its answer or its back, and the buttons that survive restarts.
 
 `rv:<post>:<choice>` answers a multiple-choice card, `rvshow:<post>` turns a flashcard over,
-`rvrate:<post>:<rating>` rates it (1 Again .. 4 Easy), `rvnext:<mode>` asks for the next card.
+`rvrate:<post>:<rating>` rates it (1 Again .. 4 Easy), `rvtype:<post>` opens the text box of a
+"type the term" card (a modal, `rvtyped:<post>`, which lives as long as Discord shows it),
+`rvnext:<mode>` asks for the next card.
 Each carries only ids; `bot.app.review` keeps every other piece of state and refuses a post that
 is not the clicker's own review.
 """
@@ -14,19 +16,21 @@ from typing import Any
 
 import discord
 
-from bot.app.messages import Lang, letter, tr
+from bot.app.messages import Lang, letter, tr, typed_verdict_text
 from bot.app.review import ReviewItem, ReviewMode, ReviewStatus, ReviewVerdict
 from bot.discord_app import limits
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import COLOUR, CORRECT, WRONG
-from bot.discord_app.errors import GuardedItem
+from bot.discord_app.errors import GuardedItem, report_error
 from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.identity import channel_of, community_of, user_of
 from bot.discord_app.views import AnswerButton, answer_template, parse_post_id, rendering_view, service_of
 from bot.engine.model import Question
+from bot.engine.typed import MAX_TYPED
 
 REVIEW_TEMPLATE = answer_template("rv")
 SHOW_TEMPLATE = r"rvshow:(?P<post>[^:]{0,90})"
+TYPE_TEMPLATE = r"rvtype:(?P<post>[^:]{0,90})"
 RATE_TEMPLATE = r"rvrate:(?P<post>[^:]{0,90}):(?P<rating>[^:]{0,8})"
 NEXT_TEMPLATE = r"rvnext:(?P<mode>[^:]{0,20})"
 RATINGS = (1, 2, 3, 4)
@@ -51,6 +55,9 @@ def item_embed(item: ReviewItem, lang: Lang) -> discord.Embed:
     if item.mode is ReviewMode.FLASHCARD:
         title = tr(lang, "review.title_flashcard")
         body = f"**{limits.one_line(q.prompt, 250)}**\n\n{tr(lang, 'review.recall_prompt')}"
+    elif item.mode is ReviewMode.TYPED:
+        title = tr(lang, "review.title_typed")
+        body = f"{limits.clip(q.prompt, 3000)}\n\n{tr(lang, 'typed.prompt')}"
     else:
         title = tr(lang, "review.title_choice")
         lines = [f"**{letter(i)}.** {limits.one_line(c, 900)}" for i, c in enumerate(q.choices)]
@@ -74,7 +81,15 @@ def verdict_embed(verdict: ReviewVerdict, lang: Lang) -> discord.Embed:
     """A recorded review: right or wrong (or the rating given), the definition, when it comes back."""
     q = verdict.question
     due = when_text(verdict.card.due if verdict.card else None, lang)
-    if verdict.choice < 0:
+    title = "review.title_choice"
+    if verdict.typed is not None:
+        title = "review.title_typed"
+        headline = (typed_verdict_text(verdict.typed, lang, quote=limits.user_text) + "\n"
+                    + tr(lang, "review.rated", rating=tr(lang, f"review.rating.{int(verdict.rating)}"), next=due))
+        colour = CORRECT if verdict.correct else WRONG
+        body = limits.clip(q.explanation, 3000)
+    elif verdict.choice < 0:
+        title = "review.title_flashcard"
         headline = tr(lang, "review.rated", rating=tr(lang, f"review.rating.{int(verdict.rating)}"), next=due)
         colour = COLOUR
         body = f"**{limits.one_line(q.prompt, 250)}**\n\n{limits.clip(q.explanation, 3000)}"
@@ -90,8 +105,7 @@ def verdict_embed(verdict: ReviewVerdict, lang: Lang) -> discord.Embed:
         body = limits.clip(q.prompt, 1500) + "\n\n" + "\n".join(lines)
         if q.explanation:
             body += "\n\n" + limits.clip(q.explanation, 1000)
-    embed = discord.Embed(title=tr(lang, "review.title_choice" if verdict.choice >= 0 else "review.title_flashcard"),
-                          description=headline + "\n\n" + body, colour=colour)
+    embed = discord.Embed(title=tr(lang, title), description=headline + "\n\n" + body, colour=colour)
     embed.add_field(name=limits.EMPTY, value=status_line(verdict.status, lang), inline=False)
     embed.set_footer(text=tr(lang, "review.counted" if verdict.counted else "review.not_counted"))
     return limits.fit_embed(embed)
@@ -126,6 +140,50 @@ class ShowButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]], te
 
     async def run(self, interaction: discord.Interaction) -> None:
         await show_back(interaction, self.post_id)
+
+
+class TypeButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]], template=TYPE_TEMPLATE):
+    """"Type the answer" under a "type the term" card: opens the text box."""
+
+    def __init__(self, post_id: int, lang: Lang = "en") -> None:
+        super().__init__(discord.ui.Button(label=limits.button_label(tr(lang, "typed.button")),
+                                           style=discord.ButtonStyle.primary, emoji="⌨️",
+                                           custom_id=limits.custom_id("rvtype", str(post_id))))
+        self.post_id = post_id
+        self.lang = lang
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /,
+                             ) -> TypeButton:
+        return cls(parse_post_id(match["post"]), interaction_lang(interaction))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(TypedModal(self.post_id, self.lang))
+
+
+class TypedModal(discord.ui.Modal):
+    """The text box of a "type the term" card; the answer is judged by the application."""
+
+    def __init__(self, post_id: int, lang: Lang) -> None:
+        super().__init__(title=limits.clip(tr(lang, "typed.modal_title"), 45),
+                         custom_id=limits.custom_id("rvtyped", str(post_id)), timeout=900)
+        self.post_id = post_id
+        self.answer: discord.ui.TextInput[TypedModal] = discord.ui.TextInput(
+            label=limits.clip(tr(lang, "typed.field"), 45), max_length=MAX_TYPED, required=True)
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        lang = interaction_lang(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        verdict = await service_of(interaction).review.answer_typed(
+            community=community_of(interaction), post_id=self.post_id, user_id=user_of(interaction),
+            text=str(self.answer.value or ""), display_name=interaction.user.display_name)
+        await interaction.followup.send(embed=verdict_embed(verdict, lang),
+                                        view=rendering_view(NextCardButton(ReviewMode.TYPED.value, lang)),
+                                        ephemeral=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await report_error(interaction, error)
 
 
 class RateButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]], template=RATE_TEMPLATE):
@@ -169,12 +227,14 @@ class NextCardButton(GuardedItem, discord.ui.DynamicItem[discord.ui.Button[Any]]
         await ask_review(interaction, self.mode)
 
 
-REVIEW_ITEMS = (ReviewAnswerButton, ShowButton, RateButton, NextCardButton)
+REVIEW_ITEMS = (ReviewAnswerButton, ShowButton, TypeButton, RateButton, NextCardButton)
 
 
 def item_view(item: ReviewItem, lang: Lang) -> discord.ui.View:
     if item.mode is ReviewMode.FLASHCARD:
         return rendering_view(ShowButton(item.post_id, lang))
+    if item.mode is ReviewMode.TYPED:
+        return rendering_view(TypeButton(item.post_id, lang))
     return rendering_view(*(ReviewAnswerButton(item.post_id, i) for i in range(len(item.question.choices))))
 
 
