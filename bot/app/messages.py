@@ -203,6 +203,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.review_show_hint": "Type /show to see the definition.",
         "console.review_rate_hint": "Rate it: 1 Again, 2 Hard, 3 Good, 4 Easy.",
         "console.review_next_hint": "Type /review for the next card.",
+        "daily.why_title": "Why this question",
+        "daily.why_forgetting": "{forgetting} of {seen} members who studied this are likely to have forgotten it.",
+        "daily.why_unseen": "{unseen} of {members} members have not studied it yet.",
         "typed.prompt": "Type the term this definition describes.",
         "typed.button": "Type the answer",
         "typed.modal_title": "Type the term",
@@ -396,6 +399,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.review_show_hint": "정의를 보려면 /show 를 입력하세요.",
         "console.review_rate_hint": "평가하세요: 1 다시, 2 어려움, 3 알맞음, 4 쉬움.",
         "console.review_next_hint": "다음 카드는 /review 입니다.",
+        "daily.why_title": "이 문제를 고른 이유",
+        "daily.why_forgetting": "이 용어를 공부한 멤버 {seen}명 중 {forgetting}명이 잊어버렸을 가능성이 높습니다.",
+        "daily.why_unseen": "멤버 {members}명 중 {unseen}명은 아직 공부하지 않았습니다.",
         "typed.prompt": "이 정의가 설명하는 용어를 입력하세요.",
         "typed.button": "답 입력",
         "typed.modal_title": "용어 입력",
@@ -567,6 +573,17 @@ def typed_verdict_text(verdict: Any, lang: Lang, *, quote: Callable[[str], str] 
     expected, and for a near miss which name it was taken for and why."""
     return tr(lang, f"typed.{verdict.match}", expected=quote(verdict.expected),
               matched=quote(verdict.matched or ""), typos=verdict.typos, allowed=verdict.allowed)
+
+
+def why_chosen(members: int, seen: int, forgetting: int, lang: Lang) -> str:
+    """Why the daily quiz asked this: how many of those who studied it are likely to have
+    forgotten it, and how many have not studied it yet; empty when there is nothing to say."""
+    lines = []
+    if seen and forgetting:
+        lines.append(tr(lang, "daily.why_forgetting", forgetting=forgetting, seen=seen))
+    if members > seen:
+        lines.append(tr(lang, "daily.why_unseen", unseen=members - seen, members=members))
+    return "\n".join(lines)
 
 
 def pause_reason(reason: str | None, lang: Lang, *, quote: Callable[[str], str] = str) -> str:

@@ -123,6 +123,13 @@ def recall(card: Card | None, when: datetime) -> float:
         current_datetime=when.astimezone(UTC)))
 
 
+def recall_after(stability: float, elapsed_days: int) -> float:
+    """FSRS's retrievability after `elapsed_days` whole days at `stability`, with the package's
+    own constants: the same number as `recall` (a test holds it), without building a card, for
+    the daily pick that weighs thousands of cards."""
+    return float((1 + _SCHEDULER._FACTOR * max(0, elapsed_days) / stability) ** _SCHEDULER._DECAY)
+
+
 def definition_hash(definition: str) -> str:
     """A short fingerprint of a definition as a member would read it (NFC, spacing folded), so a
     card can tell whether the entry changed since it was learned; 16 hex digits."""
@@ -131,4 +138,4 @@ def definition_hash(definition: str) -> str:
 
 
 __all__ = ["DESIRED_RETENTION", "Card", "CardState", "Rating", "definition_hash", "rating_for",
-           "recall", "review"]
+           "recall", "recall_after", "review"]

@@ -68,6 +68,7 @@ class Post:
     correct_count: int
     reveal_edited_at: datetime | None = None  # when the message was redrawn with the answer
     review: bool = False  # a review session's post (`bot.app.review`)
+    pick_reason: str | None = None  # daily: why it was chosen, JSON (`bot.app.daily.PickReason`)
 
 
 @dataclass(frozen=True, slots=True)

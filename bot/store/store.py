@@ -108,17 +108,17 @@ RETURNING choice, correct, correct_rank, points, streak,
 _POST_COLUMNS = """post_id, community, board, season, channel_id, message_id, owner_user_id,
     schedule_id, local_date, seq, topic, question_id, kind, prompt, choices, answer_index,
     explanation, term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
-    revealed_at, answer_count, correct_count, reveal_edited_at, review"""
+    revealed_at, answer_count, correct_count, reveal_edited_at, review, pick_reason"""
 
 _INSERT_POST = f"""
 INSERT INTO posts (community, board, season, channel_id, owner_user_id, schedule_id, local_date,
                    seq, topic, question_id, kind, prompt, choices, answer_index, explanation,
                    term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
-                   definition_hash, review)
+                   definition_hash, review, pick_reason)
 SELECT :community, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
        :seq, :topic, :question_id, :kind, :prompt, :choices, :answer_index, :explanation,
        :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at,
-       :definition_hash, :review
+       :definition_hash, :review, :pick_reason
   FROM communities g WHERE g.community = :community
     ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
 RETURNING {_POST_COLUMNS}
@@ -296,7 +296,7 @@ def _post(row: Sequence[Any]) -> Post:
     (post_id, community, board, season, channel_id, message_id, owner_user_id, schedule_id,
      local_date, seq, topic, question_id, kind, prompt, choices, answer_index, explanation, term,
      entry_id, deck, section, source_path, source_line, posted_at, reveal_at, revealed_at,
-     answer_count, correct_count, reveal_edited_at, review) = row
+     answer_count, correct_count, reveal_edited_at, review, pick_reason) = row
     question = Question(
         id=question_id, kind=QuestionKind(kind), prompt=prompt, choices=tuple(json.loads(choices)),
         answer=answer_index, explanation=explanation, term=term, deck=deck,
@@ -309,7 +309,7 @@ def _post(row: Sequence[Any]) -> Post:
         schedule_id=schedule_id, local_date=local_date, seq=seq, topic=topic,
         posted_at=datetime.fromisoformat(posted_at), reveal_at=_dt(reveal_at),
         revealed_at=_dt(revealed_at), answer_count=answer_count, correct_count=correct_count,
-        reveal_edited_at=_dt(reveal_edited_at), review=bool(review),
+        reveal_edited_at=_dt(reveal_edited_at), review=bool(review), pick_reason=pick_reason,
     )
 
 
@@ -696,7 +696,7 @@ class Store:
         params = {
             "community": community, "board": Board.PRACTICE.value, "channel_id": channel_id,
             "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
-            "topic": topic, "posted_at": _ts(self._clock.now()), "review": int(review),
+            "topic": topic, "posted_at": _ts(self._clock.now()), "review": int(review), "pick_reason": None,
             "reveal_at": None if reveal_at is None else _ts(reveal_at),
             **_question_params(question, definition_hash),
         }
@@ -708,6 +708,7 @@ class Store:
     async def create_daily_post(
         self, schedule_id: int, local_date: str, seq: int, question: Question, *,
         reveal_at: datetime | None = None, definition_hash: str | None = None,
+        pick_reason: str | None = None,
     ) -> DailyPostResult:
         """The `seq`-th question (1-5) of a schedule's day `local_date` ('YYYY-MM-DD').
 
@@ -727,6 +728,7 @@ class Store:
                 "community": community, "board": Board.DAILY.value, "channel_id": channel_id,
                 "owner_user_id": None, "schedule_id": schedule_id, "local_date": local_date,
                 "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()), "review": 0,
+                "pick_reason": pick_reason,
                 "reveal_at": None if reveal_at is None else _ts(reveal_at),
                 **_question_params(question, definition_hash),
             }
@@ -992,6 +994,30 @@ class Store:
                 found.update(entry_id for (entry_id,) in rows)
         return found
 
+    async def entry_memory(self, community: Community, entry_ids: Sequence[str], *,
+                           sample: int) -> tuple[int, dict[str, tuple[int, list[tuple[float, str]]]]]:
+        """What the daily pick weighs: (members of the community with any card, {entry id:
+        (members who studied it, up to `sample` of their cards as (stability, last review))}).
+
+        The sample is the first members by id in the `cards_entry` index: the same rows for every
+        process, and a bounded read however large the group."""
+        async with self._read() as db:
+            studying = (await self._one(
+                db, "SELECT count(*) FROM members m WHERE m.community = ?"
+                " AND EXISTS (SELECT 1 FROM cards c INDEXED BY cards_due"
+                " WHERE c.community = m.community AND c.user_id = m.user_id)", (community,)))[0]
+            reach = {entry_id: n for entry_id, n in await db.execute_fetchall(
+                "SELECT entry_id, members FROM entry_reach WHERE community = ?", (community,))}
+            found: dict[str, tuple[int, list[tuple[float, str]]]] = {}
+            for entry_id in entry_ids:
+                if not reach.get(entry_id):
+                    continue
+                rows = await db.execute_fetchall(
+                    "SELECT stability, last_review FROM cards INDEXED BY cards_entry"
+                    " WHERE community = ? AND entry_id = ? LIMIT ?", (community, entry_id, sample))
+                found[entry_id] = (reach[entry_id], [(s, t) for s, t in rows])
+        return studying, found
+
     async def all_cards(self) -> list[tuple[Any, ...]]:
         """Every card row as stored, in key order (tests compare a rebuild with this)."""
         async with self._read() as db:
@@ -1012,6 +1038,7 @@ class Store:
         answers = 0
         async with self._write() as db:
             await db.execute("DELETE FROM cards")
+            await db.execute("DELETE FROM entry_reach")  # refilled by the trigger on new cards
             cursor = await db.execute(
                 "SELECT a.community, a.user_id, p.entry_id, p.definition_hash, a.correct, a.rating,"
                 " a.answered_at FROM answers a JOIN posts p ON p.post_id = a.post_id"
