@@ -6,7 +6,6 @@ server owners can override that, `interaction_check` checks the permission again
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -53,8 +52,9 @@ class Admin(commands.Cog):
     async def reload(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await asyncio.to_thread(self.bot.study.reload)
-        embed = reload_embed(report.entries, report.questions, report.notes.problems, lang)
+        report = await self.bot.study.reload_notes()
+        embed = reload_embed(report.entries, report.questions, report.notes.problems, lang,
+                             changes=(report.added, report.removed, report.changed), due_again=report.due_again)
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @studyadmin.command(name="reset-scores", description=_("Start a new season (answers are kept)"))

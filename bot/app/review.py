@@ -174,6 +174,15 @@ class ReviewSessions:
                     return entry_id
         return None
 
+    async def next_entry(self, community: Community, user_id: str) -> tuple[str, bool] | None:
+        """(entry id, is new) of the member's next card: the most overdue one whose entry is still
+        in the notes, else the first entry (in notes order) they never studied; None if neither."""
+        entry_id = await self._first_due(community, user_id, self._now())
+        if entry_id is not None:
+            return entry_id, False
+        entry_id = await self._first_new(community, user_id)
+        return None if entry_id is None else (entry_id, True)
+
     async def next_item(self, *, community: Community, user_id: str, display_name: str,
                         mode: ReviewMode | str = ReviewMode.CHOICE,
                         channel_id: str | None = None) -> ReviewItem:
@@ -183,15 +192,12 @@ class ReviewSessions:
         """
         mode = ReviewMode(mode)
         now = self._now()
-        entry_id = await self._first_due(community, user_id, now)
-        is_new = False
-        if entry_id is None:
-            entry_id = await self._first_new(community, user_id)
-            is_new = True
-        if entry_id is None:
+        found = await self.next_entry(community, user_id)
+        if found is None:
             next_due = await self._next_due_after(community, user_id, now)
             raise NothingToReview(next_due=next_due,
                                   wait=None if next_due is None else (next_due - now).total_seconds())
+        entry_id, is_new = found
         status = await self.status(community, user_id)
         entry = self._study.glossary.get(entry_id)
         assert entry is not None

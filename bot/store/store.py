@@ -1018,6 +1018,22 @@ class Store:
                 found[entry_id] = (reach[entry_id], [(s, t) for s, t in rows])
         return studying, found
 
+    async def make_changed_cards_due(self, current: Sequence[tuple[str, str]], now: datetime) -> int:
+        """For each (entry id, definition hash as the notes have it now): every card of that entry,
+        in any community, last reviewed on another definition and not yet due becomes due at
+        `now` (its memory state is kept). Cards without a hash (from before hashes) are left.
+        Returns how many cards changed; one transaction."""
+        moved = 0
+        async with self._write() as db:
+            for entry_id, digest in current:
+                cursor = await db.execute(
+                    "UPDATE cards SET due = :now WHERE entry_id = :entry AND community IN"
+                    " (SELECT community FROM entry_reach WHERE entry_id = :entry)"
+                    " AND definition_hash IS NOT NULL AND definition_hash <> :hash AND due > :now",
+                    {"entry": entry_id, "hash": digest, "now": _ts(now)})
+                moved += cursor.rowcount
+        return moved
+
     async def all_cards(self) -> list[tuple[Any, ...]]:
         """Every card row as stored, in key order (tests compare a rebuild with this)."""
         async with self._read() as db:
