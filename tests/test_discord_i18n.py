@@ -81,7 +81,7 @@ async def test_command_and_option_names_are_the_fixed_english_ones() -> None:
         "define": ["term"],
         "search": ["query"],
         "quiz": ["topic"],
-        "review": ["mode"],
+        "review": ["mode", "remind", "at", "timezone"],
         "stats": ["member"],
         "leaderboard": ["period", "board"],
         "studyadmin": ["reload", "reset-scores", "review-scores", "export"],

@@ -118,3 +118,18 @@ async def test_typed_review_opens_a_text_box_and_judges_fairly(fake_discord: Fak
         assert set(cards) == {entry.id}
         again = await submit(entry.term)
         assert again.ephemeral and "already answered" in again.text()
+
+
+async def test_review_remind_on_off_and_a_bad_time(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+    g = fake_discord.guild
+    async with running_studybot(fake_discord, tmp_path) as run:
+        bad = await fake_discord.slash(g, g.member, "review", remind="on", at="25:99")
+        assert bad.ephemeral and "is not a time of day" in bad.text()
+        assert await run.app.study.reminders.get(Community.discord(g.id), str(g.member.id)) is None
+        on = await fake_discord.slash(g, g.member, "review", remind="on", at="07:30", timezone="Asia/Seoul")
+        assert on.ephemeral and "07:30 (Asia/Seoul)" in on.text()
+        stored = await run.app.study.reminders.get(Community.discord(g.id), str(g.member.id))
+        assert stored is not None and stored.time == "07:30"
+        off = await fake_discord.slash(g, g.member, "review", remind="off")
+        assert off.ephemeral and "Reminders are off" in off.text()
+        assert await run.app.study.reminders.get(Community.discord(g.id), str(g.member.id)) is None

@@ -192,6 +192,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "review.next": "Next card",
         "review.not_counted": "Reviews count on no leaderboard.",
         "review.counted": "Reviews count on the practice leaderboard here.",
+        "review.remind_on": "I will send you one direct message a day at {time} ({zone}) when you have cards due. Turn it off with /review remind:off.",
+        "review.remind_off": "Reminders are off. I will not message you.",
+        "review.reminder_dm": "You have **{due}** cards due for review. Run /review in the server to study them. (Turn these reminders off with /review remind:off.)",
         "admin.review_counts_on": "Review answers now count on the practice leaderboard.",
         "admin.reload_added": "Added ({count})",
         "admin.reload_removed": "Removed ({count}): no longer reviewed, history kept",
@@ -392,6 +395,9 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "review.next": "다음 카드",
         "review.not_counted": "복습은 어떤 순위표에도 반영되지 않습니다.",
         "review.counted": "이 서버에서는 복습이 연습 순위표에 반영됩니다.",
+        "review.remind_on": "카드가 복습할 때가 되면 하루 한 번 {time}({zone})에 DM을 보내 드릴게요. 끄려면 /review remind:off.",
+        "review.remind_off": "알림을 껐습니다. 더 이상 메시지를 보내지 않습니다.",
+        "review.reminder_dm": "복습할 카드가 **{due}**장 있습니다. 서버에서 /review 로 공부하세요. (알림 끄기: /review remind:off)",
         "admin.review_counts_on": "이제 복습 답변이 연습 순위표에 반영됩니다.",
         "admin.reload_added": "추가됨 ({count})",
         "admin.reload_removed": "삭제됨 ({count}): 더 이상 복습하지 않으며 기록은 남습니다",
@@ -438,6 +444,16 @@ COMMAND_TEXTS_KO: dict[str, str] = {
     "Multiple choice, flashcard (rate yourself) or type the term": "객관식, 플래시카드(스스로 평가) 또는 용어 입력",
 
     "Type the term": "용어 입력",
+
+    "A daily reminder when you have cards due: on or off": "복습할 카드가 있을 때 하루 한 번 알림: 켜기 또는 끄기",
+
+    "Reminder time, 24-hour HH:MM (default 09:00)": "알림 시각, 24시간제 HH:MM (기본 09:00)",
+
+    "Time zone of the reminder (default: the server's)": "알림 시간대 (기본: 서버 시간대)",
+
+    "on": "켜기",
+
+    "off": "끄기",
 
     "Multiple choice": "객관식",
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.app.reminders import Reminders
 from bot.app.review import ReviewSessions
 from bot.clock import Clock
 from bot.community import Community
@@ -120,6 +121,7 @@ class StudyService:
         self._seed = seed
         self._posts: OrderedDict[int, Post] = OrderedDict()
         self.review = ReviewSessions(self, store)
+        self.reminders = Reminders(self, store)
         self._notes: Notes
         self._glossary: Glossary
         self._bank: QuestionBank

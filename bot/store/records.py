@@ -183,6 +183,20 @@ class ScoreExportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Reminder:
+    """A member's request for a daily review reminder at `time` ('HH:MM') in `timezone`."""
+
+    community: Community
+    user_id: str
+    time: str
+    timezone: str
+    lang: str
+    last_sent_date: str | None
+    stopped_at: datetime | None = None
+    stop_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CardRebuild:
     """`rebuild_cards`: how many answers were replayed into how many cards."""
 

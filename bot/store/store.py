@@ -46,6 +46,7 @@ from bot.store.records import (
     LeaderRow,
     Post,
     PostResults,
+    Reminder,
     Schedule,
     ScoreExportRow,
     StoreError,
@@ -946,6 +947,72 @@ class Store:
                 counts[choice] = n
         return PostResults(post_id, tuple(counts), total,
                            tuple(Answerer(u, name) for u, name in first))
+
+    # ---- reminders --------------------------------------------------------------------------
+
+    _REMINDER_COLUMNS = "community, user_id, time_of_day, timezone, lang, last_sent_date, stopped_at, stop_reason"
+
+    @staticmethod
+    def _reminder(row: Sequence[Any]) -> Reminder:
+        community, user_id, at, zone, lang, last, stopped, reason = row
+        return Reminder(Community(community), user_id, at, zone, lang, last, _dt(stopped), reason)
+
+    async def set_reminder(self, community: Community, user_id: str, time: str, timezone: str,
+                           lang: str) -> Reminder:
+        """Ask for (or move) the member's daily reminder; a stopped one starts again."""
+        if not _TIME_OF_DAY.match(time):
+            raise ValueError(f"{time!r} is not a time of day as HH:MM")
+        _check_zone(timezone)
+        async with self._write() as db:
+            row = await self._one(
+                db, "INSERT INTO reminders (community, user_id, time_of_day, timezone, lang)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community, user_id) DO UPDATE SET"
+                " time_of_day = excluded.time_of_day, timezone = excluded.timezone, lang = excluded.lang,"
+                f" stopped_at = NULL, stop_reason = NULL RETURNING {self._REMINDER_COLUMNS}",
+                (community, user_id, time, timezone, lang))
+        return self._reminder(row)
+
+    async def clear_reminder(self, community: Community, user_id: str) -> bool:
+        async with self._write() as db:
+            cursor = await db.execute("DELETE FROM reminders WHERE community = ? AND user_id = ?",
+                                      (community, user_id))
+            return cursor.rowcount == 1
+
+    async def get_reminder(self, community: Community, user_id: str) -> Reminder | None:
+        async with self._read() as db:
+            row = await self._one(db, f"SELECT {self._REMINDER_COLUMNS} FROM reminders"
+                                  " WHERE community = ? AND user_id = ?", (community, user_id))
+        return None if row is None else self._reminder(row)
+
+    async def active_reminders(self, platform: str) -> list[Reminder]:
+        """Reminders not stopped, of one platform's communities ('discord' for 'discord:...')."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {self._REMINDER_COLUMNS} FROM reminders WHERE stopped_at IS NULL"
+                " AND substr(community, 1, ?) = ? ORDER BY community, user_id",
+                (len(platform) + 1, platform + ":"))
+        return [self._reminder(r) for r in rows]
+
+    async def claim_reminder(self, community: Community, user_id: str, local_date: str) -> bool:
+        """Take the member's reminder for `local_date`; True for the one caller that did."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET last_sent_date = ? WHERE community = ? AND user_id = ?"
+                " AND stopped_at IS NULL AND (last_sent_date IS NULL OR last_sent_date < ?)",
+                (local_date, community, user_id, local_date))
+            return cursor.rowcount == 1
+
+    async def release_reminder(self, community: Community, user_id: str, local_date: str,
+                               previous: str | None) -> None:
+        """Give a claimed day back (the message could not be sent yet)."""
+        async with self._write() as db:
+            await db.execute("UPDATE reminders SET last_sent_date = ? WHERE community = ? AND user_id = ?"
+                             " AND last_sent_date = ?", (previous, community, user_id, local_date))
+
+    async def stop_reminder(self, community: Community, user_id: str, reason: str, now: datetime) -> None:
+        async with self._write() as db:
+            await db.execute("UPDATE reminders SET stopped_at = ?, stop_reason = ?"
+                             " WHERE community = ? AND user_id = ?", (_ts(now), reason, community, user_id))
 
     # ---- cards ------------------------------------------------------------------------------
 
