@@ -29,12 +29,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bench.table import Row
-from bot.app.daily import SAMPLE_CARDS, choose_question, forgetting_scores
+from bot.app.daily import FORGOTTEN_BELOW, SAMPLE_CARDS, choose_question, forgetting_scores
 from bot.app.review import ReviewSessions, flashcard_question
 from bot.clock import ManualClock
 from bot.community import Community
 from bot.engine import scoring
-from bot.engine.cards import Rating, review
+from bot.engine.cards import Rating, recall_curve, review
 from bot.engine.model import Entry, Question, QuestionKind, SourceRef
 from bot.store import Store
 from bot.store.store import _RECORD_ANSWER, _card_review_function, _study_period
@@ -171,19 +171,24 @@ def _raw_rate(path: Path, posts: list[int], now: str) -> float:
 def _record_rows(folder: Path) -> list[Row]:
     clock = ManualClock(NOW)
     now = _ts(NOW)
-    store_rates, raw_rates = [], []
-    for part in range(2):  # alternate, so neither always gets the warm disk cache
-        store_db, raw_db = folder / f"store{part}.db", folder / f"raw{part}.db"
+    store_rates, raw_rates, same_rates = [], [], []
+    for part in range(2):  # alternate, so none always gets the warm disk cache
+        store_db, raw_db, same_db = folder / f"store{part}.db", folder / f"raw{part}.db", folder / f"same{part}.db"
         store_posts = asyncio.run(_review_posts(store_db, clock, ANSWERS // 2, with_entry=True))
         raw_posts = asyncio.run(_review_posts(raw_db, clock, ANSWERS // 2, with_entry=False))
+        same_posts = asyncio.run(_review_posts(same_db, clock, ANSWERS // 2, with_entry=True))
         store_rates.append(asyncio.run(_store_rate(store_db, store_posts, clock)))
         raw_rates.append(_raw_rate(raw_db, raw_posts, now))
+        same_rates.append(_raw_rate(same_db, same_posts, now))
     store_rate, raw_rate = statistics.mean(store_rates), statistics.mean(raw_rates)
+    same_rate = statistics.mean(same_rates)
     ratio = store_rate / raw_rate
     return [
         Row(AREA, "answers/s with card update, Store.record_answer", store_rate, "answers/s",
             note=f"{ANSWERS} answers, 1 tx each"),
         Row(AREA, "answers/s, plain sqlite3 one-transaction inserts, no card", raw_rate, "answers/s"),
+        Row(AREA, "answers/s, plain sqlite3 same statement with its card", same_rate, "answers/s",
+            note=f"store / this = {store_rate / same_rate:.2f}, for information"),
         Row(AREA, "with card / plain rate", ratio, "ratio", "≥ 0.5", ratio >= 0.5),
     ]
 
@@ -209,8 +214,9 @@ async def _daily_pick(folder: Path) -> list[Row]:
             started = time.perf_counter()
             uses = await store.question_use_counts(GROUP, None)
             misses = await store.term_miss_counts(GROUP)
-            members, memory = await store.entry_memory(GROUP, [e.id for e in entries], sample=SAMPLE_CARDS)
-            scores = forgetting_scores(members, memory, [e.id for e in entries], NOW)
+            members, memory = await store.entry_memory(GROUP, [e.id for e in entries], sample=SAMPLE_CARDS,
+                                                       when=NOW, curve=recall_curve(), below=FORGOTTEN_BELOW)
+            scores = forgetting_scores(members, memory, [e.id for e in entries])
             picked = choose_question(pool, uses, misses, salt=f"slot{attempt}",
                                      forgetting={k: v for k, (v, _) in scores.items()})
             timings.append((time.perf_counter() - started) * 1000)

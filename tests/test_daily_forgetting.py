@@ -48,19 +48,20 @@ def test_scores_prefer_low_recall_and_few_seen() -> None:
     when = START + timedelta(days=30)
     fresh = review(None, Rating.EASY, when - timedelta(days=1))
     stale = review(None, Rating.AGAIN, START)
-    memory = {
-        "remembered": (4, [(fresh.stability, fresh.last_review.isoformat())] * 4),
-        "forgotten": (4, [(stale.stability, stale.last_review.isoformat())] * 4),
-        "few": (1, [(fresh.stability, fresh.last_review.isoformat())]),
+    r_fresh, r_stale = recall(fresh, when), recall(stale, when)
+    memory = {  # as Store.entry_memory gives it: seen, sampled, summed recall, sampled under 0.5
+        "remembered": (4, 4, 4 * r_fresh, 0),
+        "forgotten": (4, 4, 4 * r_stale, 4 * (r_stale < FORGOTTEN_BELOW)),
+        "few": (1, 1, r_fresh, 0),
     }
-    scores = forgetting_scores(4, memory, ["remembered", "forgotten", "few", "nobody"], when)
+    scores = forgetting_scores(4, memory, ["remembered", "forgotten", "few", "nobody"])
     score = {e: s for e, (s, _) in scores.items()}
     assert score["nobody"] == 1.0  # studied by nobody: nobody is expected to recall it
     assert score["forgotten"] > score["remembered"] and score["few"] > score["remembered"]
-    assert scores["forgotten"][1] == PickReason(members=4, seen=4, forgetting=4)
+    assert scores["forgotten"][1] == PickReason(members=4, seen=4, forgetting=4 * (r_stale < FORGOTTEN_BELOW))
     assert scores["remembered"][1].forgetting == 0
     assert scores["nobody"][1] == PickReason(4, 0, 0)
-    assert forgetting_scores(0, {}, ["a"], when) == {}  # a group without cards: no opinion
+    assert forgetting_scores(0, {}, ["a"]) == {}  # a group without cards: no opinion
 
 
 def test_the_reveal_wording_in_both_languages() -> None:
@@ -122,3 +123,22 @@ async def test_the_daily_pick_asks_what_the_group_is_forgetting_and_says_why(wor
 
 def test_forgotten_below_is_a_probability() -> None:
     assert 0 < FORGOTTEN_BELOW < cards.DESIRED_RETENTION
+
+
+async def test_the_store_computes_the_same_recall_as_fsrs_over_a_bounded_sample(world: World) -> None:
+    w = world
+    entry = w.service.notes.entries[0].id
+    for user, rating in (("1", Rating.AGAIN), ("2", Rating.GOOD), ("3", Rating.EASY)):
+        await answer_entry(w, user, entry, rating, START)
+    when = START + timedelta(days=40, hours=5)
+    cards_now = [(await w.store.member_cards(GUILD, u))[entry] for u in ("1", "2", "3")]
+    expected = [recall(c, when) for c in cards_now]
+    members, memory = await w.store.entry_memory(GUILD, [entry, "never-studied"], sample=64, when=when,
+                                                 curve=cards.recall_curve(), below=FORGOTTEN_BELOW)
+    seen, sampled, total, low = memory[entry]
+    assert (members, seen, sampled) == (3, 3, 3) and "never-studied" not in memory
+    assert total == pytest.approx(sum(expected)) and low == sum(r < FORGOTTEN_BELOW for r in expected)
+    _, small = await w.store.entry_memory(GUILD, [entry], sample=2, when=when, curve=cards.recall_curve(),
+                                          below=FORGOTTEN_BELOW)
+    assert small[entry][:2] == (3, 2)  # everyone counted, two sampled (the first by member id)
+    assert small[entry][2] == pytest.approx(sum(expected[:2]))

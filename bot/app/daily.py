@@ -66,7 +66,7 @@ from bot.app.ports import Delivered, DeliveryPort, Forbidden, Gone, Reveal
 from bot.app.study import AnswerOutcome, StudyService
 from bot.clock import Clock
 from bot.community import Community
-from bot.engine.cards import recall_after
+from bot.engine.cards import recall_curve
 from bot.engine.model import Question
 from bot.engine.schedule import (
     DailySlot,
@@ -234,23 +234,21 @@ class PickReason:
 
 
 def forgetting_scores(
-    members: int, memory: Mapping[str, tuple[int, Sequence[tuple[float, str]]]], entry_ids: Iterable[str],
-    when: datetime,
+    members: int, memory: Mapping[str, tuple[int, int, float, int]], entry_ids: Iterable[str],
 ) -> dict[str, tuple[float, PickReason]]:
-    """Per entry: the share of the `members` studying members not expected to recall it at `when`
-    (see the module docstring), rounded so every process ranks alike, and the reason to show.
+    """Per entry: the share of the `members` studying members not expected to recall it (see the
+    module docstring), rounded so every process ranks alike, and the reason to show.
 
-    `memory` maps an entry to (members who studied it, a sample of their cards as (stability,
-    last review time)); entries missing from it were studied by nobody."""
+    `memory` maps an entry to (members who studied it, cards sampled, their summed predicted
+    recall, how many of those are under FORGOTTEN_BELOW), as `Store.entry_memory` gives it;
+    entries missing from it were studied by nobody."""
     scores: dict[str, tuple[float, PickReason]] = {}
     if members <= 0:
         return scores
     for entry_id in entry_ids:
-        seen, sample = memory.get(entry_id, (0, ()))
-        recalls = [recall_after(stability, (when - datetime.fromisoformat(last)).days)
-                   for stability, last in sample]
-        mean = sum(recalls) / len(recalls) if recalls else 0.0
-        forgetting = round(seen * sum(1 for r in recalls if r < FORGOTTEN_BELOW) / len(recalls)) if recalls else 0
+        seen, sampled, recall_sum, low = memory.get(entry_id, (0, 0, 0.0, 0))
+        mean = recall_sum / sampled if sampled else 0.0
+        forgetting = round(seen * low / sampled) if sampled else 0
         studying = max(members, seen)
         score = round(1 - mean * seen / studying, 6)
         scores[entry_id] = (score, PickReason(studying, seen, forgetting))
@@ -331,10 +329,12 @@ class DailyQuiz:
                           pool: Sequence[Question]) -> dict[str, tuple[float, PickReason]]:
         """What the group is forgetting among the pool's entries, at the slot's own time."""
         entry_ids = sorted({q.entry_id for q in pool if q.entry_id})
-        members, memory = await self.store.entry_memory(schedule.community, entry_ids, sample=SAMPLE_CARDS)
         when = datetime.combine(date.fromisoformat(local_date), schedule_time(schedule),
                                 tzinfo=schedule_zone(schedule))
-        return forgetting_scores(members, memory, entry_ids, when)
+        members, memory = await self.store.entry_memory(
+            schedule.community, entry_ids, sample=SAMPLE_CARDS, when=when, curve=recall_curve(),
+            below=FORGOTTEN_BELOW)
+        return forgetting_scores(members, memory, entry_ids)
 
     async def _pick(self, schedule: Schedule, local_date: str,
                     seqs: Sequence[int]) -> list[tuple[Question, str | None]]:

@@ -130,6 +130,13 @@ def recall_after(stability: float, elapsed_days: int) -> float:
     return float((1 + _SCHEDULER._FACTOR * max(0, elapsed_days) / stability) ** _SCHEDULER._DECAY)
 
 
+def recall_curve() -> tuple[float, float]:
+    """(factor, decay) of FSRS's forgetting curve, from the package: recall after `t` whole days
+    at stability `s` is `(1 + factor * t / s) ** decay` (what `recall_after` computes), for the
+    store to compute the same over many cards in SQL."""
+    return float(_SCHEDULER._FACTOR), float(_SCHEDULER._DECAY)
+
+
 def definition_hash(definition: str) -> str:
     """A short fingerprint of a definition as a member would read it (NFC, spacing folded), so a
     card can tell whether the entry changed since it was learned; 16 hex digits."""
@@ -138,4 +145,4 @@ def definition_hash(definition: str) -> str:
 
 
 __all__ = ["DESIRED_RETENTION", "Card", "CardState", "Rating", "definition_hash", "rating_for",
-           "recall", "recall_after", "review"]
+           "recall", "recall_after", "recall_curve", "review"]

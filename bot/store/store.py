@@ -1061,29 +1061,38 @@ class Store:
                 found.update(entry_id for (entry_id,) in rows)
         return found
 
-    async def entry_memory(self, community: Community, entry_ids: Sequence[str], *,
-                           sample: int) -> tuple[int, dict[str, tuple[int, list[tuple[float, str]]]]]:
+    async def entry_memory(self, community: Community, entry_ids: Sequence[str], *, sample: int,
+                           when: datetime, curve: tuple[float, float], below: float,
+                           ) -> tuple[int, dict[str, tuple[int, int, float, int]]]:
         """What the daily pick weighs: (members of the community with any card, {entry id:
-        (members who studied it, up to `sample` of their cards as (stability, last review))}).
+        (members who studied it, cards sampled, their summed predicted recall at `when`, how many
+        of those are under `below`)}), for the entries of `entry_ids` someone studied.
 
-        The sample is the first members by id in the `cards_entry` index: the same rows for every
-        process, and a bounded read however large the group."""
+        Predicted recall is FSRS's curve `(1 + factor * days / stability) ** decay` over whole
+        days since the last review, `curve` = (factor, decay) from `bot.engine.cards`. The sample
+        is an entry's first `sample` members by id in the `cards_entry` index: the same rows for
+        every process, and a bounded read however large the group. One statement."""
+        factor, decay = curve
+        recall = ("pow(1 + :factor * max(0, CAST(julianday(:when) - julianday(c.last_review) AS INTEGER))"
+                  " / c.stability, :decay)")
+        params = {"community": community, "ids": json.dumps(list(entry_ids)), "sample": sample,
+                  "when": _ts(when), "factor": factor, "decay": decay, "below": below}
         async with self._read() as db:
             studying = (await self._one(
-                db, "SELECT count(*) FROM members m WHERE m.community = ?"
+                db, "SELECT count(*) FROM members m WHERE m.community = :community"
                 " AND EXISTS (SELECT 1 FROM cards c INDEXED BY cards_due"
-                " WHERE c.community = m.community AND c.user_id = m.user_id)", (community,)))[0]
-            reach = {entry_id: n for entry_id, n in await db.execute_fetchall(
-                "SELECT entry_id, members FROM entry_reach WHERE community = ?", (community,))}
-            found: dict[str, tuple[int, list[tuple[float, str]]]] = {}
-            for entry_id in entry_ids:
-                if not reach.get(entry_id):
-                    continue
-                rows = await db.execute_fetchall(
-                    "SELECT stability, last_review FROM cards INDEXED BY cards_entry"
-                    " WHERE community = ? AND entry_id = ? LIMIT ?", (community, entry_id, sample))
-                found[entry_id] = (reach[entry_id], [(s, t) for s, t in rows])
-        return studying, found
+                " WHERE c.community = m.community AND c.user_id = m.user_id)", params))[0]
+            rows = await db.execute_fetchall(
+                f"SELECT j.value, r.members, count(*), total({recall}), total({recall} < :below)"
+                " FROM json_each(:ids) j"
+                " JOIN entry_reach r ON r.community = :community AND r.entry_id = j.value"
+                " JOIN cards c INDEXED BY cards_entry ON c.community = :community AND c.entry_id = j.value"
+                " AND c.user_id <= coalesce((SELECT c2.user_id FROM cards c2 INDEXED BY cards_entry"
+                "   WHERE c2.community = :community AND c2.entry_id = j.value"
+                "   ORDER BY c2.user_id LIMIT 1 OFFSET :sample - 1), char(1114111))"
+                " GROUP BY j.value", params)
+        return studying, {entry_id: (seen, sampled, float(total), int(low))
+                          for entry_id, seen, sampled, total, low in rows}
 
     async def make_changed_cards_due(self, current: Sequence[tuple[str, str]], now: datetime) -> int:
         """For each (entry id, definition hash as the notes have it now): every card of that entry,
