@@ -205,7 +205,7 @@ def choose_question(
     return max(fresh, key=lambda q: (weights.get(q.entry_id or "", 0.0), misses.get(q.term, 0), order[q.id]))
 
 
-SAMPLE_CARDS = 64  # cards per entry the daily pick reads to estimate its mean recall
+SAMPLE_CARDS = 32  # cards per entry the daily pick reads to estimate its mean recall (exact below)
 FORGOTTEN_BELOW = 0.5  # predicted recall under which a member is "likely to have forgotten" it
 
 
