@@ -195,6 +195,25 @@ def cmd_leaderboard(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_cards(args: argparse.Namespace, out: TextIO) -> int:
+    """`cards rebuild`: recompute every member's cards from the answer log."""
+    import time
+
+    from bot.app import open_app
+
+    settings = _settings(args)
+
+    async def rebuild() -> Any:
+        async with open_app(settings, load_notes=False) as app:  # the log alone decides the cards
+            return await app.study.rebuild_cards()
+
+    started = time.perf_counter()
+    done = asyncio.run(rebuild())
+    print(f"rebuilt {done.cards} cards from {done.answers} answers "
+          f"in {time.perf_counter() - started:.1f} s", file=out)
+    return EXIT_OK
+
+
 def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
     from bot.console import run_console
 
@@ -278,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--board", choices=("daily", "practice"), default="daily")
     p.add_argument("--limit", type=_positive_int, default=None, help="top N (default: everyone)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = add("cards", cmd_cards, "spaced-repetition cards: `cards rebuild` recomputes them from the answers")
+    p.add_argument("action", choices=("rebuild",))
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
     add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")

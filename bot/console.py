@@ -14,13 +14,25 @@ import logging
 import os
 import shlex
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TextIO
 
 from rich.console import Console as RichConsole
 from rich.markup import escape
 
 from bot.app import open_app
-from bot.app.messages import LETTERS, Lang, error_message, lang_of, letter, percent, tr
+from bot.app.messages import (
+    LETTERS,
+    Lang,
+    error_message,
+    lang_of,
+    letter,
+    percent,
+    tr,
+    typed_verdict_text,
+    wait_text,
+)
+from bot.app.review import ReviewItem, ReviewMode
 from bot.app.study import BOARDS, PERIODS, AskedQuestion, StudyService
 from bot.community import Community
 from bot.config import Settings
@@ -56,6 +68,8 @@ class ConsoleSession:
         self._user = user
         self._lang = lang
         self._pending: AskedQuestion | None = None
+        self._review: ReviewItem | None = None  # the open review card
+        self._revealed = False  # the open flashcard's definition was shown
 
     def say(self, text: str, style: str | None = None) -> None:
         self._out.print(escape(plain(text)), style=style, highlight=False, soft_wrap=True)
@@ -68,15 +82,12 @@ class ConsoleSession:
         line = line.strip()
         if not line:
             return True
-        if not line.startswith("/"):
-            if self._pending is not None and len(line) == 1 and line.upper() in LETTERS:
-                await self._answer(line.upper())
-            else:
-                self._define(line)
-            return True
-        name, _, rest = line[1:].partition(" ")
-        rest = rest.strip()
         try:
+            if not line.startswith("/"):
+                await self._answer_or_define(line)
+                return True
+            name, _, rest = line[1:].partition(" ")
+            rest = rest.strip()
             match name.lower():
                 case "define" | "d":
                     self._define(rest) if rest else self.say(self.tr("console.usage_define"), "yellow")
@@ -84,6 +95,10 @@ class ConsoleSession:
                     self._search(rest) if rest else self.say(self.tr("console.usage_search"), "yellow")
                 case "quiz" | "q":
                     await self._quiz(rest or None)
+                case "review" | "r":
+                    await self._next_review(rest)
+                case "show":
+                    self._show()
                 case "topics":
                     for topic in self._service.topics(rest, limit=50):
                         self.say(f"- {topic}")
@@ -103,6 +118,21 @@ class ConsoleSession:
             log.exception("console command failed: %s", line)
             self.say(self.tr("console.failed"), "red")
         return True
+
+    async def _answer_or_define(self, line: str) -> None:
+        """A line without a leading /: an answer to the open card or question, else a lookup."""
+        review = self._review
+        flashcard = review is not None and review.mode is ReviewMode.FLASHCARD
+        if flashcard and self._revealed and line in ("1", "2", "3", "4"):
+            await self._rate(int(line))
+        elif review is not None and review.mode is ReviewMode.TYPED:
+            await self._answer_typed(line)
+        elif review is not None and not flashcard and len(line) == 1 and line.upper() in LETTERS:
+            await self._answer_review(line.upper())
+        elif self._pending is not None and len(line) == 1 and line.upper() in LETTERS:
+            await self._answer(line.upper())
+        else:
+            self._define(line)
 
     def _define(self, query: str) -> None:
         definition = self._service.define(query)
@@ -164,6 +194,88 @@ class ConsoleSession:
             self.say(self.tr("quiz.incorrect", letter=letter(q.answer), answer=q.correct_choice), "bold red")
         self.say(q.explanation, "dim")
         self.say(self.tr("console.next_hint"), "dim")
+
+    async def _next_review(self, rest: str) -> None:
+        word = rest.strip().lower()
+        mode = (ReviewMode.FLASHCARD if word in {"flash", "flashcard", "f"} else
+                ReviewMode.TYPED if word in {"type", "typed", "t"} else ReviewMode.CHOICE)
+        item = await self._service.review.next_item(
+            community=self._user.community, user_id=self._user.user_id, display_name=self._user.name,
+            mode=mode)
+        self._review, self._revealed, self._pending = item, False, None
+        status = item.status
+        self.say(self.tr("review.new_entry" if item.is_new else "review.due_entry"), "dim")
+        self.say(self.tr("review.status", due=status.due_now, new=status.new_entries,
+                         next=self._when(status.next_due)), "dim")
+        q = item.question
+        self._out.print(f"[bold]{escape(q.prompt)}[/]")
+        if item.mode is ReviewMode.FLASHCARD:
+            self.say(self.tr("console.review_show_hint"), "dim")
+            return
+        if item.mode is ReviewMode.TYPED:
+            self.say(self.tr("typed.prompt"), "dim")
+            self.say(self.tr("console.typed_hint"), "dim")
+            return
+        for i, choice in enumerate(q.choices):
+            self.say(f"  {letter(i)}) {choice}")
+        self.say(self.tr("console.answer_with_letter"), "dim")
+
+    def _when(self, when: datetime | None) -> str:
+        return wait_text(None if when is None else (when - self._service.now()).total_seconds(), self._lang)
+
+    def _show(self) -> None:
+        item = self._review
+        if item is None or item.mode is not ReviewMode.FLASHCARD:
+            self.say(self.tr("console.review_next_hint"), "yellow")
+            return
+        self._revealed = True
+        self.say(item.question.explanation)
+        self.say(self.tr("console.review_rate_hint"), "dim")
+
+    async def _rate(self, rating: int) -> None:
+        item = self._review
+        assert item is not None
+        self._review = None
+        verdict = await self._service.review.rate(
+            community=self._user.community, post_id=item.post_id, user_id=self._user.user_id,
+            rating=rating, display_name=self._user.name)
+        self.say(self.tr("review.rated", rating=self.tr(f"review.rating.{int(verdict.rating)}"),
+                         next=self._when(verdict.card.due if verdict.card else None)), "bold")
+        self.say(self.tr("console.review_next_hint"), "dim")
+
+    async def _answer_typed(self, text: str) -> None:
+        item = self._review
+        assert item is not None
+        verdict = await self._service.review.answer_typed(  # a refused answer keeps the card open
+            community=self._user.community, post_id=item.post_id, user_id=self._user.user_id,
+            text=text, display_name=self._user.name)
+        self._review = None
+        assert verdict.typed is not None
+        self.say(typed_verdict_text(verdict.typed, self._lang), "bold green" if verdict.correct else "bold red")
+        self.say(self.tr("review.rated", rating=self.tr(f"review.rating.{int(verdict.rating)}"),
+                         next=self._when(verdict.card.due if verdict.card else None)), "dim")
+        self.say(self.tr("console.review_next_hint"), "dim")
+
+    async def _answer_review(self, typed: str) -> None:
+        item = self._review
+        assert item is not None
+        choice = LETTERS.index(typed)
+        if choice >= len(item.question.choices):
+            self.say(self.tr("error.invalid_choice"), "yellow")
+            return
+        self._review = None
+        verdict = await self._service.review.answer(
+            community=self._user.community, post_id=item.post_id, user_id=self._user.user_id,
+            choice=choice, display_name=self._user.name)
+        q = verdict.question
+        due = self._when(verdict.card.due if verdict.card else None)
+        if verdict.correct:
+            self.say(self.tr("review.correct", next=due), "bold green")
+        else:
+            self.say(self.tr("review.incorrect", letter=letter(q.answer), answer=q.correct_choice, next=due),
+                     "bold red")
+        self.say(q.explanation, "dim")
+        self.say(self.tr("console.review_next_hint"), "dim")
 
     async def _stats(self) -> None:
         stats = await self._service.stats(self._user.community, self._user.user_id)

@@ -61,6 +61,29 @@ class AnswersClosed(StudyError):
     code = "answers_closed"
 
 
+class NothingToReview(StudyError):
+    """Nothing is due and every entry has been studied; `params["next_due"]` is the next due
+    time and `params["wait"]` the seconds until then (both None when nothing is scheduled)."""
+
+    code = "nothing_to_review"
+
+
+class TypedAnswerRefused(StudyError):
+    """A typed answer that cannot be judged; nothing is stored (see the two kinds below)."""
+
+
+class TypedAnswerEmpty(TypedAnswerRefused):
+    """Nothing but spaces, emoji or invisible characters."""
+
+    code = "typed_empty"
+
+
+class TypedAnswerTooLong(TypedAnswerRefused):
+    """Longer than `params["limit"]` characters."""
+
+    code = "typed_too_long"
+
+
 class InvalidChoice(StudyError):
     """A choice index outside the question's options."""
 

@@ -6,7 +6,6 @@ server owners can override that, `interaction_check` checks the permission again
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -54,8 +53,9 @@ class Admin(commands.Cog):
     async def reload(self, interaction: discord.Interaction) -> None:
         lang = interaction_lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await asyncio.to_thread(self.bot.study.reload)
-        embed = reload_embed(report.entries, report.questions, report.notes.problems, lang)
+        report = await self.bot.study.reload_notes()
+        embed = reload_embed(report.entries, report.questions, report.notes.problems, lang,
+                             changes=(report.added, report.removed, report.changed), due_again=report.due_again)
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @studyadmin.command(name="reset-scores", description=_("Start a new season (answers are kept)"))
@@ -77,6 +77,15 @@ class Admin(commands.Cog):
         )
         await interaction.response.send_message(tr(lang, "admin.reset_confirm"), view=view, ephemeral=True)
         view.shown_by(interaction)
+
+    @studyadmin.command(name="review-scores", description=_("Whether review answers count on the practice leaderboard"))
+    @app_commands.describe(on=_("On: reviews count; off: they count nowhere"))
+    async def review_scores(self, interaction: discord.Interaction, on: bool) -> None:
+        lang = interaction_lang(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.study.review.set_counts_on_leaderboard(community_of(interaction), on)
+        await interaction.followup.send(tr(lang, "admin.review_counts_on" if on else "admin.review_counts_off"),
+                                        ephemeral=True)
 
     @studyadmin.command(name="export", description=_("Export everyone's scores as CSV"))
     async def export(self, interaction: discord.Interaction) -> None:

@@ -15,7 +15,7 @@ from bot.discord_app.i18n import StudyTranslator, lang_of
 from bot.discord_app.sync import command_payload
 from tests.loopback import limits as discord_rules
 
-COGS = ("cogs.glossary", "cogs.quiz", "cogs.scores", "cogs.admin")
+COGS = ("cogs.glossary", "cogs.quiz", "cogs.scores", "cogs.admin", "cogs.review")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -58,7 +58,7 @@ def test_korean_descriptions_fit_discord_limits() -> None:
 async def test_every_command_and_option_description_is_localised_to_korean() -> None:
     payload = await synced_payload()
     names = sorted(c["name"] for c in payload)
-    assert names == ["define", "leaderboard", "quiz", "search", "stats", "studyadmin"]
+    assert names == ["define", "leaderboard", "quiz", "review", "search", "stats", "studyadmin"]
 
     def walk(defn: dict[str, Any], where: str) -> None:
         assert defn.get("description_localizations", {}).get("ko"), f"{where} has no Korean description"
@@ -81,9 +81,10 @@ async def test_command_and_option_names_are_the_fixed_english_ones() -> None:
         "define": ["term"],
         "search": ["query"],
         "quiz": ["topic"],
+        "review": ["mode", "remind", "at", "timezone"],
         "stats": ["member"],
         "leaderboard": ["period", "board"],
-        "studyadmin": ["reload", "reset-scores", "export"],
+        "studyadmin": ["reload", "reset-scores", "review-scores", "export"],
     }
     admin = payload["studyadmin"]
     assert int(admin["default_member_permissions"]) == discord.Permissions(manage_guild=True).value

@@ -33,12 +33,12 @@ async def test_start_up_syncs_valid_commands_once_and_survives_a_missing_cog(
         async with running_studybot(fake_discord, tmp_path, extensions=extensions) as run:
             synced = fake_discord.commands[None]
             assert sorted(c["name"] for c in synced) == [
-                "daily", "dailyadmin", "define", "leaderboard", "quiz", "search", "stats", "studyadmin"]
+                "daily", "dailyadmin", "define", "leaderboard", "quiz", "review", "search", "stats", "studyadmin"]
             assert limits.check_command_set(synced) == []
             # Guild-only through `contexts` (0: guild, 1: the bot's DMs), not the deprecated dm_permission alone.
             contexts = {c["name"]: c.get("contexts") for c in synced}
             assert contexts == {"daily": [0], "dailyadmin": [0], "studyadmin": [0], "stats": [0], "leaderboard": [0],
-                                "define": [0, 1], "search": [0, 1], "quiz": [0, 1]}, contexts
+                                "review": [0], "define": [0, 1], "search": [0, 1], "quiz": [0, 1]}, contexts
             assert all(limits.check_command(c) == [] for c in synced)
             assert "cogs.not_written_yet" in run.bot.failed_extensions  # logged, not fatal
             assert set(run.bot.extensions) == set(INITIAL_EXTENSIONS)

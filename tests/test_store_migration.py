@@ -15,6 +15,7 @@ from bot.app.study import StudyService
 from bot.clock import ManualClock
 from bot.community import Community
 from bot.store import Store
+from bot.store.schema import load_migrations
 from tests.conftest import DEFAULT_NOTES, REPO_ROOT
 
 FIXTURE = REPO_ROOT / "tests" / "data" / "release-2026-11-27.db"
@@ -51,7 +52,7 @@ async def test_every_row_survives_the_conversion(old_db: Path, clock: ManualCloc
         pass
     assert counts(old_db) == before
     with sqlite3.connect(old_db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == load_migrations()[-1].number
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         communities = {c for (c,) in conn.execute("SELECT community FROM answers")}
         users = {type(u) for (u,) in conn.execute("SELECT user_id FROM answers")}

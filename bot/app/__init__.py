@@ -50,6 +50,10 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
                              load=load_notes)
         quiz = DailyQuiz(study, store, grace=timedelta(hours=settings.daily_grace_hours), clock=clock)
         daily = DailyCycle(quiz, scheduler, sweep_seconds=settings.daily_sweep_seconds)
+        if load_notes:  # notes edited while the bot was down: their cards are due again
+            moved = await study.reconcile_cards()
+            if moved:
+                log.info("%d cards are due again: their entries changed in the notes", moved)
         scheduler.start()
         yield App(settings=settings, clock=clock, study=study, daily=daily)
     finally:

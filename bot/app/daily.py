@@ -28,14 +28,26 @@ Rules kept here:
 * Question choice per guild and topic: questions posted least often first (so nothing repeats
   until the topic's bank is exhausted, and repeats are spread evenly after that), never one of
   the schedule's previous day or earlier today while another is left (so a new round does not
-  start with yesterday's question); among those, terms this group got wrong most; ties are
-  broken by a pseudo-random order seeded with the slot, so racing processes agree.
+  start with yesterday's question); among those, what the group is forgetting (below); then
+  terms this group got wrong most; ties are broken by a pseudo-random order seeded with the
+  slot, so racing processes agree.
+* What the group is forgetting (`forgetting_scores`): for each entry, the share of the
+  community's studying members (those with any card) who are not expected to recall it at the
+  slot's time: a member who never studied it counts as not recalling it, one who did by FSRS's
+  predicted recall. So entries with the lowest mean recall across the members who studied them,
+  and entries few members have seen, come first. The recall is averaged over the first
+  `SAMPLE_CARDS` members (by id) who studied the entry, so a pick costs the same for a group of
+  fifty or of five thousand; below that many the numbers are exact. It is computed at the slot's
+  own time from stored cards only, so two processes picking the same slot agree. The reason
+  (members, who studied it, how many are likely to have forgotten it) is kept with the post for
+  the reveal.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import random
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
@@ -55,6 +67,7 @@ from bot.app.ports import Delivered, DeliveryPort, Forbidden, Gone, Reveal
 from bot.app.study import AnswerOutcome, StudyService
 from bot.clock import Clock
 from bot.community import Community
+from bot.engine.cards import recall_curve
 from bot.engine.model import Question
 from bot.engine.schedule import (
     DailySlot,
@@ -171,8 +184,10 @@ def choose_question(
     salt: str,
     exclude: Iterable[str] = (),
     avoid: Iterable[str] = (),
+    forgetting: Mapping[str, float] | None = None,
 ) -> Question | None:
-    """The next question: least posted first, then most-missed term, then a seeded shuffle.
+    """The next question: least posted first, then what the group is forgetting most (`forgetting`,
+    by entry id, see `forgetting_scores`), then most-missed term, then a seeded shuffle.
 
     Questions in `exclude` (already picked) and then those in `avoid` (posted recently) are left
     out while anything else is left.
@@ -187,7 +202,58 @@ def choose_question(
     fresh = [q for q in candidates if uses.get(q.id, 0) == fewest]
     rng = random.Random(salt)
     order = {q.id: rng.random() for q in fresh}
-    return max(fresh, key=lambda q: (misses.get(q.term, 0), order[q.id]))
+    weights = forgetting or {}
+    return max(fresh, key=lambda q: (weights.get(q.entry_id or "", 0.0), misses.get(q.term, 0), order[q.id]))
+
+
+SAMPLE_CARDS = 32  # cards per entry the daily pick reads to estimate its mean recall (exact below)
+FORGOTTEN_BELOW = 0.5  # predicted recall under which a member is "likely to have forgotten" it
+
+
+@dataclass(frozen=True, slots=True)
+class PickReason:
+    """Why a daily question was chosen: of `members` studying members, `seen` studied the entry
+    and about `forgetting` of those are likely to have forgotten it."""
+
+    members: int
+    seen: int
+    forgetting: int
+
+    def to_json(self) -> str:
+        return json.dumps({"members": self.members, "seen": self.seen, "forgetting": self.forgetting})
+
+    @classmethod
+    def parse(cls, text: str | None) -> PickReason | None:
+        """The stored reason, or None when there is none or it cannot be read."""
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            return cls(int(data["members"]), int(data["seen"]), int(data["forgetting"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def forgetting_scores(
+    members: int, memory: Mapping[str, tuple[int, int, float, int]], entry_ids: Iterable[str],
+) -> dict[str, tuple[float, PickReason]]:
+    """Per entry: the share of the `members` studying members not expected to recall it (see the
+    module docstring), rounded so every process ranks alike, and the reason to show.
+
+    `memory` maps an entry to (members who studied it, cards sampled, their summed predicted
+    recall, how many of those are under FORGOTTEN_BELOW), as `Store.entry_memory` gives it;
+    entries missing from it were studied by nobody."""
+    scores: dict[str, tuple[float, PickReason]] = {}
+    if members <= 0:
+        return scores
+    for entry_id in entry_ids:
+        seen, sampled, recall_sum, low = memory.get(entry_id, (0, 0, 0.0, 0))
+        mean = recall_sum / sampled if sampled else 0.0
+        forgetting = round(seen * low / sampled) if sampled else 0
+        studying = max(members, seen)
+        score = round(1 - mean * seen / studying, 6)
+        scores[entry_id] = (score, PickReason(studying, seen, forgetting))
+    return scores
 
 
 def questions_left(pool: Sequence[Question], uses: Mapping[str, int]) -> int:
@@ -260,21 +326,37 @@ class DailyQuiz:
                  *await self.store.daily_posts(schedule.schedule_id, local_date)]
         return {p.question.id for p in posts}
 
-    async def _pick(self, schedule: Schedule, local_date: str, seqs: Sequence[int]) -> list[Question]:
+    async def _forgetting(self, schedule: Schedule, local_date: str,
+                          pool: Sequence[Question]) -> dict[str, tuple[float, PickReason]]:
+        """What the group is forgetting among the pool's entries, at the slot's own time."""
+        entry_ids = sorted({q.entry_id for q in pool if q.entry_id})
+        when = datetime.combine(date.fromisoformat(local_date), schedule_time(schedule),
+                                tzinfo=schedule_zone(schedule))
+        members, memory = await self.store.entry_memory(
+            schedule.community, entry_ids, sample=SAMPLE_CARDS, when=when, curve=recall_curve(),
+            below=FORGOTTEN_BELOW)
+        return forgetting_scores(members, memory, entry_ids)
+
+    async def _pick(self, schedule: Schedule, local_date: str,
+                    seqs: Sequence[int]) -> list[tuple[Question, str | None]]:
+        """The questions for `seqs`, each with the reason to keep with its post (JSON or None)."""
         pool = self.pool(schedule.topic)
         if not pool:
             raise NoQuestions(topic=schedule.topic)
         uses = await self._uses(schedule.community, schedule.topic)
         misses = await self.store.term_miss_counts(schedule.community)
         recent = await self._recent_question_ids(schedule, local_date)
-        picked: list[Question] = []
+        scores = await self._forgetting(schedule, local_date, pool)
+        weights = {entry_id: score for entry_id, (score, _) in scores.items()}
+        picked: list[tuple[Question, str | None]] = []
         for seq in seqs:
             question = choose_question(
-                pool, uses, misses, exclude=(q.id for q in picked), avoid=recent,
+                pool, uses, misses, exclude=(q.id for q, _ in picked), avoid=recent, forgetting=weights,
                 salt=f"{schedule.community.id}:{schedule.schedule_id}:{local_date}:{seq}",
             )
             assert question is not None
-            picked.append(question)
+            reason = scores.get(question.entry_id or "")
+            picked.append((question, None if reason is None else reason[1].to_json()))
             uses[question.id] = uses.get(question.id, 0) + 1
         return picked
 
@@ -398,9 +480,10 @@ class DailyQuiz:
         reveal_at = slot_reveal_time(schedule, slot)
         new: list[Post] = []
         old: list[Post] = [existing[s] for s in seqs if s in existing]
-        for seq, question in zip(missing, await self._pick(schedule, local, missing), strict=True):
+        for seq, (question, why) in zip(missing, await self._pick(schedule, local, missing), strict=True):
             made = await self.store.create_daily_post(
-                schedule.schedule_id, local, seq, question, reveal_at=reveal_at)
+                schedule.schedule_id, local, seq, question, reveal_at=reveal_at,
+                definition_hash=self._service.definition_hash_of(question), pick_reason=why)
             (old if made.duplicate else new).append(made.post)
         return PostBatch(schedule, slot, tuple(new), tuple(old))
 
@@ -415,10 +498,11 @@ class DailyQuiz:
             free = [s for s in range(schedule.questions_per_post + 1, MAX_SEQ + 1) if s not in taken]
             if not free:
                 raise NoRoomToday(limit=MAX_SEQ)
-            (question,) = await self._pick(schedule, local, free[:1])
+            ((question, why),) = await self._pick(schedule, local, free[:1])
             reveal_at = extra_reveal_time(now, schedule_time(schedule), zone, schedule.reveal_after_hours)
             made = await self.store.create_daily_post(
-                schedule.schedule_id, local, free[0], question, reveal_at=reveal_at)
+                schedule.schedule_id, local, free[0], question, reveal_at=reveal_at,
+                definition_hash=self._service.definition_hash_of(question), pick_reason=why)
             if not made.duplicate:
                 return PostBatch(schedule, DailySlot(today, now), (made.post,), ())
         raise NoRoomToday(limit=MAX_SEQ)

@@ -166,6 +166,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/define TERM        look a term up (Korean or English, typos welcome)\n"
             "/search WORDS       search inside definitions\n"
             "/quiz [TOPIC]       a practice question; answer with its letter (A-D)\n"
+            "/review [flash|type] your due cards first, then new entries (flashcards, or type the term)\n"
             "/topics             decks and sections you can quiz on\n"
             "/stats              your answers, accuracy, points and streaks\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
@@ -182,6 +183,57 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.related": "Related: {terms}",
         "console.answer_with_letter": "Answer with a letter.",
         "console.next_hint": "Type /quiz for the next question.",
+        "review.title_choice": "Review: multiple choice",
+        "review.title_flashcard": "Review: flashcard",
+        "review.title_typed": "Review: type the term",
+        "review.new_entry": "New entry",
+        "review.due_entry": "Due for review",
+        "review.status": "Due now: **{due}** · new entries: **{new}** · next due: {next}",
+        "review.recall_prompt": "Recall the definition, then show it.",
+        "review.show": "Show definition",
+        "review.rate_prompt": "How well did you remember it?",
+        "review.rating.1": "Again",
+        "review.rating.2": "Hard",
+        "review.rating.3": "Good",
+        "review.rating.4": "Easy",
+        "review.rated": "Rated **{rating}**. Next review of this card: {next}.",
+        "review.correct": "✅ Correct. Next review of this card: {next}.",
+        "review.incorrect": "❌ Not quite: the answer is **{letter}. {answer}**. This card comes back {next}.",
+        "review.next": "Next card",
+        "review.not_counted": "Reviews count on no leaderboard.",
+        "review.counted": "Reviews count on the practice leaderboard here.",
+        "review.remind_on": "I will send you one direct message a day at {time} ({zone}) when you have cards due. Turn it off with /review remind:off.",
+        "review.remind_off": "Reminders are off. I will not message you.",
+        "review.reminder_dm": "You have **{due}** cards due for review. Run /review in the server to study them. (Turn these reminders off with /review remind:off.)",
+        "admin.review_counts_on": "Review answers now count on the practice leaderboard.",
+        "admin.reload_added": "Added ({count})",
+        "admin.reload_removed": "Removed ({count}): no longer reviewed, history kept",
+        "admin.reload_changed": "Changed ({count})",
+        "admin.reload_due_again": "{cards} cards of changed entries are due again, so members see the new wording.",
+        "admin.review_counts_off": "Review answers now count on no leaderboard.",
+        "error.nothing_to_review": "Nothing to review right now: you have studied every entry. Next card due: {next}.",
+        "time.now": "now",
+        "time.minutes": "in {n} min",
+        "time.hours": "in {n} h",
+        "time.days": "in {n} days",
+        "time.none": "none yet",
+        "console.review_show_hint": "Type /show to see the definition.",
+        "console.review_rate_hint": "Rate it: 1 Again, 2 Hard, 3 Good, 4 Easy.",
+        "console.review_next_hint": "Type /review for the next card.",
+        "daily.why_title": "Why this question",
+        "daily.why_forgetting": "{forgetting} of {seen} members who studied this are likely to have forgotten it.",
+        "daily.why_unseen": "{unseen} of {members} members have not studied it yet.",
+        "typed.prompt": "Type the term this definition describes.",
+        "typed.button": "Type the answer",
+        "typed.modal_title": "Type the term",
+        "typed.field": "Your answer",
+        "typed.exact": "✅ Correct: **{expected}**.",
+        "typed.alias": "✅ Correct: **{matched}** is a name of **{expected}**.",
+        "typed.typo": "✅ Accepted as **{matched}**: {typos} typo(s), and a name this long allows {allowed}. Expected: **{expected}**.",
+        "typed.wrong": "❌ Not quite: the expected answer is **{expected}**.",
+        "error.typed_empty": "There is nothing to check in that answer (only spaces, emoji or invisible characters). Nothing was stored; type the term.",
+        "error.typed_too_long": "That answer is longer than {limit} characters, too long to be a term. Nothing was stored.",
+        "console.typed_hint": "Type the term (anything not starting with /).",
         "console.stats_line": (
             "{board}: {answered} answered, {correct} correct ({accuracy}), {points} points, "
             "streak {streak} (best {best}), rank {rank}"
@@ -321,6 +373,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/define 용어        용어 찾기 (한글, 영어, 오타도 괜찮아요)\n"
             "/search 단어        정의 본문에서 검색\n"
             "/quiz [주제]        연습 문제; 보기의 글자(A-D)로 답하세요\n"
+            "/review [flash|type] 복습할 카드 먼저, 그다음 새 항목 (플래시카드, 또는 용어 입력)\n"
             "/topics             문제를 풀 수 있는 덱과 섹션\n"
             "/stats              내 답변, 정답률, 점수, 연속 정답\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
@@ -337,6 +390,57 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.related": "관련 용어: {terms}",
         "console.answer_with_letter": "보기의 글자로 답하세요.",
         "console.next_hint": "다음 문제는 /quiz 입니다.",
+        "review.title_choice": "복습: 객관식",
+        "review.title_flashcard": "복습: 플래시카드",
+        "review.title_typed": "복습: 용어 입력",
+        "review.new_entry": "새 항목",
+        "review.due_entry": "복습할 차례",
+        "review.status": "지금 복습할 카드: **{due}** · 새 항목: **{new}** · 다음 복습: {next}",
+        "review.recall_prompt": "정의를 떠올려 본 뒤 확인하세요.",
+        "review.show": "정의 보기",
+        "review.rate_prompt": "얼마나 잘 기억했나요?",
+        "review.rating.1": "다시",
+        "review.rating.2": "어려움",
+        "review.rating.3": "알맞음",
+        "review.rating.4": "쉬움",
+        "review.rated": "**{rating}**(으)로 평가했습니다. 이 카드의 다음 복습: {next}.",
+        "review.correct": "✅ 정답입니다. 이 카드의 다음 복습: {next}.",
+        "review.incorrect": "❌ 아쉬워요. 정답은 **{letter}. {answer}** 입니다. 이 카드는 {next} 다시 나옵니다.",
+        "review.next": "다음 카드",
+        "review.not_counted": "복습은 어떤 순위표에도 반영되지 않습니다.",
+        "review.counted": "이 서버에서는 복습이 연습 순위표에 반영됩니다.",
+        "review.remind_on": "카드가 복습할 때가 되면 하루 한 번 {time}({zone})에 DM을 보내 드릴게요. 끄려면 /review remind:off.",
+        "review.remind_off": "알림을 껐습니다. 더 이상 메시지를 보내지 않습니다.",
+        "review.reminder_dm": "복습할 카드가 **{due}**장 있습니다. 서버에서 /review 로 공부하세요. (알림 끄기: /review remind:off)",
+        "admin.review_counts_on": "이제 복습 답변이 연습 순위표에 반영됩니다.",
+        "admin.reload_added": "추가됨 ({count})",
+        "admin.reload_removed": "삭제됨 ({count}): 더 이상 복습하지 않으며 기록은 남습니다",
+        "admin.reload_changed": "바뀜 ({count})",
+        "admin.reload_due_again": "정의가 바뀐 항목의 카드 {cards}장을 다시 복습하도록 했습니다. 새 설명을 보게 됩니다.",
+        "admin.review_counts_off": "이제 복습 답변은 어떤 순위표에도 반영되지 않습니다.",
+        "error.nothing_to_review": "지금은 복습할 것이 없습니다. 모든 항목을 공부했어요. 다음 복습: {next}.",
+        "time.now": "지금",
+        "time.minutes": "{n}분 후",
+        "time.hours": "{n}시간 후",
+        "time.days": "{n}일 후",
+        "time.none": "아직 없음",
+        "console.review_show_hint": "정의를 보려면 /show 를 입력하세요.",
+        "console.review_rate_hint": "평가하세요: 1 다시, 2 어려움, 3 알맞음, 4 쉬움.",
+        "console.review_next_hint": "다음 카드는 /review 입니다.",
+        "daily.why_title": "이 문제를 고른 이유",
+        "daily.why_forgetting": "이 용어를 공부한 멤버 {seen}명 중 {forgetting}명이 잊어버렸을 가능성이 높습니다.",
+        "daily.why_unseen": "멤버 {members}명 중 {unseen}명은 아직 공부하지 않았습니다.",
+        "typed.prompt": "이 정의가 설명하는 용어를 입력하세요.",
+        "typed.button": "답 입력",
+        "typed.modal_title": "용어 입력",
+        "typed.field": "내 답",
+        "typed.exact": "✅ 정답입니다: **{expected}**.",
+        "typed.alias": "✅ 정답입니다: **{matched}**(은)는 **{expected}**의 다른 이름입니다.",
+        "typed.typo": "✅ **{matched}**(으)로 인정했습니다: 오타 {typos}개, 이 길이의 이름은 {allowed}개까지 허용합니다. 정답: **{expected}**.",
+        "typed.wrong": "❌ 아쉬워요. 정답은 **{expected}** 입니다.",
+        "error.typed_empty": "확인할 내용이 없습니다 (공백, 이모지 또는 보이지 않는 문자뿐). 저장하지 않았습니다. 용어를 입력하세요.",
+        "error.typed_too_long": "답이 {limit}자보다 길어 용어일 수 없습니다. 저장하지 않았습니다.",
+        "console.typed_hint": "용어를 입력하세요 (/로 시작하지 않는 아무 글).",
         "console.stats_line": (
             "{board}: 답변 {answered}, 정답 {correct} ({accuracy}), {points}점, "
             "연속 정답 {streak} (최고 {best}), 순위 {rank}"
@@ -349,6 +453,30 @@ MESSAGES: dict[Lang, dict[str, str]] = {
 
 # English description of a command or option -> Korean (each 1-100 characters; tests check both).
 COMMAND_TEXTS_KO: dict[str, str] = {
+    "Review your due cards, then new entries": "복습할 카드를 먼저, 그다음 새 항목을 봅니다",
+
+    "Multiple choice, flashcard (rate yourself) or type the term": "객관식, 플래시카드(스스로 평가) 또는 용어 입력",
+
+    "Type the term": "용어 입력",
+
+    "A daily reminder when you have cards due: on or off": "복습할 카드가 있을 때 하루 한 번 알림: 켜기 또는 끄기",
+
+    "Reminder time, 24-hour HH:MM (default 09:00)": "알림 시각, 24시간제 HH:MM (기본 09:00)",
+
+    "Time zone of the reminder (default: the server's)": "알림 시간대 (기본: 서버 시간대)",
+
+    "on": "켜기",
+
+    "off": "끄기",
+
+    "Multiple choice": "객관식",
+
+    "Flashcard": "플래시카드",
+
+    "Whether review answers count on the practice leaderboard": "복습 답변을 연습 순위표에 반영할지 정합니다",
+
+    "On: reviews count; off: they count nowhere": "켜기: 반영; 끄기: 어디에도 반영하지 않음",
+
     "Look up a term in the study notes": "학습 노트에서 용어를 찾아봅니다",
 
     "A term, an acronym or its Korean spelling": "용어, 약어 또는 한글 표기",
@@ -423,6 +551,9 @@ ERROR_KEYS: dict[str, str] = {
     "already_answered": "error.already_answered",
     "answers_closed": "error.answers_closed",
     "invalid_choice": "error.invalid_choice",
+    "nothing_to_review": "error.nothing_to_review",
+    "typed_empty": "error.typed_empty",
+    "typed_too_long": "error.typed_too_long",
     "daily_invalid_time": "daily.invalid_time",
     "daily_invalid_zone": "daily.invalid_zone",
     "daily_no_schedule": "daily.no_schedule",
@@ -460,6 +591,40 @@ def percent(correct: int, answered: int) -> str:
     return f"{correct / answered:.0%}" if answered else "—"
 
 
+def wait_text(seconds: float | None, lang: Lang) -> str:
+    """How long until something is due, in words: "now", "in 12 min", "in 3 h", "in 4 days";
+    None (nothing scheduled) is "none yet"."""
+    if seconds is None:
+        return tr(lang, "time.none")
+    if seconds <= 30:
+        return tr(lang, "time.now")
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return tr(lang, "time.minutes", n=max(1, minutes))
+    hours = round(seconds / 3600)
+    if hours < 48:
+        return tr(lang, "time.hours", n=hours)
+    return tr(lang, "time.days", n=round(seconds / 86400))
+
+
+def typed_verdict_text(verdict: Any, lang: Lang, *, quote: Callable[[str], str] = str) -> str:
+    """A typed answer's verdict (`bot.engine.typed.TypedVerdict`): right or wrong, what was
+    expected, and for a near miss which name it was taken for and why."""
+    return tr(lang, f"typed.{verdict.match}", expected=quote(verdict.expected),
+              matched=quote(verdict.matched or ""), typos=verdict.typos, allowed=verdict.allowed)
+
+
+def why_chosen(members: int, seen: int, forgetting: int, lang: Lang) -> str:
+    """Why the daily quiz asked this: how many of those who studied it are likely to have
+    forgotten it, and how many have not studied it yet; empty when there is nothing to say."""
+    lines = []
+    if seen and forgetting:
+        lines.append(tr(lang, "daily.why_forgetting", forgetting=forgetting, seen=seen))
+    if members > seen:
+        lines.append(tr(lang, "daily.why_unseen", unseen=members - seen, members=members))
+    return "\n".join(lines)
+
+
 def pause_reason(reason: str | None, lang: Lang, *, quote: Callable[[str], str] = str) -> str:
     """A stored pause reason in words; an unknown one is shown as stored, quoted."""
     code, _, names = (reason or "").partition(":")
@@ -488,6 +653,8 @@ def error_message(
         params[key] = quote(value) if isinstance(value, str) else value
     if isinstance(error.params.get("choice"), int):
         params["letter"] = letter(error.params["choice"])
+    if "wait" in error.params:
+        params["next"] = wait_text(error.params["wait"], lang)
     if "channel_ids" in error.params:
         params["channels"] = ", ".join(channel(str(c)) for c in error.params["channel_ids"] or ())
     text = tr(lang, ERROR_KEYS.get(error.code, "error.generic"), **params)

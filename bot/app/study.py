@@ -8,14 +8,19 @@ It formats nothing and imports no front end.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.app.reminders import Reminders
+from bot.app.review import ReviewSessions
 from bot.clock import Clock
 from bot.community import Community
+from bot.engine.cards import Card, definition_hash
 from bot.engine.glossary import MAX_QUERY_CHARS, Glossary
 from bot.engine.loader import load_notes
 from bot.engine.model import Entry, Notes, Question, TextHit
@@ -35,6 +40,7 @@ from bot.store import Store
 from bot.store.records import (
     AnswerResult,
     AnswerStatus,
+    CardRebuild,
     LeaderboardPage,
     LeaderRow,
     Post,
@@ -81,9 +87,16 @@ class AnswerOutcome:
 
 @dataclass(frozen=True)
 class ReloadReport:
+    """What a reload found: counts, and the terms added, removed and changed (definition edited)
+    since the notes in use before; `due_again` counts the cards made due by the changes."""
+
     notes: Notes
     entries: int
     questions: int
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    due_again: int = 0
 
 
 class StudyService:
@@ -107,6 +120,8 @@ class StudyService:
         self._clock = clock
         self._seed = seed
         self._posts: OrderedDict[int, Post] = OrderedDict()
+        self.review = ReviewSessions(self, store)
+        self.reminders = Reminders(self, store)
         self._notes: Notes
         self._glossary: Glossary
         self._bank: QuestionBank
@@ -134,14 +149,45 @@ class StudyService:
         return self._clock
 
     def reload(self) -> ReloadReport:
-        """Re-read the notes; the new glossary and bank replace the old ones in one step."""
+        """Re-read the notes; the new glossary and bank replace the old ones in one step.
+
+        Cards are not touched: `reload_notes` also makes the cards of changed entries due."""
         return self._install(load_notes(self._notes_path, aliases_file=self._aliases_path))
 
+    async def reload_notes(self) -> ReloadReport:
+        """Re-read the notes (in a thread) and make the cards of entries whose definition changed
+        due now (`reconcile_cards`); the report lists added, removed and changed terms."""
+        report = await asyncio.to_thread(self.reload)
+        changed = {e.id for e in self._notes.entries if e.term in set(report.changed)}
+        due = await self.reconcile_cards(changed)
+        return replace(report, due_again=due)
+
+    async def reconcile_cards(self, entry_ids: Iterable[str] | None = None) -> int:
+        """Cards follow the notes: a card learned on an older definition of its entry (its
+        definition hash differs from the notes' now) becomes due now, keeping its memory state
+        (stability, difficulty, history): the member sees the new wording at the next review,
+        and FSRS schedules on from how that review goes. Entries that left the notes are not
+        touched (their cards and history stay; reviews skip them). All entries when `entry_ids`
+        is None (at start-up, for edits made while the bot was down). Returns cards made due."""
+        wanted = None if entry_ids is None else set(entry_ids)
+        current = [(e.id, definition_hash(e.definition)) for e in self._notes.entries
+                   if wanted is None or e.id in wanted]
+        return await self._store.make_changed_cards_due(current, self._clock.now()) if current else 0
+
     def _install(self, notes: Notes) -> ReloadReport:
+        before = {e.id: (e.term, definition_hash(e.definition)) for e in self._notes.entries} \
+            if hasattr(self, "_notes") else {}
         glossary = Glossary(notes.entries)
         bank = build_question_bank(notes, seed=self._seed)
         self._notes, self._glossary, self._bank = notes, glossary, bank
-        return ReloadReport(notes=notes, entries=len(glossary), questions=len(bank.questions))
+        after = {e.id: (e.term, definition_hash(e.definition)) for e in notes.entries}
+        return ReloadReport(
+            notes=notes, entries=len(glossary), questions=len(bank.questions),
+            added=tuple(term for key, (term, _) in after.items() if key not in before and before),
+            removed=tuple(term for key, (term, _) in before.items() if key not in after),
+            changed=tuple(term for key, (term, digest) in after.items()
+                          if key in before and before[key][1] != digest),
+        )
 
     # -- glossary --------------------------------------------------------------------------
 
@@ -232,7 +278,8 @@ class StudyService:
         question = self._pick_practice(topic, entry_id, salt=f"{community.id}:{user_id}:{now.isoformat()}")
         await self._store.remember_member(community, user_id, display_name)
         post = await self._store.create_practice_post(
-            community, user_id, question, channel_id=channel_id, topic=topic
+            community, user_id, question, channel_id=channel_id, topic=topic,
+            definition_hash=self.definition_hash_of(question),
         )
         return AskedQuestion(post_id=post.post_id, question=question)
 
@@ -289,6 +336,22 @@ class StudyService:
         if post is None:
             raise QuestionGone(post_id=post_id)
         return post
+
+    # -- cards -----------------------------------------------------------------------------
+
+    def definition_hash_of(self, question: Question) -> str | None:
+        """The fingerprint of the question's entry's definition as the notes have it now; it is
+        stored with the post and goes on the member's card when they answer."""
+        entry = self._glossary.get(question.entry_id) if question.entry_id else None
+        return None if entry is None else definition_hash(entry.definition)
+
+    async def member_cards(self, community: Community, user_id: str) -> dict[str, Card]:
+        return await self._store.member_cards(community, user_id)
+
+    async def rebuild_cards(self) -> CardRebuild:
+        """Recompute every card from the answer log (a repair tool; the cards are kept with
+        every answer). Gives the same cards as the incremental updates."""
+        return await self._store.rebuild_cards()
 
     # -- scores ----------------------------------------------------------------------------
 

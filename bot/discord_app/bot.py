@@ -25,7 +25,8 @@ from bot.discord_app.views import ExpiredButton
 
 log = logging.getLogger(__name__)
 
-INITIAL_EXTENSIONS: tuple[str, ...] = ("cogs.glossary", "cogs.quiz", "cogs.scores", "cogs.admin", "cogs.daily")
+INITIAL_EXTENSIONS: tuple[str, ...] = ("cogs.glossary", "cogs.quiz", "cogs.scores", "cogs.admin", "cogs.daily",
+                                          "cogs.review")
 
 
 def intents() -> discord.Intents:

@@ -195,12 +195,22 @@ def leaderboard_embed(
     return limits.fit_embed(embed)
 
 
-def reload_embed(entries: int, questions: int, problems: Sequence[Problem], lang: Lang) -> discord.Embed:
-    """`/studyadmin reload`: counts, and the first problems found as `file:line: message`."""
+def reload_embed(entries: int, questions: int, problems: Sequence[Problem], lang: Lang, *,
+                 changes: tuple[Sequence[str], Sequence[str], Sequence[str]] = ((), (), ()),
+                 due_again: int = 0) -> discord.Embed:
+    """`/studyadmin reload`: counts, the terms added, removed and changed, and the first problems
+    found as `file:line: message`."""
     embed = discord.Embed(
         description=tr(lang, "admin.reloaded", entries=entries, questions=questions, problems=len(problems)),
         colour=WRONG if problems else CORRECT,
     )
+    for key, terms in zip(("admin.reload_added", "admin.reload_removed", "admin.reload_changed"), changes,
+                          strict=True):
+        if terms:
+            shown = ", ".join(limits.one_line(t, 80) for t in terms[:20]) + (f" … (+{len(terms) - 20})" if len(terms) > 20 else "")
+            embed.add_field(name=tr(lang, key, count=len(terms)), value=limits.clip(shown, limits.FIELD_VALUE), inline=False)
+    if due_again:
+        embed.add_field(name=limits.EMPTY, value=tr(lang, "admin.reload_due_again", cards=due_again), inline=False)
     if problems:
         budget = limits.FIELD_VALUE - 30  # the code fence and the "(+N)" line
         shown: list[str] = []

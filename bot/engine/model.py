@@ -189,6 +189,8 @@ class QuestionKind(StrEnum):
     ACRONYM = "acronym"
     TABLE = "table"
     GROUP = "group"
+    FLASHCARD = "flashcard"  # a review card: the term, then the definition (never in the bank)
+    TYPED = "typed"  # a review card: the definition; type the term (never in the bank)
 
 
 @dataclass(frozen=True, slots=True)

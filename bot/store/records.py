@@ -22,6 +22,7 @@ class CommunitySettings:
     timezone_is_default: bool
     season: int
     season_started_at: datetime | None
+    review_counts: bool = False  # review answers count on the practice board
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,8 @@ class Post:
     answer_count: int
     correct_count: int
     reveal_edited_at: datetime | None = None  # when the message was redrawn with the answer
+    review: bool = False  # a review session's post (`bot.app.review`)
+    pick_reason: str | None = None  # daily: why it was chosen, JSON (`bot.app.daily.PickReason`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +180,25 @@ class ScoreExportRow:
     streak: int
     best_streak: int
     opted_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A member's request for a daily review reminder at `time` ('HH:MM') in `timezone`."""
+
+    community: Community
+    user_id: str
+    time: str
+    timezone: str
+    lang: str
+    last_sent_date: str | None
+    stopped_at: datetime | None = None
+    stop_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardRebuild:
+    """`rebuild_cards`: how many answers were replayed into how many cards."""
+
+    answers: int
+    cards: int

@@ -30,7 +30,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.community import Community
-from bot.engine import scoring
+from bot.engine import cards, scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store.answer_writer import AnswerWriter, DatabaseLocked
@@ -39,12 +39,14 @@ from bot.store.records import (
     AnswerResult,
     AnswerStatus,
     BoardStats,
+    CardRebuild,
     CommunitySettings,
     DailyPostResult,
     LeaderboardPage,
     LeaderRow,
     Post,
     PostResults,
+    Reminder,
     Schedule,
     ScoreExportRow,
     StoreError,
@@ -60,6 +62,8 @@ _CONNECTION_PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}",
 )
+_CARDS_STALE = "cards_stale"  # meta key: the cards do not reflect every answer yet (rebuild them)
+_REBUILD_CHUNK = 10_000  # answers read per trip while rebuilding cards
 _TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 _BONUS_CASE = " ".join(
@@ -68,8 +72,10 @@ _BONUS_CASE = " ".join(
 
 _RECORD_ANSWER = f"""
 INSERT INTO answers (post_id, community, board, season, user_id, display_name, choice, correct,
-                     correct_rank, points, streak, answered_at, week_key, month_key)
-SELECT p.post_id, p.community, p.board, g.season, :user_id, :display_name, :choice,
+                     correct_rank, points, streak, answered_at, week_key, month_key, rating)
+SELECT p.post_id, p.community,
+       CASE WHEN p.review = 1 AND g.review_counts = 0 THEN 'review' ELSE p.board END,
+       g.season, :user_id, :display_name, :choice,
        :choice = p.answer_index,
        CASE WHEN :choice = p.answer_index THEN p.correct_count + 1 END,
        CASE WHEN :choice <> p.answer_index THEN :wrong_points
@@ -90,7 +96,8 @@ SELECT p.post_id, p.community, p.board, g.season, :user_id, :display_name, :choi
        END,
        :now,
        study_period(:now, coalesce(g.timezone, :default_tz), 'week'),
-       study_period(:now, coalesce(g.timezone, :default_tz), 'month')
+       study_period(:now, coalesce(g.timezone, :default_tz), 'month'),
+       :rating
   FROM posts p JOIN communities g ON g.community = p.community
  WHERE p.post_id = :post_id AND p.revealed_at IS NULL
    AND (p.board = 'daily' OR p.owner_user_id = :user_id)
@@ -102,15 +109,17 @@ RETURNING choice, correct, correct_rank, points, streak,
 _POST_COLUMNS = """post_id, community, board, season, channel_id, message_id, owner_user_id,
     schedule_id, local_date, seq, topic, question_id, kind, prompt, choices, answer_index,
     explanation, term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
-    revealed_at, answer_count, correct_count, reveal_edited_at"""
+    revealed_at, answer_count, correct_count, reveal_edited_at, review, pick_reason"""
 
 _INSERT_POST = f"""
 INSERT INTO posts (community, board, season, channel_id, owner_user_id, schedule_id, local_date,
                    seq, topic, question_id, kind, prompt, choices, answer_index, explanation,
-                   term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at)
+                   term, entry_id, deck, section, source_path, source_line, posted_at, reveal_at,
+                   definition_hash, review, pick_reason)
 SELECT :community, :board, g.season, :channel_id, :owner_user_id, :schedule_id, :local_date,
        :seq, :topic, :question_id, :kind, :prompt, :choices, :answer_index, :explanation,
-       :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at
+       :term, :entry_id, :deck, :section, :source_path, :source_line, :posted_at, :reveal_at,
+       :definition_hash, :review, :pick_reason
   FROM communities g WHERE g.community = :community
     ON CONFLICT (schedule_id, local_date, seq) DO NOTHING
 RETURNING {_POST_COLUMNS}
@@ -226,8 +235,9 @@ def _check_zone(name: str) -> str:
 
 
 def _prepare_connection(conn: sqlite3.Connection) -> None:
-    """The answer writer's own connection: the same function and PRAGMAs as the store's."""
+    """The answer writer's own connection: the same functions and PRAGMAs as the store's."""
     conn.create_function("study_period", 3, _study_period, deterministic=True)
+    conn.create_function("card_review", 12, _card_review_function(), deterministic=True)
     for pragma in _CONNECTION_PRAGMAS:
         conn.execute(pragma)
 
@@ -237,11 +247,57 @@ def _study_period(ts: str, zone: str, kind: str) -> str:
     return scoring.period_key(Period(kind), datetime.fromisoformat(ts), zone)
 
 
+_CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+def _card(state: int | None, step: int | None, stability: float | None, difficulty: float | None,
+          due: str | None, last_review: str | None, reps: int | None, lapses: int | None,
+          ) -> cards.Card | None:
+    """A stored card (the columns of `_CARD_COLUMNS`); None for the missing row of a LEFT JOIN."""
+    if state is None:
+        return None
+    assert stability is not None and difficulty is not None and due is not None
+    assert last_review is not None and reps is not None and lapses is not None
+    return cards.Card(cards.CardState(state), step, stability, difficulty,
+                      datetime.fromisoformat(due), datetime.fromisoformat(last_review), reps, lapses)
+
+
+def _card_review_function() -> Any:
+    """SQL function card_review(field, <card columns>, correct, rating, answered_at) for the
+    trigger of migration 0005: one column of the card after the answer's review.
+
+    The trigger asks once per column with the same arguments; a one-entry memo (per connection,
+    so per thread) computes each review once. Deterministic: the same arguments always give the
+    same card, which is what lets `Store.rebuild_cards` reproduce it.
+    """
+    memo: list[Any] = [None, None]
+
+    def card_review(field: str, state: int | None, step: int | None, stability: float | None,
+                    difficulty: float | None, due: str | None, last_review: str | None,
+                    reps: int | None, lapses: int | None, correct: int, rating: int | None,
+                    answered_at: str) -> Any:
+        key = (state, step, stability, difficulty, due, last_review, reps, lapses, correct,
+               rating, answered_at)
+        if memo[0] != key:
+            before = _card(state, step, stability, difficulty, due, last_review, reps, lapses)
+            after = cards.review(before, cards.rating_for(bool(correct), rating),
+                                 datetime.fromisoformat(answered_at))
+            memo[0], memo[1] = key, after
+        after = memo[1]
+        if field == "due":
+            return _ts(after.due)
+        if field == "state":
+            return int(after.state)
+        return getattr(after, field)
+
+    return card_review
+
+
 def _post(row: Sequence[Any]) -> Post:
     (post_id, community, board, season, channel_id, message_id, owner_user_id, schedule_id,
      local_date, seq, topic, question_id, kind, prompt, choices, answer_index, explanation, term,
      entry_id, deck, section, source_path, source_line, posted_at, reveal_at, revealed_at,
-     answer_count, correct_count, reveal_edited_at) = row
+     answer_count, correct_count, reveal_edited_at, review, pick_reason) = row
     question = Question(
         id=question_id, kind=QuestionKind(kind), prompt=prompt, choices=tuple(json.loads(choices)),
         answer=answer_index, explanation=explanation, term=term, deck=deck,
@@ -254,7 +310,7 @@ def _post(row: Sequence[Any]) -> Post:
         schedule_id=schedule_id, local_date=local_date, seq=seq, topic=topic,
         posted_at=datetime.fromisoformat(posted_at), reveal_at=_dt(reveal_at),
         revealed_at=_dt(revealed_at), answer_count=answer_count, correct_count=correct_count,
-        reveal_edited_at=_dt(reveal_edited_at),
+        reveal_edited_at=_dt(reveal_edited_at), review=bool(review), pick_reason=pick_reason,
     )
 
 
@@ -269,8 +325,9 @@ def _schedule(row: Sequence[Any]) -> Schedule:
     )
 
 
-def _question_params(question: Question) -> dict[str, Any]:
+def _question_params(question: Question, definition_hash: str | None) -> dict[str, Any]:
     return {
+        "definition_hash": definition_hash,
         "question_id": question.id, "kind": str(question.kind), "prompt": question.prompt,
         "choices": json.dumps(list(question.choices), ensure_ascii=False),
         "answer_index": question.answer, "explanation": question.explanation,
@@ -362,6 +419,7 @@ class Store:
         newest = migrations[-1].number
         try:
             await db.create_function("study_period", 3, _study_period, deterministic=True)
+            await db.create_function("card_review", 12, _card_review_function(), deterministic=True)
             version = await schema_version(db)
             await db.execute_fetchall("SELECT count(*) FROM sqlite_master")
             if version > newest:
@@ -383,6 +441,9 @@ class Store:
                     await db.execute(f"PRAGMA user_version = {version:d}")
                 finally:
                     await db.execute("ROLLBACK")
+            # Answers older than the cards (migration 0005) get theirs now; see rebuild_cards.
+            if await self.get_meta(_CARDS_STALE) is not None:
+                await self.rebuild_cards()
         except sqlite3.Error as exc:
             raise _open_error(self._path, exc) from exc
 
@@ -438,12 +499,13 @@ class Store:
 
     async def _community(self, db: aiosqlite.Connection, community: Community) -> CommunitySettings:
         row = await self._one(
-            db, "SELECT timezone, season, season_started_at FROM communities WHERE community = ?",
-            (community,))
+            db, "SELECT timezone, season, season_started_at, review_counts FROM communities"
+            " WHERE community = ?", (community,))
         if row is None:
             return CommunitySettings(community, self._default_tz, True, 1, None)
-        zone, season, started = row
-        return CommunitySettings(community, zone or self._default_tz, zone is None, season, _dt(started))
+        zone, season, started, review_counts = row
+        return CommunitySettings(community, zone or self._default_tz, zone is None, season, _dt(started),
+                                 review_counts=bool(review_counts))
 
     # ---- meta -------------------------------------------------------------------------------
 
@@ -523,6 +585,13 @@ class Store:
                 "UPDATE communities SET season = season + 1, season_started_at = ? WHERE community = ?",
                 (_ts(self._clock.now()), community))
             return (await self._community(db, community)).season
+
+    async def set_review_counts(self, community: Community, on: bool) -> None:
+        """Whether review answers from now on count on the community's practice board."""
+        async with self._write() as db:
+            await self._ensure_community(db, community)
+            await db.execute("UPDATE communities SET review_counts = ? WHERE community = ?",
+                             (int(on), community))
 
     async def remember_member(self, community: Community, user_id: str, display_name: str) -> None:
         async with self._write() as db:
@@ -617,18 +686,20 @@ class Store:
     async def create_practice_post(
         self, community: Community, user_id: str, question: Question, *,
         channel_id: str | None = None, reveal_at: datetime | None = None,
-        topic: str | None = None,
+        topic: str | None = None, definition_hash: str | None = None, review: bool = False,
     ) -> Post:
         """A personal /quiz question for `user_id`; only they can answer it.
 
         `topic` is the deck or section it was asked from, so "Next question" can stay on it.
+        `definition_hash` fingerprints the entry's definition as asked (it goes on the card);
+        `review` marks a review session's post (its answers count on no leaderboard by default).
         """
         params = {
             "community": community, "board": Board.PRACTICE.value, "channel_id": channel_id,
             "owner_user_id": user_id, "schedule_id": None, "local_date": None, "seq": None,
-            "topic": topic, "posted_at": _ts(self._clock.now()),
+            "topic": topic, "posted_at": _ts(self._clock.now()), "review": int(review), "pick_reason": None,
             "reveal_at": None if reveal_at is None else _ts(reveal_at),
-            **_question_params(question),
+            **_question_params(question, definition_hash),
         }
         async with self._write() as db:
             await self._ensure_community(db, community)
@@ -637,7 +708,8 @@ class Store:
 
     async def create_daily_post(
         self, schedule_id: int, local_date: str, seq: int, question: Question, *,
-        reveal_at: datetime | None = None,
+        reveal_at: datetime | None = None, definition_hash: str | None = None,
+        pick_reason: str | None = None,
     ) -> DailyPostResult:
         """The `seq`-th question (1-5) of a schedule's day `local_date` ('YYYY-MM-DD').
 
@@ -656,9 +728,10 @@ class Store:
             params = {
                 "community": community, "board": Board.DAILY.value, "channel_id": channel_id,
                 "owner_user_id": None, "schedule_id": schedule_id, "local_date": local_date,
-                "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()),
+                "seq": seq, "topic": topic, "posted_at": _ts(self._clock.now()), "review": 0,
+                "pick_reason": pick_reason,
                 "reveal_at": None if reveal_at is None else _ts(reveal_at),
-                **_question_params(question),
+                **_question_params(question, definition_hash),
             }
             row = await self._one(db, _INSERT_POST, params)
             if row is not None:
@@ -800,8 +873,11 @@ class Store:
     # ---- answers ----------------------------------------------------------------------------
 
     async def record_answer(self, post_id: int, user_id: str, choice: int, display_name: str,
-                            now: datetime | None = None) -> AnswerResult:
+                            now: datetime | None = None, *, rating: int | None = None) -> AnswerResult:
         """Record a member's answer; committed before this returns.
+
+        `rating` is a self-rated flashcard's FSRS rating (1-4), stored with the answer and given
+        to the card as is; None for a graded answer (its rating follows from correctness).
 
         The first answer per member and post counts. The result says whether it was accepted,
         and otherwise why not (duplicate: the earlier choice, closed, not yours, unknown post).
@@ -809,7 +885,7 @@ class Store:
         when = _ts(now or self._clock.now())
         params = {
             "post_id": post_id, "user_id": user_id, "choice": choice,
-            "display_name": display_name, "now": when, "default_tz": self._default_tz,
+            "display_name": display_name, "now": when, "default_tz": self._default_tz, "rating": rating,
             "daily_points": scoring.DAILY_CORRECT_POINTS,
             "practice_points": scoring.PRACTICE_CORRECT_POINTS,
             "wrong_points": scoring.WRONG_POINTS,
@@ -871,6 +947,217 @@ class Store:
                 counts[choice] = n
         return PostResults(post_id, tuple(counts), total,
                            tuple(Answerer(u, name) for u, name in first))
+
+    # ---- reminders --------------------------------------------------------------------------
+
+    _REMINDER_COLUMNS = "community, user_id, time_of_day, timezone, lang, last_sent_date, stopped_at, stop_reason"
+
+    @staticmethod
+    def _reminder(row: Sequence[Any]) -> Reminder:
+        community, user_id, at, zone, lang, last, stopped, reason = row
+        return Reminder(Community(community), user_id, at, zone, lang, last, _dt(stopped), reason)
+
+    async def set_reminder(self, community: Community, user_id: str, time: str, timezone: str,
+                           lang: str) -> Reminder:
+        """Ask for (or move) the member's daily reminder; a stopped one starts again."""
+        if not _TIME_OF_DAY.match(time):
+            raise ValueError(f"{time!r} is not a time of day as HH:MM")
+        _check_zone(timezone)
+        async with self._write() as db:
+            row = await self._one(
+                db, "INSERT INTO reminders (community, user_id, time_of_day, timezone, lang)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community, user_id) DO UPDATE SET"
+                " time_of_day = excluded.time_of_day, timezone = excluded.timezone, lang = excluded.lang,"
+                f" stopped_at = NULL, stop_reason = NULL RETURNING {self._REMINDER_COLUMNS}",
+                (community, user_id, time, timezone, lang))
+        return self._reminder(row)
+
+    async def clear_reminder(self, community: Community, user_id: str) -> bool:
+        async with self._write() as db:
+            cursor = await db.execute("DELETE FROM reminders WHERE community = ? AND user_id = ?",
+                                      (community, user_id))
+            return cursor.rowcount == 1
+
+    async def get_reminder(self, community: Community, user_id: str) -> Reminder | None:
+        async with self._read() as db:
+            row = await self._one(db, f"SELECT {self._REMINDER_COLUMNS} FROM reminders"
+                                  " WHERE community = ? AND user_id = ?", (community, user_id))
+        return None if row is None else self._reminder(row)
+
+    async def active_reminders(self, platform: str) -> list[Reminder]:
+        """Reminders not stopped, of one platform's communities ('discord' for 'discord:...')."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {self._REMINDER_COLUMNS} FROM reminders WHERE stopped_at IS NULL"
+                " AND substr(community, 1, ?) = ? ORDER BY community, user_id",
+                (len(platform) + 1, platform + ":"))
+        return [self._reminder(r) for r in rows]
+
+    async def claim_reminder(self, community: Community, user_id: str, local_date: str) -> bool:
+        """Take the member's reminder for `local_date`; True for the one caller that did."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET last_sent_date = ? WHERE community = ? AND user_id = ?"
+                " AND stopped_at IS NULL AND (last_sent_date IS NULL OR last_sent_date < ?)",
+                (local_date, community, user_id, local_date))
+            return cursor.rowcount == 1
+
+    async def release_reminder(self, community: Community, user_id: str, local_date: str,
+                               previous: str | None) -> None:
+        """Give a claimed day back (the message could not be sent yet)."""
+        async with self._write() as db:
+            await db.execute("UPDATE reminders SET last_sent_date = ? WHERE community = ? AND user_id = ?"
+                             " AND last_sent_date = ?", (previous, community, user_id, local_date))
+
+    async def stop_reminder(self, community: Community, user_id: str, reason: str, now: datetime) -> None:
+        async with self._write() as db:
+            await db.execute("UPDATE reminders SET stopped_at = ?, stop_reason = ?"
+                             " WHERE community = ? AND user_id = ?", (_ts(now), reason, community, user_id))
+
+    # ---- cards ------------------------------------------------------------------------------
+
+    async def member_cards(self, community: Community, user_id: str,
+                           entry_ids: Sequence[str] | None = None) -> dict[str, cards.Card]:
+        """The member's cards by entry id (entries they answered at least once), all or those of
+        `entry_ids`."""
+        only = "" if entry_ids is None else f" AND entry_id IN ({','.join('?' * len(entry_ids))})"
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT entry_id, {_CARD_COLUMNS} FROM cards WHERE community = ? AND user_id = ?{only}",
+                (community, user_id, *(entry_ids or ())))
+        return {entry_id: card for entry_id, *rest in rows if (card := _card(*rest)) is not None}
+
+    async def due_entry_ids(self, community: Community, user_id: str, now: datetime, *,
+                            limit: int | None = None, offset: int = 0) -> list[str]:
+        """Entry ids of the member's cards due at `now`, most overdue first (a range of `cards_due`)."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT entry_id FROM cards INDEXED BY cards_due"
+                " WHERE community = ? AND user_id = ? AND due <= ? ORDER BY due, entry_id"
+                " LIMIT ? OFFSET ?",
+                (community, user_id, _ts(now), -1 if limit is None else limit, offset))
+        return [entry_id for (entry_id,) in rows]
+
+    async def next_due_cards(self, community: Community, user_id: str, *, after: datetime,
+                             limit: int) -> list[tuple[str, datetime]]:
+        """(entry id, due) of the member's cards due after `after`, soonest first."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                "SELECT entry_id, due FROM cards INDEXED BY cards_due"
+                " WHERE community = ? AND user_id = ? AND due > ? ORDER BY due, entry_id LIMIT ?",
+                (community, user_id, _ts(after), limit))
+        return [(entry_id, datetime.fromisoformat(due)) for entry_id, due in rows]
+
+    async def carded_entry_ids(self, community: Community, user_id: str,
+                               entry_ids: Sequence[str]) -> set[str]:
+        """Which of `entry_ids` the member has a card for."""
+        found: set[str] = set()
+        async with self._read() as db:
+            for start in range(0, len(entry_ids), 500):
+                chunk = entry_ids[start:start + 500]
+                rows = await db.execute_fetchall(
+                    "SELECT entry_id FROM cards WHERE community = ? AND user_id = ?"
+                    f" AND entry_id IN ({','.join('?' * len(chunk))})", (community, user_id, *chunk))
+                found.update(entry_id for (entry_id,) in rows)
+        return found
+
+    async def entry_memory(self, community: Community, entry_ids: Sequence[str], *, sample: int,
+                           when: datetime, curve: tuple[float, float], below: float,
+                           ) -> tuple[int, dict[str, tuple[int, int, float, int]]]:
+        """What the daily pick weighs: (members of the community with any card, {entry id:
+        (members who studied it, cards sampled, their summed predicted recall at `when`, how many
+        of those are under `below`)}), for the entries of `entry_ids` someone studied.
+
+        Predicted recall is FSRS's curve `(1 + factor * days / stability) ** decay` over whole
+        days since the last review, `curve` = (factor, decay) from `bot.engine.cards`. The sample
+        is an entry's first `sample` members by id in the `cards_entry` index: the same rows for
+        every process, and a bounded read however large the group. One statement."""
+        factor, decay = curve
+        recall = ("pow(1 + :factor * max(0, CAST(julianday(:when) - julianday(c.last_review) AS INTEGER))"
+                  " / c.stability, :decay)")
+        params = {"community": community, "ids": json.dumps(list(entry_ids)), "sample": sample,
+                  "when": _ts(when), "factor": factor, "decay": decay, "below": below}
+        async with self._read() as db:
+            studying = (await self._one(
+                db, "SELECT count(*) FROM members m WHERE m.community = :community"
+                " AND EXISTS (SELECT 1 FROM cards c INDEXED BY cards_due"
+                " WHERE c.community = m.community AND c.user_id = m.user_id)", params))[0]
+            rows = await db.execute_fetchall(
+                f"SELECT j.value, r.members, count(*), total({recall}), total({recall} < :below)"
+                " FROM json_each(:ids) j"
+                " JOIN entry_reach r ON r.community = :community AND r.entry_id = j.value"
+                " JOIN cards c INDEXED BY cards_entry ON c.community = :community AND c.entry_id = j.value"
+                " AND c.user_id <= coalesce((SELECT c2.user_id FROM cards c2 INDEXED BY cards_entry"
+                "   WHERE c2.community = :community AND c2.entry_id = j.value"
+                "   ORDER BY c2.user_id LIMIT 1 OFFSET :sample - 1), char(1114111))"
+                " GROUP BY j.value", params)
+        return studying, {entry_id: (seen, sampled, float(total), int(low))
+                          for entry_id, seen, sampled, total, low in rows}
+
+    async def make_changed_cards_due(self, current: Sequence[tuple[str, str]], now: datetime) -> int:
+        """For each (entry id, definition hash as the notes have it now): every card of that entry,
+        in any community, last reviewed on another definition and not yet due becomes due at
+        `now` (its memory state is kept). Cards without a hash (from before hashes) are left.
+        Returns how many cards changed; one transaction."""
+        moved = 0
+        async with self._write() as db:
+            for entry_id, digest in current:
+                cursor = await db.execute(
+                    "UPDATE cards SET due = :now WHERE entry_id = :entry AND community IN"
+                    " (SELECT community FROM entry_reach WHERE entry_id = :entry)"
+                    " AND definition_hash IS NOT NULL AND definition_hash <> :hash AND due > :now",
+                    {"entry": entry_id, "hash": digest, "now": _ts(now)})
+                moved += cursor.rowcount
+        return moved
+
+    async def all_cards(self) -> list[tuple[Any, ...]]:
+        """Every card row as stored, in key order (tests compare a rebuild with this)."""
+        async with self._read() as db:
+            return list(await db.execute_fetchall(
+                "SELECT community, user_id, entry_id, state, step, stability, difficulty, due,"
+                " last_review, reps, lapses, definition_hash FROM cards"
+                " ORDER BY community, user_id, entry_id"))
+
+    async def rebuild_cards(self) -> CardRebuild:
+        """Recompute every card from the answer log, in one transaction.
+
+        The answers are replayed in the order they were written (answer id) through the same
+        `bot.engine.cards.review` the trigger uses, so the result equals the incrementally kept
+        cards (tests hold this). Cards of entries that left the notes are rebuilt too: their
+        history stays.
+        """
+        state: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]] = {}
+        answers = 0
+        async with self._write() as db:
+            await db.execute("DELETE FROM cards")
+            await db.execute("DELETE FROM entry_reach")  # refilled by the trigger on new cards
+            cursor = await db.execute(
+                "SELECT a.community, a.user_id, p.entry_id, p.definition_hash, a.correct, a.rating,"
+                " a.answered_at FROM answers a JOIN posts p ON p.post_id = a.post_id"
+                " WHERE p.entry_id IS NOT NULL ORDER BY a.answer_id")
+            try:
+                while batch := await cursor.fetchmany(_REBUILD_CHUNK):
+                    answers += len(batch)
+                    for community, user_id, entry_id, digest, correct, rating, answered_at in batch:
+                        key = (community, user_id, entry_id)
+                        before = state.get(key)
+                        card = cards.review(None if before is None else before[0],
+                                            cards.rating_for(bool(correct), rating),
+                                            datetime.fromisoformat(answered_at))
+                        if digest is None and before is not None:
+                            digest = before[1]
+                        state[key] = (card, digest, answered_at)
+            finally:
+                await cursor.close()
+            await db.executemany(
+                "INSERT INTO cards (community, user_id, entry_id, state, step, stability, difficulty,"
+                " due, last_review, reps, lapses, definition_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((community, user_id, entry_id, int(c.state), c.step, c.stability, c.difficulty,
+                  _ts(c.due), answered_at, c.reps, c.lapses, digest)
+                 for (community, user_id, entry_id), (c, digest, answered_at) in state.items()))
+            await db.execute("DELETE FROM meta WHERE key = ?", (_CARDS_STALE,))
+        return CardRebuild(answers=answers, cards=len(state))
 
     # ---- leaderboards and stats -------------------------------------------------------------
 
@@ -981,6 +1268,7 @@ class Store:
                 " s.correct, coalesce(m.opted_out, 0) FROM scores s LEFT JOIN members m"
                 " ON m.community = s.community AND m.user_id = s.user_id"
                 " WHERE s.community = ? AND s.season = ? AND s.period = 'all'"
+                " AND s.board IN ('daily', 'practice')"
                 " ORDER BY s.board, s.points DESC, s.correct DESC, s.answered, s.user_id",
                 (community, home.season))
             streaks = {board: await self._streaks(db, community, home.season, board, None)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.app.daily import ScheduleSet, ScheduleStatus
-from bot.app.messages import Lang, letter, pause_reason, tr
+from bot.app.daily import PickReason, ScheduleSet, ScheduleStatus
+from bot.app.messages import Lang, letter, pause_reason, tr, why_chosen
 from bot.app.ports import Reveal
 from bot.app.records import Post
 from bot.app.study import AnswerOutcome
@@ -106,6 +106,10 @@ def reveal_embed(reveal: Reveal, lang: Lang) -> discord.Embed:
     )
     if question.explanation:
         embed.add_field(name=tr(lang, "daily.explanation"), value=question.explanation, inline=False)
+    reason = PickReason.parse(post.pick_reason)
+    why = why_chosen(reason.members, reason.seen, reason.forgetting, lang) if reason else ""
+    if why:
+        embed.add_field(name=tr(lang, "daily.why_title"), value=why, inline=False)
     embed.set_footer(text=limits.one_line(post.topic or question.deck, 200))
     return limits.fit_embed(embed)
 

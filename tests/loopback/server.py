@@ -967,6 +967,33 @@ class FakeDiscord:
         """A select-menu choice on a message the bot sent (`forged`, `in_message`: see `click`)."""
         return self._component(message, custom_id, user, values, locale, app_permissions, forged, in_message)
 
+    def submit_modal(
+        self,
+        message: StoredMessage | str,
+        custom_id: str,
+        user: FakeMember | FakeUser | str,
+        values: dict[str, str],
+        *,
+        locale: str = "en-US",
+    ) -> InteractionHandle:
+        """Submit a modal the bot opened from a component on `message`: `custom_id` is the modal's,
+        `values` maps each text input's custom_id to what the user typed (any length: a modified
+        client is not held to the input's max_length)."""
+        stored = message if isinstance(message, StoredMessage) else self.messages.get(str(message))
+        if stored is None or stored.deleted:
+            raise InteractionBuildError(f"no live message {getattr(message, 'id', message)}")
+        payload = stored.payload()
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+                for key, value in values.items()]
+        data: dict[str, Any] = {"custom_id": custom_id, "components": rows}
+        guild_id = payload.get("guild_id")
+        guild = self._guild(guild_id) if guild_id else self.guild
+        channel = self._channel(str(payload.get("channel_id")))
+        if channel is None:
+            raise InteractionBuildError(f"message {payload.get('id')} is in no channel of this fake")
+        return self._new_interaction(INTERACTION_MODAL, guild, user, channel, data, locale, None,
+                                     message=payload)
+
     def _component(
         self,
         message: StoredMessage | str | dict[str, Any],
