@@ -56,7 +56,7 @@ async def test_start_up_syncs_valid_commands_once_and_survives_a_missing_cog(
     fake_discord.commands[None] = []
     async with running_studybot(fake_discord, tmp_path, extensions=extensions) as run:
         assert run.bot.sync_outcome is not None and run.bot.sync_outcome.synced
-    assert len(command_puts(fake_discord)) == 2 and len(fake_discord.commands[None]) == 8
+    assert len(command_puts(fake_discord)) == 2 and len(fake_discord.commands[None]) == 9
 
 
 def test_the_stored_command_hash_names_the_application() -> None:
