@@ -66,7 +66,7 @@ QUESTION = Question(
 def _params(post_id: int, user_id: str, choice: int, now: str) -> dict[str, object]:
     return {
         "post_id": post_id, "user_id": user_id, "choice": choice, "display_name": f"u{user_id}",
-        "now": now, "default_tz": ZONE, "daily_points": scoring.DAILY_CORRECT_POINTS,
+        "now": now, "default_tz": ZONE, "rating": None, "daily_points": scoring.DAILY_CORRECT_POINTS,
         "practice_points": scoring.PRACTICE_CORRECT_POINTS, "wrong_points": scoring.WRONG_POINTS,
         **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
     }
