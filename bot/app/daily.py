@@ -878,7 +878,7 @@ class DailyCycle:
         """
         post = reveal.post
         schedule = await self._quiz.get_schedule(post.schedule_id) if post.schedule_id is not None else None
-        port = self._port(schedule) if schedule is not None else self._ports.get(PLATFORM_DISCORD)
+        port = self._ports.get(post.community.platform)
         if port is None or post.post_id in self._editing:
             return False
         self._editing.add(post.post_id)
