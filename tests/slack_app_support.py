@@ -9,6 +9,7 @@ ack and the one reply the member saw.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest_asyncio
 
 from bot.app import App, open_app
+from bot.clock import Clock
 from bot.community import Community
 from bot.config import Settings
 from bot.slack_app.frontend import SlackFrontEnd, make_client
@@ -48,11 +50,20 @@ class SlackRig:
         return ack, await self.fake.wait_reply(ack)
 
 
+@asynccontextmanager
+async def slack_rig(fake: FakeSlack, db: Path, *, clock: Clock | None = None) -> AsyncIterator[SlackRig]:
+    """The application on `db` and its Slack front end, connected to `fake` until the block ends."""
+    settings = slack_settings(fake, db)
+    async with open_app(settings, clock=clock) as app:
+        front = SlackFrontEnd(app, settings, make_client(settings))
+        try:
+            async with bolt_in_process(fake, front.bolt):
+                yield SlackRig(fake, app, front)
+        finally:
+            await front.stop()
+
+
 @pytest_asyncio.fixture
 async def slack_front(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[SlackRig]:
-    settings = slack_settings(fake_slack, tmp_path / "studybot.db")
-    async with open_app(settings) as app:
-        front = SlackFrontEnd(app, settings, make_client(settings))
-        async with bolt_in_process(fake_slack, front.bolt):
-            yield SlackRig(fake_slack, app, front)
-        await front.stop()
+    async with slack_rig(fake_slack, tmp_path / "studybot.db") as rig:
+        yield rig
