@@ -173,3 +173,19 @@ async def test_an_expired_response_url_falls_back_to_an_ephemeral_message(slack_
     reply = await fake.wait_reply(ack)
     assert reply.via == "chat.postEphemeral" and reply.blocks[0]["text"]["text"][0] in "✅❌"
     assert len(fake.replies_to(ack)) == 1
+
+
+async def test_a_member_can_hide_from_the_leaderboard_and_come_back(slack_front: SlackRig) -> None:
+    _, question = await slack_front.slash("/quiz", user="U2")
+    await slack_front.click(question, "quiz_answer:0", user="U2")
+    _, stats = await slack_front.slash("/stats", user="U2")
+    assert stats.action_ids() == ["stats_listing"]
+    _, hidden = await slack_front.click(stats, "stats_listing", user="U2")
+    assert "hidden from this workspace's leaderboards" in hidden.readable()
+    board = await slack_front.app.study.leaderboard(COMMUNITY, period="all", board="practice")
+    assert board.rows == ()
+    _, private = await slack_front.slash("/stats", "<@U2|u2>", user="U3")
+    assert "keeps their study stats private" in private.readable() and private.action_ids() == []
+    _, again = await slack_front.slash("/stats", user="U2")
+    _, shown = await slack_front.click(again, "stats_listing", user="U2")
+    assert "listed on this workspace's leaderboards again" in shown.readable()

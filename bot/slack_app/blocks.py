@@ -436,8 +436,9 @@ def status_blocks(statuses: Sequence[ScheduleStatus], lang: Lang) -> list[Block]
 BOARD_ORDER = ("daily", "practice")
 
 
-def stats_blocks(stats: UserStats, name: str, lang: Lang) -> list[Block]:
-    """`/stats`: per board answered, correct, accuracy, points, streaks and rank; most missed."""
+def stats_blocks(stats: UserStats, name: str, lang: Lang, *, own: bool = False) -> list[Block]:
+    """`/stats`: per board answered, correct, accuracy, points, streaks and rank; most missed;
+    one's own stats carry the leaderboard listing toggle (`stats_listing`, value hide/show)."""
     blocks: list[Block] = [header(tr(lang, "stats.title", name=name))]
     for board in BOARD_ORDER:
         numbers = stats.boards.get(board)  # type: ignore[call-overload]
@@ -456,6 +457,10 @@ def stats_blocks(stats: UserStats, name: str, lang: Lang) -> list[Block]:
               for m in stats.most_missed[:3]]
     blocks.append(section(f"*{tr(lang, 'stats.missed')}*\n"
                           + ("\n".join(missed) if missed else tr(lang, "stats.none_missed"))))
+    if own:
+        hide = not stats.opted_out
+        blocks.append(actions([button(tr(lang, "stats.hide" if hide else "stats.show"), "stats_listing",
+                                      "hide" if hide else "show")]))
     return blocks
 
 
