@@ -275,6 +275,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "slack.type_answer": "Type the answer",
         "slack.rank_line": "Rank in this workspace: **{rank}**",
         "slack.stats_chart": "Your last 30 days, as a chart (only you can see it).",
+        "slack.hidden": "You are now hidden from this workspace's leaderboards.",
+        "slack.shown": "You are listed on this workspace's leaderboards again.",
     },
     "ko": {
         "define.aliases": "다른 이름",
@@ -513,6 +515,8 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "slack.type_answer": "답 입력",
         "slack.rank_line": "워크스페이스 순위: **{rank}**",
         "slack.stats_chart": "최근 30일 차트입니다 (나에게만 보입니다).",
+        "slack.hidden": "이제 이 워크스페이스의 리더보드에 표시되지 않습니다.",
+        "slack.shown": "이 워크스페이스의 리더보드에 다시 표시됩니다.",
     },
 }
 

@@ -123,16 +123,22 @@ def where(entry: Entry) -> str:
     return escape(SEPARATOR.join((entry.deck, *entry.section)))
 
 
-def _choice_lines(question: Question, marks: Sequence[str] | None = None) -> str:
-    lines = []
-    for i, choice in enumerate(question.choices):
-        mark = f"{marks[i]} " if marks is not None else ""
-        lines.append(f"{mark}*{letter(i)}.* {limits.user_text(choice, CHOICE_CHARS)}")
-    return "\n".join(lines)
+def choice_budget(prompt: str, choices: int, overhead: int = 16) -> int:
+    """Characters each choice may take so the prompt and every choice share one section (3000)."""
+    room = limits.SECTION_TEXT - len(prompt) - 2 - choices * overhead
+    return max(20, min(CHOICE_CHARS, room // max(choices, 1)))
 
 
 def _question_text(question: Question, marks: Sequence[str] | None = None, prompt_chars: int = PROMPT_CHARS) -> str:
-    return inert(question.prompt, prompt_chars) + "\n\n" + _choice_lines(question, marks)
+    """The prompt and the lettered choices, each choice cut to its share of the section, so the
+    last choice (perhaps the right one) is never the one that falls off."""
+    prompt = inert(question.prompt, prompt_chars)
+    budget = choice_budget(prompt, len(question.choices))
+    lines = []
+    for i, choice in enumerate(question.choices):
+        mark = f"{marks[i]} " if marks is not None else ""
+        lines.append(f"{mark}*{letter(i)}.* {limits.user_text(choice, budget)}")
+    return prompt + "\n\n" + "\n".join(lines)
 
 
 def _answer_buttons(prefix: str, post_id: int, question: Question) -> ActionsBlock:
@@ -341,14 +347,16 @@ def daily_reveal_blocks(reveal: Reveal, lang: Lang) -> list[Block]:
     buttons: the message is closed."""
     post, results = reveal.post, reveal.results
     question = post.question
+    prompt = inert(question.prompt, PROMPT_CHARS)
+    budget = choice_budget(prompt, len(question.choices), overhead=40)
     lines = [tr(lang, "daily.choice_line", mark="✅" if c.correct else "▫️", letter=letter(c.index),
-                text=limits.user_text(c.text, CHOICE_CHARS), count=c.count, share=f"{c.share:.0%}")
+                text=limits.user_text(c.text, budget), count=c.count, share=f"{c.share:.0%}")
              for c in reveal.choices()]
     names = [limits.display_name(a.display_name or "?") for a in results.first_correct[:3]]
     first = ", ".join(f"{n}. {name}" for n, name in enumerate(names, 1)) if names else tr(lang, "daily.nobody_correct")
     blocks: list[Block] = [
         header(tr(lang, "daily.revealed_title", date=_local_date(post))),
-        section(inert(question.prompt, PROMPT_CHARS) + "\n\n" + "\n".join(lines)),
+        section(prompt + "\n\n" + "\n".join(lines)),
         fields_block([f"*{tr(lang, 'daily.answered')}*\n{tr(lang, 'daily.answered_value', count=results.total)}",
                       f"*{tr(lang, 'daily.first_correct')}*\n{first}"]),
     ]
@@ -428,8 +436,9 @@ def status_blocks(statuses: Sequence[ScheduleStatus], lang: Lang) -> list[Block]
 BOARD_ORDER = ("daily", "practice")
 
 
-def stats_blocks(stats: UserStats, name: str, lang: Lang) -> list[Block]:
-    """`/stats`: per board answered, correct, accuracy, points, streaks and rank; most missed."""
+def stats_blocks(stats: UserStats, name: str, lang: Lang, *, own: bool = False) -> list[Block]:
+    """`/stats`: per board answered, correct, accuracy, points, streaks and rank; most missed;
+    one's own stats carry the leaderboard listing toggle (`stats_listing`, value hide/show)."""
     blocks: list[Block] = [header(tr(lang, "stats.title", name=name))]
     for board in BOARD_ORDER:
         numbers = stats.boards.get(board)  # type: ignore[call-overload]
@@ -448,6 +457,10 @@ def stats_blocks(stats: UserStats, name: str, lang: Lang) -> list[Block]:
               for m in stats.most_missed[:3]]
     blocks.append(section(f"*{tr(lang, 'stats.missed')}*\n"
                           + ("\n".join(missed) if missed else tr(lang, "stats.none_missed"))))
+    if own:
+        hide = not stats.opted_out
+        blocks.append(actions([button(tr(lang, "stats.hide" if hide else "stats.show"), "stats_listing",
+                                      "hide" if hide else "show")]))
     return blocks
 
 

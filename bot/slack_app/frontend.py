@@ -212,6 +212,7 @@ class SlackFrontEnd:
         bolt.action("quiz_entry")(self._click(self.quiz_entry))
         bolt.action(re.compile(r"^define_pick:\d{1,2}$"))(self._click(self.define_pick))
         bolt.action(re.compile(r"^search_page:\d{1,4}$"))(self._click(self.search_page))
+        bolt.action("stats_listing")(self._click(self.stats_listing))
         bolt.action(re.compile(r"^review_answer:\d{1,2}$"))(self._click(self.review_answer))
         bolt.action("review_show")(self._click(self.review_show))
         bolt.action(re.compile(r"^review_rate:(again|hard|good|easy)$"))(self._click(self.review_rate))
@@ -483,7 +484,16 @@ class SlackFrontEnd:
         stats = await self.study.stats(caller.community, target)
         if stats.opted_out and target != caller.user_id:
             return Reply(tr(lang, "stats.private", name=limits.display_name(name)))
-        return Reply(tr(lang, "stats.title", name=limits.display_name(name)), bk.stats_blocks(stats, name, lang))
+        return Reply(tr(lang, "stats.title", name=limits.display_name(name)),
+                     bk.stats_blocks(stats, name, lang, own=target == caller.user_id))
+
+    async def stats_listing(self, caller: Caller, action: dict[str, Any]) -> Render:
+        """"Hide me from leaderboards" / "Show me on leaderboards" under one's own stats."""
+        value = action.get("value")
+        if value not in ("hide", "show"):
+            raise Expired()
+        await self.study.set_public_listing(caller.community, caller.user_id, value == "show")
+        return lambda lang: Reply(tr(lang, "slack.shown" if value == "show" else "slack.hidden"))
 
     async def leaderboard(self, caller: Caller, member: Member, text: str) -> Reply:
         lang = member.lang
