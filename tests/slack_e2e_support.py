@@ -161,8 +161,9 @@ async def set_daily(fake: FakeSlack, *, channel: str = "C1", admin: str = "U1") 
 
 
 async def daily_post(fake: FakeSlack, *, channel: str = "C1", admin: str = "U1", timeout: float = 15.0) -> Message:
-    """`set_daily`, then `/daily now`: the new daily post in `channel`."""
-    await set_daily(fake, channel=channel, admin=admin)
+    """`set_daily` (its reply awaited, as a person would), then `/daily now`: the new daily
+    post in `channel`."""
+    await fake.wait_reply(await set_daily(fake, channel=channel, admin=admin), timeout=timeout)
     known = {m.ts for m in fake.messages.values() if is_daily_post(m)}
     await fake.slash("/daily", "now", user=admin, channel=channel)
     return await fake.wait_for_message(lambda m: is_daily_post(m) and m.ts not in known, channel=channel,

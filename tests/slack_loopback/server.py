@@ -910,13 +910,16 @@ class FakeSlack:
                             envelope_id: str | None = None, timeout: float | None = None,
                             require_ack: bool = True) -> Ack:
         """Send one envelope on the newest connection and wait for its ack (NoAck when none came
-        and `require_ack`; else an Ack with `elapsed_s` None)."""
-        conn = await self.wait_connected(self.ack_timeout)
+        and `require_ack`; else an Ack with `elapsed_s` None). With `require_ack=False` and no
+        bot connected, nothing is sent: the member's click fails at once, as on Slack."""
         envelope_id = envelope_id or self._id("env-")
         envelope = {"envelope_id": envelope_id, "type": kind, "accepts_response_payload": accepts_response_payload,
                     "payload": payload}
         if kind == "events_api":
             envelope.update({"retry_attempt": 0, "retry_reason": ""})
+        if not require_ack and not self.open_connections():
+            return Ack(envelope_id, kind, None, None, self.now(), envelope, user, channel, response_url_id)
+        conn = await self.wait_connected(self.ack_timeout)
         future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
         pending = Pending(envelope, self.now(), future, conn, user, channel, response_url_id)
         self._pending[envelope_id] = pending
