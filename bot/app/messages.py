@@ -168,7 +168,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/quiz [TOPIC]       a practice question; answer with its letter (A-D)\n"
             "/review [flash|type] your due cards first, then new entries (flashcards, or type the term)\n"
             "/topics             decks and sections you can quiz on\n"
-            "/stats              your answers, accuracy, points and streaks\n"
+            "/stats [--chart]    your answers, accuracy, points and streaks (--chart saves a PNG chart)\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
             "/help               this list\n"
             "/quit               leave (Ctrl-D works too)\n"
@@ -404,7 +404,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/quiz [주제]        연습 문제; 보기의 글자(A-D)로 답하세요\n"
             "/review [flash|type] 복습할 카드 먼저, 그다음 새 항목 (플래시카드, 또는 용어 입력)\n"
             "/topics             문제를 풀 수 있는 덱과 섹션\n"
-            "/stats              내 답변, 정답률, 점수, 연속 정답\n"
+            "/stats [--chart]    내 답변, 정답률, 점수, 연속 정답 (--chart는 PNG 차트를 저장)\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
             "/help               이 목록\n"
             "/quit               나가기 (Ctrl-D도 됩니다)\n"
@@ -563,6 +563,13 @@ COMMAND_TEXTS_KO: dict[str, str] = {
     "Start a new season (answers are kept)": "새 시즌을 시작합니다 (답변 기록은 유지)",
 
     "Export everyone's scores as CSV": "모든 멤버의 점수를 CSV 파일로 내보냅니다",
+
+    "Export the scores, the glossary or an Anki deck": "점수, 용어집 또는 Anki 덱을 내보냅니다",
+    "What to export (default: scores as CSV)": "내보낼 것 (기본: 점수 CSV)",
+    "scores (CSV)": "점수 (CSV)",
+    "glossary (CSV)": "용어집 (CSV)",
+    "Anki deck (.apkg)": "Anki 덱 (.apkg)",
+    "Attach a picture of the top 10": "상위 10명 그림을 붙입니다",
 
     "Daily channel quiz": "채널 오늘의 문제",
     "Run the daily channel quiz": "채널 오늘의 문제 운영",

@@ -16,9 +16,7 @@ from bot.app.messages import Lang
 from bot.app.study import StudyService
 from bot.community import Community
 from bot.engine.scoring import Board, Period
-from bot.present.base import Picture
-from bot.present.exports import DEFAULT_DECK, ExportError
-from bot.present.podium import PodiumRow
+from bot.present.records import DEFAULT_DECK, ExportError, Picture, PodiumRow
 from bot.present.worker import Presenter
 
 PODIUM_SIZE = 10

@@ -8,13 +8,15 @@ keep its figure between renders.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bot.present.fonts import Fonts
+from bot.present.records import Picture
+
+__all__ = ["Picture", "encode_png", "house_rc", "new_figure", "style_axes", "text_style"]
 
 # Readable on a phone: Discord and Slack show an image at the chat's width (about 360-400 CSS
 # pixels on a phone), so a 720-pixel-wide picture is scaled to about half; text of 15-19
@@ -30,17 +32,6 @@ WRONG = "#e0594f"
 ACCURACY = "#2f6fd6"
 DUE = "#8a5cd1"
 GOLD, SILVER, BRONZE = "#e8b923", "#a9b3bd", "#c98a4b"
-
-
-@dataclass(frozen=True, slots=True)
-class Picture:
-    """A rendered image: PNG bytes, the alt text that says the same in words, a file name."""
-
-    png: bytes
-    alt: str
-    filename: str
-    width: int
-    height: int
 
 
 def house_rc(fonts: Fonts) -> dict[str, object]:

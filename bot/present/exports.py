@@ -31,12 +31,14 @@ import genanki
 
 from bot.app.records import ScoreExportRow
 from bot.engine.model import Entry
+from bot.present.records import DEFAULT_DECK, ExportError
+
+__all__ = ["DEFAULT_DECK", "ExportError", "anki_package", "glossary_csv", "scores_csv", "write_export"]
 
 # Fixed forever: Anki identifies the note type by this id; a new id would make a second type.
 NOTE_MODEL_ID = 1_733_391_215
 NOTE_MODEL_NAME = "studybot glossary entry"
 FIELDS = ("Term", "Aliases", "Definition", "Where", "Source")
-DEFAULT_DECK = "studybot"
 GLOSSARY_COLUMNS = ("id", "term", "aliases", "definition", "deck", "section", "source_path", "source_line")
 SCORE_COLUMNS = ("board", "user_id", "display_name", "points", "answered", "correct", "streak", "best_streak",
                  "opted_out")
@@ -52,10 +54,6 @@ _CARD_CSS = """.card { font-family: "Apple SD Gothic Neo", "Malgun Gothic", "Not
 _FRONT = '<div class="term">{{Term}}</div>{{#Aliases}}<div class="aliases">{{Aliases}}</div>{{/Aliases}}'
 _BACK = ('{{FrontSide}}<hr id="answer"><div class="definition">{{Definition}}</div>'
          '<div class="where">{{Where}}</div><div class="source">{{Source}}</div>')
-
-
-class ExportError(Exception):
-    """An export that cannot be written; the message is one sentence for the person running it."""
 
 
 def note_model() -> genanki.Model:

@@ -21,6 +21,7 @@ from bot.app.messages import Lang, percent, tr
 from bot.present.base import BRONZE, FONT_SIZE, GOLD, GRID, MUTED, SILVER, Picture, encode_png, house_rc, new_figure, text_style
 from bot.present.charts import alt_name, clean_name
 from bot.present.fonts import Fonts, load_fonts
+from bot.present.records import PodiumRow
 
 HEIGHT_IN = 7.6
 PODIUM_PLACES = 3
@@ -30,17 +31,6 @@ LIST_NAME_CHARS = 22
 # x centre, block height, colour of the blocks for places 1, 2, 3 (2nd left, 1st middle, 3rd right).
 _BLOCKS = ((0.5, 0.20, GOLD), (0.2, 0.14, SILVER), (0.8, 0.10, BRONZE))
 _PODIUM_FLOOR = 0.52  # figure fraction where the blocks stand
-
-
-@dataclass(frozen=True, slots=True)
-class PodiumRow:
-    """One place on the card (plain data, so it crosses to the worker process cheaply)."""
-
-    rank: int
-    name: str
-    points: int
-    answered: int
-    correct: int
 
 
 def podium_alt(rows: Sequence[PodiumRow], board: str, period: str, lang: Lang) -> str:

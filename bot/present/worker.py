@@ -31,9 +31,7 @@ from bot.app.messages import Lang
 from bot.app.progress import Progress
 from bot.app.records import ScoreExportRow
 from bot.engine.model import Entry
-from bot.present import exports
-from bot.present.base import Picture
-from bot.present.podium import PodiumRow
+from bot.present.records import Picture, PodiumRow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,14 +98,20 @@ def render_podium(rows: Sequence[PodiumRow], board: str, period: str, lang: Lang
 
 
 def build_anki(entries: Sequence[Entry], deck_name: str, timestamp: float) -> bytes:
+    from bot.present import exports
+
     return exports.anki_package(entries, deck_name, timestamp=timestamp)
 
 
 def build_glossary_csv(entries: Sequence[Entry]) -> bytes:
+    from bot.present import exports
+
     return exports.glossary_csv(entries)
 
 
 def build_scores_csv(rows: Sequence[ScoreExportRow]) -> bytes:
+    from bot.present import exports
+
     return exports.scores_csv(rows)
 
 
