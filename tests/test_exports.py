@@ -172,3 +172,13 @@ def test_the_cli_scores_export_needs_a_community(tmp_path: Path, capsys: pytest.
     assert main(["export", "--scores", str(tmp_path / "s.csv"), "--guild", "discord:7",
                  "--db", str(tmp_path / "db.sqlite")]) == 0
     assert (tmp_path / "s.csv").read_bytes().startswith(b"\xef\xbb\xbfboard,user_id")
+
+
+def test_entries_cross_to_the_worker_with_every_field_an_export_uses(default_notes: Notes) -> None:
+    from bot.present.exports import decode_entries, encode_entries
+
+    entries = default_notes.entries
+    back = decode_entries(encode_entries(entries))
+    assert [(e.id, e.term, e.aliases, e.definition, e.deck, e.section, e.source) for e in back] == \
+        [(e.id, e.term, e.aliases, e.definition, e.deck, e.section, e.source) for e in entries]
+    assert anki_package(back, "d", timestamp=STAMP) == anki_package(entries, "d", timestamp=STAMP)

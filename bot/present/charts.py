@@ -2,7 +2,7 @@
 alt text that says the same in words.
 
 Top panel: answers per day, correct (green) and wrong (red) stacked, with the day's accuracy as
-a blue line on a 0-100 % axis at the right. Bottom panel: cards due per day for the next 14
+a blue line on a 0-100 % scale marked at the right. Bottom panel: cards due per day for the next 14
 days (today's bar counts overdue cards too). Days are the community's local days
 (`bot.app.progress`). A member with no answers and nothing due gets a friendly empty card.
 
@@ -19,11 +19,11 @@ from datetime import date
 
 import matplotlib
 from matplotlib.axes import Axes
-from matplotlib.container import BarContainer
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
 from bot.app.messages import Lang, percent, tr
 from bot.app.progress import Progress
@@ -44,6 +44,7 @@ from bot.present.base import (
 from bot.present.fonts import Fonts, load_fonts
 
 HEIGHT_IN = 7.6
+ACCURACY_TOP = 1.05  # 100 % sits a little below the top of the answers' axes, markers whole
 NAME_CHARS = 24  # a longer display name is cut with an ellipsis on the picture
 
 
@@ -93,18 +94,24 @@ def progress_alt(progress: Progress, name: str, lang: Lang) -> str:
     return " ".join(parts)
 
 
+def _bar(x: int, bottom: float, height: float, width: float) -> list[tuple[float, float]]:
+    """The corners of one bar centred on `x`."""
+    left, right, top = x - width / 2, x + width / 2, bottom + height
+    return [(left, bottom), (left, top), (right, top), (right, bottom)]
+
+
 @dataclass
 class _Drawing:
     """One language's reusable figure and the artists a render moves."""
 
     figure: Figure
     history: Axes
-    accuracy_axes: Axes
     forecast: Axes
-    correct: BarContainer
-    wrong: BarContainer
+    correct: PolyCollection
+    wrong: PolyCollection
     accuracy: Line2D
-    due: BarContainer
+    due: PolyCollection
+    accuracy_ticks: list[Text]
     title: Text
     summary: Text
     empty_title: Text
@@ -140,31 +147,31 @@ class ProgressChart:
         return drawing
 
     def _build(self, lang: Lang, days: int, due_days: int) -> _Drawing:
+        """Bars are three `PolyCollection`s (correct, wrong, due) rather than a patch per bar,
+        and accuracy is drawn on the answers' axes scaled to its height, with its 0/50/100 %
+        labels as plain texts: a twin axes would cost a second set of ticks at every draw."""
         fonts = self._fonts
         figure = new_figure(fonts, HEIGHT_IN)
         history = figure.add_axes((0.09, 0.42, 0.80, 0.36))
         forecast = figure.add_axes((0.09, 0.07, 0.80, 0.21))
-        accuracy_axes = history.twinx()
         for axes in (history, forecast):
             style_axes(axes)
-        accuracy_axes.spines["right"].set_visible(True)
-        accuracy_axes.spines["right"].set_color(ACCURACY)
-        accuracy_axes.tick_params(axis="y", colors=ACCURACY, labelcolor=ACCURACY, length=3)
-        accuracy_axes.set_ylim(0, 1.05)
-        accuracy_axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        accuracy_axes.set_yticks((0, 0.5, 1.0))
-        xs = range(days)
-        zeros = [0] * days
-        correct = history.bar(xs, zeros, width=0.78, color=CORRECT, label=tr(lang, "chart.correct"))
-        wrong = history.bar(xs, zeros, width=0.78, bottom=zeros, color=WRONG, label=tr(lang, "chart.wrong"))
-        (accuracy,) = accuracy_axes.plot([], [], color=ACCURACY, linewidth=2.0, marker="o", markersize=5,
-                                         label=tr(lang, "chart.accuracy"))
+        correct = history.add_collection(PolyCollection([], facecolors=CORRECT, edgecolors="none",
+                                                        label=tr(lang, "chart.correct")))
+        wrong = history.add_collection(PolyCollection([], facecolors=WRONG, edgecolors="none",
+                                                      label=tr(lang, "chart.wrong")))
+        (accuracy,) = history.plot([], [], color=ACCURACY, linewidth=2.0, marker="o", markersize=5,
+                                   label=tr(lang, "chart.accuracy"))
+        accuracy_ticks = [history.text(1.015, share / ACCURACY_TOP, f"{share:.0%}", transform=history.transAxes,
+                                       va="center",
+                                       **text_style(fonts, FONT_SIZE - 3, color=ACCURACY))
+                          for share in (0.0, 0.5, 1.0)]
         history.set_xlim(-0.7, days - 0.3)
         history.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         history.set_title(tr(lang, "chart.answers"), loc="left", fontsize=FONT_SIZE, pad=8)
         history.legend(handles=[correct, wrong, accuracy], loc="lower right", bbox_to_anchor=(1.08, 1.0),
                        ncol=3, borderaxespad=0.2, handlelength=1.2, handletextpad=0.4, columnspacing=0.9)
-        due = forecast.bar(range(due_days), [0] * due_days, width=0.7, color=DUE)
+        due = forecast.add_collection(PolyCollection([], facecolors=DUE, edgecolors="none"))
         forecast.set_xlim(-0.6, due_days - 0.4)
         forecast.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         forecast.set_title(tr(lang, "chart.due"), loc="left", fontsize=FONT_SIZE, pad=8)
@@ -176,14 +183,14 @@ class ProgressChart:
                                  linespacing=1.5, **text_style(fonts, FONT_SIZE, color=MUTED))
         due_labels = [forecast.text(i, 0, "", ha="center", va="bottom", **text_style(fonts, FONT_SIZE - 4))
                       for i in range(due_days)]
-        return _Drawing(figure, history, accuracy_axes, forecast, correct, wrong, accuracy, due, title,
+        return _Drawing(figure, history, forecast, correct, wrong, accuracy, due, accuracy_ticks, title,
                         summary, empty_title, empty_hint, due_labels)
 
     # -- each render: move what changed ----------------------------------------------------
 
     def _update(self, d: _Drawing, progress: Progress, name: str, lang: Lang) -> None:
         empty = progress.empty
-        for axes in (d.history, d.accuracy_axes, d.forecast):
+        for axes in (d.history, d.forecast):
             axes.set_visible(not empty)
         d.empty_title.set_visible(empty)
         d.empty_hint.set_visible(empty)
@@ -191,23 +198,19 @@ class ProgressChart:
         d.summary.set_text(self._summary(progress, lang))
         if empty:
             return
-        top = 0
-        for bar_c, bar_w, day in zip(d.correct.patches, d.wrong.patches, progress.days, strict=True):
-            bar_c.set_height(day.correct)
-            bar_w.set_y(day.correct)
-            bar_w.set_height(day.wrong)
-            top = max(top, day.answered)
-        d.history.set_ylim(0, max(4, math.ceil(top * 1.12)))
-        points = [(i, day.accuracy) for i, day in enumerate(progress.days) if day.accuracy is not None]
+        d.correct.set_verts([_bar(i, 0, day.correct, 0.78) for i, day in enumerate(progress.days)])
+        d.wrong.set_verts([_bar(i, day.correct, day.wrong, 0.78) for i, day in enumerate(progress.days)])
+        top = max(4, math.ceil(max(day.answered for day in progress.days) * 1.12))
+        d.history.set_ylim(0, top)
+        points = [(i, day.accuracy * top / ACCURACY_TOP) for i, day in enumerate(progress.days) if day.accuracy is not None]
         d.accuracy.set_data([x for x, _ in points], [y for _, y in points])
         ticks = list(range(len(progress.days) - 1, -1, -7))[::-1]
         d.history.set_xticks(ticks, [self._day_label(progress.days[i].day, progress.today, lang) for i in ticks])
-        most = 0
-        for bar, label, day in zip(d.due.patches, d.due_labels, progress.due, strict=True):
-            bar.set_height(day.cards)
+        d.due.set_verts([_bar(i, 0, day.cards, 0.7) for i, day in enumerate(progress.due)])
+        for label, day in zip(d.due_labels, progress.due, strict=True):
             label.set_position((label.get_position()[0], day.cards))
             label.set_text(str(day.cards) if day.cards else "")
-            most = max(most, day.cards)
+        most = max(day.cards for day in progress.due)
         d.forecast.set_ylim(0, max(3, math.ceil(most * 1.25)))
         due_ticks = list(range(0, len(progress.due), 3))
         d.forecast.set_xticks(due_ticks, [self._day_label(progress.due[i].day, progress.today, lang)

@@ -21,6 +21,7 @@ import hashlib
 import html
 import io
 import itertools
+import json
 import os
 import sqlite3
 import zipfile
@@ -30,7 +31,7 @@ from pathlib import Path
 import genanki
 
 from bot.app.records import ScoreExportRow
-from bot.engine.model import Entry
+from bot.engine.model import Entry, SourceRef
 from bot.present.records import DEFAULT_DECK, ExportError
 
 __all__ = ["DEFAULT_DECK", "ExportError", "anki_package", "glossary_csv", "scores_csv", "write_export"]
@@ -125,6 +126,28 @@ def anki_package(entries: Sequence[Entry], deck_name: str, *, timestamp: float) 
         archive.writestr("collection.anki2", collection)
         archive.writestr("media", "{}")
     return buffer.getvalue()
+
+
+ENCODE_CHUNK = 500  # entries per json.dumps call: a short hold of the GIL each
+
+
+def encode_entries(entries: Sequence[Entry]) -> bytes:
+    """Entries as compact JSON for the worker process, in chunks: pickling 10,000 `Entry`
+    dataclasses would hold the GIL of the bot's process for about 0.1 s in one call, and this
+    runs on a thread of it. The worker turns them back with `decode_entries`."""
+    parts = []
+    for start in range(0, len(entries), ENCODE_CHUNK):
+        chunk = [(e.id, e.term, e.aliases, e.definition, e.deck, e.section, e.source.path, e.source.line)
+                 for e in entries[start:start + ENCODE_CHUNK]]
+        parts.append(json.dumps(chunk, ensure_ascii=False)[1:-1])
+    return ("[" + ",".join(parts) + "]").encode()
+
+
+def decode_entries(data: bytes) -> list[Entry]:
+    """The entries `encode_entries` wrote (the fields an export uses)."""
+    return [Entry(id=entry_id, term=term, definition=definition, deck=deck, source=SourceRef(path, line),
+                  aliases=tuple(aliases), section=tuple(section))
+            for entry_id, term, aliases, definition, deck, section, path, line in json.loads(data)]
 
 
 def csv_cell(value: object) -> object:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -73,8 +74,6 @@ def process_renderers() -> Renderers:
 
 def warm() -> int:
     """Import matplotlib, register the fonts and build both figures once; the worker's pid."""
-    import os
-
     from bot.present.fonts import load_fonts
 
     load_fonts()
@@ -97,16 +96,16 @@ def render_podium(rows: Sequence[PodiumRow], board: str, period: str, lang: Lang
         return renderers.podium().render(rows, board=board, period=period, lang=lang)  # type: ignore[no-any-return]
 
 
-def build_anki(entries: Sequence[Entry], deck_name: str, timestamp: float) -> bytes:
+def build_anki(encoded: bytes, deck_name: str, timestamp: float) -> bytes:
     from bot.present import exports
 
-    return exports.anki_package(entries, deck_name, timestamp=timestamp)
+    return exports.anki_package(exports.decode_entries(encoded), deck_name, timestamp=timestamp)
 
 
-def build_glossary_csv(entries: Sequence[Entry]) -> bytes:
+def build_glossary_csv(encoded: bytes) -> bytes:
     from bot.present import exports
 
-    return exports.glossary_csv(entries)
+    return exports.glossary_csv(exports.decode_entries(encoded))
 
 
 def build_scores_csv(rows: Sequence[ScoreExportRow]) -> bytes:
@@ -118,9 +117,22 @@ def build_scores_csv(rows: Sequence[ScoreExportRow]) -> bytes:
 # -- the event loop's side --------------------------------------------------------------------
 
 
+WORKER_NICENESS = 5  # the worker yields the CPU to the bot's event loop when both want it
+
+
+def background_priority() -> None:
+    """The worker's initializer: a lower CPU priority, so a render never delays the loop's work
+    on a busy host (best effort: where `nice` is unavailable or refused, nothing changes)."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass
+
+
 def worker_process_pool() -> Executor:
-    """One spawned worker process."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    """One spawned worker process at background priority."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=background_priority)
 
 
 def one_thread() -> Executor:
@@ -169,10 +181,18 @@ class Presenter:
         return await self._run(render_podium, list(rows), board, period, lang)
 
     async def anki_package(self, entries: Sequence[Entry], deck_name: str, *, timestamp: float) -> bytes:
-        return await self._run(build_anki, list(entries), deck_name, timestamp)
+        return await self._run(build_anki, await self._encoded(entries), deck_name, timestamp)
 
     async def glossary_csv(self, entries: Sequence[Entry]) -> bytes:
-        return await self._run(build_glossary_csv, list(entries))
+        return await self._run(build_glossary_csv, await self._encoded(entries))
+
+    @staticmethod
+    async def _encoded(entries: Sequence[Entry]) -> bytes:
+        """The entries as compact JSON, made on a thread in short GIL holds (see
+        `exports.encode_entries`); the bytes then cross to the worker without more work here."""
+        from bot.present.exports import encode_entries
+
+        return await asyncio.to_thread(encode_entries, entries)
 
     async def scores_csv(self, rows: Sequence[ScoreExportRow]) -> bytes:
         return await self._run(build_scores_csv, list(rows))
