@@ -158,9 +158,9 @@ def test_the_alt_text_says_what_the_chart_shows() -> None:
     progress = progress_of({0: (3, 1), 4: (0, 2)}, {0: 2, 3: 5})
     alt = progress_alt(progress, "Alice", "en")
     assert "Study chart of Alice for the last 30 days (2026-11-06 to 2026-12-05, Asia/Seoul time)." in alt
-    assert "6 answers on 2 of the 30 days, 3 correct (50%)" in alt
-    assert "the busiest day was 2026-12-05 with 4 answers" in alt
-    assert "7 cards are due in the next 14 days: 2 today, the most on 2026-12-08 (5)." in alt
+    assert "Answered 6 on 2 of the 30 days, 3 correct (50%)" in alt
+    assert "busiest day 2026-12-05 (4 answered)" in alt
+    assert "Cards due in the next 14 days: 7, 2 of them today, the most on 2026-12-08 (5)." in alt
     korean = progress_alt(progress, "앨리스", "ko")
     assert "30일 중 2일 동안 6개 답변" in korean and "복습할 카드 7장" in korean
 
@@ -224,3 +224,17 @@ async def test_the_presenter_draws_in_another_process_from_the_stored_answers(
         await presenter.close()
     assert chart.png.startswith(PNG_SIGNATURE) and "1개 답변" in chart.alt
     assert card.png.startswith(PNG_SIGNATURE) and "1위 앨리스" in card.alt
+
+
+async def test_a_worker_that_dies_is_replaced_on_the_next_call() -> None:
+    import signal
+
+    presenter = Presenter()
+    try:
+        first = await presenter.warm_up()
+        os.kill(first, signal.SIGKILL)
+        picture = await presenter.progress_chart(progress_of({0: (1, 0)}, {}), "Bob", "en")
+        assert picture.png.startswith(PNG_SIGNATURE)
+        assert await presenter.warm_up() != first
+    finally:
+        await presenter.close()

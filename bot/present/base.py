@@ -36,11 +36,12 @@ GOLD, SILVER, BRONZE = "#e8b923", "#a9b3bd", "#c98a4b"
 
 
 def house_rc(fonts: Fonts) -> dict[str, object]:
-    """matplotlib settings to draw under (`matplotlib.rc_context`): fonts with Hangul first,
-    house colours, sizes for a phone. Tick labels are made at draw time, so drawing must happen
+    """matplotlib settings to draw under (`matplotlib.rc_context`): the Hangul font alone for
+    labels and ticks (our own words and digits: no fallback lookup per text), house colours,
+    sizes for a phone. Tick labels are made at draw time, so drawing must happen
     inside the same context as building."""
     return {
-        "font.family": list(fonts.families), "font.size": FONT_SIZE, "text.color": INK,
+        "font.family": [fonts.families[0]], "font.size": FONT_SIZE, "text.color": INK,
         "axes.edgecolor": MUTED, "axes.labelcolor": INK, "axes.titlesize": FONT_SIZE + 1,
         "axes.spines.top": False, "axes.spines.right": False, "axes.axisbelow": True,
         "xtick.color": MUTED, "ytick.color": MUTED, "xtick.labelsize": FONT_SIZE - 3,
@@ -57,10 +58,12 @@ def new_figure(fonts: Fonts, height_in: float) -> Figure:
     return figure
 
 
-def text_style(fonts: Fonts, size: float = FONT_SIZE, *, bold: bool = False, color: str = INK) -> dict[str, object]:
-    """Keyword arguments for `Figure.text` / `Axes.text`: the house fonts, no mathtext (a `$`
-    in a member's name stays a dollar sign). Bold is weight 600, NanumGothicBold's own weight."""
-    return {"fontfamily": list(fonts.families), "fontsize": size, "fontweight": 600 if bold else "normal",
+def text_style(fonts: Fonts, size: float = FONT_SIZE, *, bold: bool = False, color: str = INK,
+               names: bool = False) -> dict[str, object]:
+    """Keyword arguments for `Figure.text` / `Axes.text`: the house font, with the fallback font
+    too for texts that carry members' names (`names`), and no mathtext (a `$` in a name stays a
+    dollar sign). Bold is weight 600, NanumGothicBold's own weight."""
+    return {"fontfamily": list(fonts.families if names else fonts.families[:1]), "fontsize": size, "fontweight": 600 if bold else "normal",
             "color": color, "parse_math": False}
 
 

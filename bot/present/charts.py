@@ -168,14 +168,14 @@ class ProgressChart:
                           for share in (0.0, 0.5, 1.0)]
         history.set_xlim(-0.7, days - 0.3)
         history.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        history.set_title(tr(lang, "chart.answers"), loc="left", fontsize=FONT_SIZE, pad=8)
+        figure.text(0.09, 0.795, tr(lang, "chart.answers"), va="bottom", **text_style(fonts))
         history.legend(handles=[correct, wrong, accuracy], loc="lower right", bbox_to_anchor=(1.08, 1.0),
                        ncol=3, borderaxespad=0.2, handlelength=1.2, handletextpad=0.4, columnspacing=0.9)
         due = forecast.add_collection(PolyCollection([], facecolors=DUE, edgecolors="none"))
         forecast.set_xlim(-0.6, due_days - 0.4)
         forecast.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-        forecast.set_title(tr(lang, "chart.due"), loc="left", fontsize=FONT_SIZE, pad=8)
-        title = figure.text(0.04, 0.965, "", va="top", **text_style(fonts, FONT_SIZE + 5, bold=True))
+        figure.text(0.09, 0.295, tr(lang, "chart.due"), va="bottom", **text_style(fonts))
+        title = figure.text(0.04, 0.965, "", va="top", **text_style(fonts, FONT_SIZE + 5, bold=True, names=True))
         summary = figure.text(0.04, 0.905, "", va="top", **text_style(fonts, FONT_SIZE, color=MUTED))
         empty_title = figure.text(0.5, 0.56, tr(lang, "chart.empty_title"), ha="center", va="center",
                                   **text_style(fonts, FONT_SIZE + 3, bold=True))

@@ -128,7 +128,7 @@ def anki_package(entries: Sequence[Entry], deck_name: str, *, timestamp: float) 
     return buffer.getvalue()
 
 
-ENCODE_CHUNK = 500  # entries per json.dumps call: a short hold of the GIL each
+ENCODE_CHUNK = 200  # entries per json.dumps call: a short hold of the GIL each
 
 
 def encode_entries(entries: Sequence[Entry]) -> bytes:

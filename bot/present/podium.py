@@ -97,7 +97,7 @@ class PodiumCard:
             block_ranks.append(axes.text(x, _PODIUM_FLOOR + height / 2, "", ha="center", va="center",
                                          **text_style(fonts, FONT_SIZE + 12, bold=True, color="white")))
             names.append(axes.text(x, _PODIUM_FLOOR + height + 0.055, "", ha="center", va="bottom",
-                                   **text_style(fonts, FONT_SIZE + 1, bold=True)))
+                                   **text_style(fonts, FONT_SIZE + 1, bold=True, names=True)))
             points.append(axes.text(x, _PODIUM_FLOOR + height + 0.015, "", ha="center", va="bottom",
                                     **text_style(fonts, FONT_SIZE - 1, color=MUTED)))
         axes.plot((0.04, 0.96), (_PODIUM_FLOOR, _PODIUM_FLOOR), color=GRID, linewidth=2)
@@ -106,7 +106,8 @@ class PodiumCard:
             y = _PODIUM_FLOOR - 0.065 - i * 0.066
             list_ranks.append(axes.text(0.08, y, "", ha="right", va="center",
                                         **text_style(fonts, FONT_SIZE + 1, bold=True, color=MUTED)))
-            list_names.append(axes.text(0.12, y, "", ha="left", va="center", **text_style(fonts, FONT_SIZE + 1)))
+            list_names.append(axes.text(0.12, y, "", ha="left", va="center",
+                                        **text_style(fonts, FONT_SIZE + 1, names=True)))
             list_points.append(axes.text(0.96, y, "", ha="right", va="center", **text_style(fonts, FONT_SIZE)))
         return _Card(figure, axes, title, empty, blocks, block_ranks, names, points,
                      list_ranks, list_names, list_points)
