@@ -75,8 +75,8 @@ def _progress(rng: random.Random) -> Progress:
 def _podium_rows(rng: random.Random) -> list[PodiumRow]:
     names = ["김민지", "Alexander Hamilton-Burr", "박서준", "이하은", "Jin", "최유나", "Dana", "한결", "Sam", "오지훈"]
     rng.shuffle(names)
-    return [PodiumRow(i + 1, name, 300 - i * rng.randint(5, 20), 40, rng.randint(10, 40))
-            for i, name in enumerate(names)]
+    points = sorted((rng.randint(40, 300) for _ in names), reverse=True)
+    return [PodiumRow(i + 1, name, points[i], 40, rng.randint(10, 40)) for i, name in enumerate(names)]
 
 
 def _bare_matplotlib(progress: Progress) -> bytes:

@@ -32,6 +32,7 @@ CORRECT = "#2e9e5b"
 WRONG = "#e0594f"
 ACCURACY = "#2f6fd6"
 DUE = "#8a5cd1"
+PALETTE_COLOURS = 64
 GOLD, SILVER, BRONZE = "#e8b923", "#a9b3bd", "#c98a4b"
 
 
@@ -74,12 +75,15 @@ def style_axes(axes: Axes) -> None:
 
 
 def encode_png(figure: Figure) -> bytes:
-    """Draw the figure and encode it as an RGB PNG at zlib level 3: about a third of level 6's
-    time for a file a fifth larger (flat-coloured charts compress well either way)."""
+    """Draw the figure and encode it as a 64-colour palette PNG: a chart is a few flat colours
+    plus the anti-aliased edges between them, which 64 colours (fast octree) keep smooth; the
+    file is about 40 % of a full-colour one and quantizing plus encoding takes about half the
+    time of encoding full colour (5.6 vs 9.7-13.9 ms)."""
     canvas = figure.canvas
     canvas.draw()
     width, height = canvas.get_width_height()  # type: ignore[attr-defined]
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)  # type: ignore[attr-defined]
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", compress_level=3)
+    image.convert("RGB").quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE).save(
+        buffer, format="PNG", compress_level=3)
     return buffer.getvalue()

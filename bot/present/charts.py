@@ -13,17 +13,17 @@ worker process (`bot.present.worker`) keeps one `ProgressChart` for its lifetime
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import date
 
 import matplotlib
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
 
 from bot.app.messages import Lang, percent, tr
 from bot.app.progress import Progress
@@ -32,13 +32,13 @@ from bot.present.base import (
     CORRECT,
     DUE,
     FONT_SIZE,
+    GRID,
     MUTED,
     WRONG,
     Picture,
     encode_png,
     house_rc,
     new_figure,
-    style_axes,
     text_style,
 )
 from bot.present.fonts import Fonts, load_fonts
@@ -100,6 +100,58 @@ def _bar(x: int, bottom: float, height: float, width: float) -> list[tuple[float
     return [(left, bottom), (left, top), (right, top), (right, bottom)]
 
 
+def nice_ticks(top: float, most: int = 5) -> list[int]:
+    """Whole-number tick values from 0 up to `top`, at most `most` steps of 1, 2 or 5 x 10^k."""
+    step = 1
+    while top / step > most:
+        for factor in (2, 5 / 2, 2):  # 1 -> 2 -> 5 -> 10 -> 20 ...
+            step = round(step * factor)
+            if top / step <= most:
+                break
+    return list(range(0, int(top) + 1, step))
+
+
+@dataclass
+class _Scale:
+    """Hand-made axis labels and grid lines for one axes: matplotlib's own axis machinery
+    (tick objects, label bounding boxes) cost about half of each render; these are a few
+    texts moved and re-worded, and one line collection."""
+
+    axes: Axes
+    y_labels: list[Text]
+    x_labels: list[Text]
+    grid: LineCollection
+
+    @classmethod
+    def on(cls, axes: Axes, fonts: Fonts, *, y_slots: int, x_slots: int) -> _Scale:
+        axes.xaxis.set_visible(False)
+        axes.yaxis.set_visible(False)
+        style = text_style(fonts, FONT_SIZE - 3)
+        y_labels = [axes.text(-0.015, 0, "", transform=axes.get_yaxis_transform(), ha="right", va="center", **style)
+                    for _ in range(y_slots)]
+        x_labels = [axes.text(0, -0.035, "", transform=axes.get_xaxis_transform(), ha="center", va="top", **style)
+                    for _ in range(x_slots)]
+        grid = axes.add_collection(LineCollection([], colors=GRID, linewidths=1, zorder=0.5,
+                                                  transform=axes.get_yaxis_transform()))
+        return cls(axes, y_labels, x_labels, grid)
+
+    def set_y(self, top: float, ticks: list[int]) -> None:
+        self.axes.set_ylim(0, top)
+        self.grid.set_segments([[(0, y), (1, y)] for y in ticks if y])
+        for label, value in itertools.zip_longest(self.y_labels, ticks[: len(self.y_labels)]):
+            label.set_visible(value is not None)
+            if value is not None:
+                label.set_y(value)
+                label.set_text(str(value))
+
+    def set_x(self, positions: list[int], texts: list[str]) -> None:
+        for label, x, text in itertools.zip_longest(self.x_labels, positions, texts):
+            label.set_visible(x is not None)
+            if x is not None:
+                label.set_x(x)
+                label.set_text(text)
+
+
 @dataclass
 class _Drawing:
     """One language's reusable figure and the artists a render moves."""
@@ -112,6 +164,8 @@ class _Drawing:
     accuracy: Line2D
     due: PolyCollection
     accuracy_ticks: list[Text]
+    history_scale: _Scale
+    forecast_scale: _Scale
     title: Text
     summary: Text
     empty_title: Text
@@ -155,7 +209,10 @@ class ProgressChart:
         history = figure.add_axes((0.09, 0.42, 0.80, 0.36))
         forecast = figure.add_axes((0.09, 0.07, 0.80, 0.21))
         for axes in (history, forecast):
-            style_axes(axes)
+            axes.spines["left"].set_color(MUTED)
+            axes.spines["bottom"].set_color(MUTED)
+        history_scale = _Scale.on(history, fonts, y_slots=7, x_slots=6)
+        forecast_scale = _Scale.on(forecast, fonts, y_slots=6, x_slots=6)
         correct = history.add_collection(PolyCollection([], facecolors=CORRECT, edgecolors="none",
                                                         label=tr(lang, "chart.correct")))
         wrong = history.add_collection(PolyCollection([], facecolors=WRONG, edgecolors="none",
@@ -167,13 +224,11 @@ class ProgressChart:
                                        **text_style(fonts, FONT_SIZE - 3, color=ACCURACY))
                           for share in (0.0, 0.5, 1.0)]
         history.set_xlim(-0.7, days - 0.3)
-        history.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         figure.text(0.09, 0.795, tr(lang, "chart.answers"), va="bottom", **text_style(fonts))
         history.legend(handles=[correct, wrong, accuracy], loc="lower right", bbox_to_anchor=(1.08, 1.0),
                        ncol=3, borderaxespad=0.2, handlelength=1.2, handletextpad=0.4, columnspacing=0.9)
         due = forecast.add_collection(PolyCollection([], facecolors=DUE, edgecolors="none"))
         forecast.set_xlim(-0.6, due_days - 0.4)
-        forecast.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         figure.text(0.09, 0.295, tr(lang, "chart.due"), va="bottom", **text_style(fonts))
         title = figure.text(0.04, 0.965, "", va="top", **text_style(fonts, FONT_SIZE + 5, bold=True, names=True))
         summary = figure.text(0.04, 0.905, "", va="top", **text_style(fonts, FONT_SIZE, color=MUTED))
@@ -183,7 +238,8 @@ class ProgressChart:
                                  linespacing=1.5, **text_style(fonts, FONT_SIZE, color=MUTED))
         due_labels = [forecast.text(i, 0, "", ha="center", va="bottom", **text_style(fonts, FONT_SIZE - 4))
                       for i in range(due_days)]
-        return _Drawing(figure, history, forecast, correct, wrong, accuracy, due, accuracy_ticks, title,
+        return _Drawing(figure, history, forecast, correct, wrong, accuracy, due, accuracy_ticks, history_scale,
+                        forecast_scale, title,
                         summary, empty_title, empty_hint, due_labels)
 
     # -- each render: move what changed ----------------------------------------------------
@@ -201,20 +257,21 @@ class ProgressChart:
         d.correct.set_verts([_bar(i, 0, day.correct, 0.78) for i, day in enumerate(progress.days)])
         d.wrong.set_verts([_bar(i, day.correct, day.wrong, 0.78) for i, day in enumerate(progress.days)])
         top = max(4, math.ceil(max(day.answered for day in progress.days) * 1.12))
-        d.history.set_ylim(0, top)
+        d.history_scale.set_y(top, nice_ticks(top))
         points = [(i, day.accuracy * top / ACCURACY_TOP) for i, day in enumerate(progress.days) if day.accuracy is not None]
         d.accuracy.set_data([x for x, _ in points], [y for _, y in points])
         ticks = list(range(len(progress.days) - 1, -1, -7))[::-1]
-        d.history.set_xticks(ticks, [self._day_label(progress.days[i].day, progress.today, lang) for i in ticks])
+        d.history_scale.set_x(ticks, [self._day_label(progress.days[i].day, progress.today, lang) for i in ticks])
         d.due.set_verts([_bar(i, 0, day.cards, 0.7) for i, day in enumerate(progress.due)])
         for label, day in zip(d.due_labels, progress.due, strict=True):
             label.set_position((label.get_position()[0], day.cards))
             label.set_text(str(day.cards) if day.cards else "")
         most = max(day.cards for day in progress.due)
-        d.forecast.set_ylim(0, max(3, math.ceil(most * 1.25)))
+        due_top = max(3, math.ceil(most * 1.25))
+        d.forecast_scale.set_y(due_top, nice_ticks(due_top, 4))
         due_ticks = list(range(0, len(progress.due), 3))
-        d.forecast.set_xticks(due_ticks, [self._day_label(progress.due[i].day, progress.today, lang)
-                                          for i in due_ticks])
+        d.forecast_scale.set_x(due_ticks, [self._day_label(progress.due[i].day, progress.today, lang)
+                                           for i in due_ticks])
 
     @staticmethod
     def _day_label(day: date, today: date, lang: Lang) -> str:
