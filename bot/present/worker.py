@@ -122,9 +122,10 @@ WORKER_NICENESS = 5  # when the host is short of CPU, the event loop goes first
 
 def background_priority() -> None:
     """The worker's initializer: a lower CPU priority, so that on a busy host a render or an
-    export waits rather than the event loop (measured: autocomplete p99 18 ms with, 38 ms
-    without, while exports ran back to back at a load average of 4-6 on two cores). Best
-    effort: where `nice` is unavailable or refused nothing changes."""
+    export waits rather than the event loop (`python -m bench charts`, exports back to back:
+    autocomplete p99 10.5 ms at nice 5 and a load average of 5 on two cores; 17-38 ms at
+    nice 0 and loads of 4.5-6). Best effort: where `nice` is unavailable or refused nothing
+    changes."""
     try:
         os.nice(WORKER_NICENESS)
     except (AttributeError, OSError):
