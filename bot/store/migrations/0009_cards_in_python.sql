@@ -11,3 +11,10 @@
 -- The cards themselves do not change: the same reviews in the same order give the same rows.
 
 DROP TRIGGER answers_review_card;
+
+-- The daily pick weighs a sample of every entry's cards by their predicted recall, which needs
+-- each card's last review and stability: with both in `cards_entry` it reads the index alone
+-- instead of looking every sampled card up in the table (`Store.entry_memory`). The price is that
+-- a review of an existing card now also rewrites its entry in this index (same leaf page).
+DROP INDEX cards_entry;
+CREATE INDEX cards_entry ON cards (community, entry_id, user_id, last_review, stability);
