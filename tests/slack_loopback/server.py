@@ -139,6 +139,8 @@ class FakeSlack:
         self.files: dict[str, UploadedFile] = {}
         self.connections: list[SocketConnection] = []
         self.response_urls: dict[str, ResponseUrl] = {}
+        self._by_envelope: dict[str, list[Posted]] = {}
+        self._by_member: dict[tuple[str, str], list[Ephemeral]] = {}
         self._violations_expected = False
         self._offset = 0.0
         self._ids = itertools.count(1)
@@ -298,14 +300,23 @@ class FakeSlack:
             return None
         return await self.wait_for(find, timeout=timeout, what="a matching channel message")
 
+    def _add(self, posted: Message | Ephemeral) -> None:
+        """Record a channel message or an ephemeral, indexed for `replies_to`."""
+        if isinstance(posted, Message):
+            self.messages[posted.ts] = posted
+        else:
+            self.ephemerals.append(posted)
+            if posted.via == "chat.postEphemeral":
+                self._by_member.setdefault((posted.user, posted.channel), []).append(posted)
+        if posted.envelope_id is not None:
+            self._by_envelope.setdefault(posted.envelope_id, []).append(posted)
+
     def replies_to(self, ack: Ack) -> list[Posted]:
         """What the member saw in answer to an envelope: its ack payload's message, its
         response_url posts, and ephemerals chat.postEphemeral sent that member in that channel
         after the envelope (Slack cannot tell which envelope those answer)."""
-        out: list[Posted] = [e for e in self.ephemerals if e.envelope_id == ack.envelope_id]
-        out += [m for m in self.messages.values() if m.envelope_id == ack.envelope_id]
-        out += [e for e in self.ephemerals if e.via == "chat.postEphemeral" and e.user == ack.user
-                and e.channel == ack.channel and e.at >= ack.sent_at]
+        out: list[Posted] = list(self._by_envelope.get(ack.envelope_id, ()))
+        out += [e for e in self._by_member.get((ack.user, ack.channel), ()) if e.at >= ack.sent_at]
         return sorted(out, key=lambda p: p.at)
 
     async def wait_reply(self, ack: Ack, *, count: int = 1, timeout: float = 10.0) -> Posted:
@@ -478,7 +489,7 @@ class FakeSlack:
         message = Message(channel.id, self._ts(), args.get("text"), list(args.get("blocks") or []),
                           "chat.postMessage", self.now(), user=self.bot_user_id, bot_id=self.bot_id,
                           thread_ts=args.get("thread_ts"))
-        self.messages[message.ts] = message
+        self._add(message)
         return self._ok(channel=channel.id, ts=message.ts, message=message.to_api(self.team_id))
 
     def _own_message(self, args: Mapping[str, Any], not_ours: str) -> Message | str:
@@ -519,7 +530,7 @@ class FakeSlack:
             return self._error(error)
         eph = Ephemeral(channel.id, self._ts(), args.get("text"), list(args.get("blocks") or []),
                         "chat.postEphemeral", self.now(), user=user)
-        self.ephemerals.append(eph)
+        self._add(eph)
         return self._ok(message_ts=eph.ts)
 
     async def _delete(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -742,10 +753,10 @@ class FakeSlack:
         if body.get("response_type") == "in_channel":
             message = Message(url.channel, self._ts(), text, list(blocks or []), "response_url", self.now(),
                               envelope_id=url.envelope_id, user=self.bot_user_id, bot_id=self.bot_id)
-            self.messages[message.ts] = message
+            self._add(message)
             return
-        self.ephemerals.append(Ephemeral(url.channel, self._ts(), text, list(blocks or []), "response_url",
-                                         self.now(), envelope_id=url.envelope_id, user=url.user))
+        self._add(Ephemeral(url.channel, self._ts(), text, list(blocks or []), "response_url",
+                            self.now(), envelope_id=url.envelope_id, user=url.user))
 
     # ------------------------------------------------------------------ Socket Mode
 
@@ -837,10 +848,10 @@ class FakeSlack:
         if payload.get("response_type") == "in_channel":
             message = Message(pending.channel, self._ts(), text, blocks, "ack", self.now(), envelope_id=envelope_id,
                               user=self.bot_user_id, bot_id=self.bot_id)
-            self.messages[message.ts] = message
+            self._add(message)
         else:
-            self.ephemerals.append(Ephemeral(pending.channel, self._ts(), text, blocks, "ack", self.now(),
-                                             envelope_id=envelope_id, user=pending.user))
+            self._add(Ephemeral(pending.channel, self._ts(), text, blocks, "ack", self.now(),
+                                envelope_id=envelope_id, user=pending.user))
 
     def _apply_view_ack(self, inner: dict[str, Any], payload: dict[str, Any]) -> None:
         view = self.views.get(inner["view"]["id"])
