@@ -55,8 +55,9 @@ def usage_problem(settings: Settings) -> str | None:
     return None
 
 
-def run(settings: Settings) -> int:
-    """`studybot run`: the exit code of one run of every configured front end."""
+def run(settings: Settings, **discord_options: Any) -> int:
+    """`studybot run`: the exit code of one run of every configured front end; `discord_options`
+    go to the Discord bot (`bot.discord_app.launcher.create_bot`), e.g. its shards."""
     problem = usage_problem(settings)
     if problem is not None:
         print(f"studybot: {problem}", file=sys.stderr)
@@ -66,13 +67,13 @@ def run(settings: Settings) -> int:
 
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-            return runner.run(serve(settings))
+            return runner.run(serve(settings, discord_options=discord_options))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 
 
 async def serve(settings: Settings, *, clock: Clock | None = None, handle_signals: bool = True,
-                stop: asyncio.Event | None = None) -> int:
+                stop: asyncio.Event | None = None, discord_options: dict[str, Any] | None = None) -> int:
     """Open the application, start every configured front end, run until a signal (or `stop`)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -90,7 +91,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, handle_signal
             # the collector's full passes (see bot.discord_app.launcher).
             gc.collect()
             gc.freeze()
-            return await _run_front_ends(app, settings, stop)
+            return await _run_front_ends(app, settings, stop, discord_options or {})
     except StoreError as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
@@ -104,7 +105,7 @@ def _on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:
     stop.set()
 
 
-async def _run_front_ends(app: App, settings: Settings, stop: asyncio.Event) -> int:
+async def _run_front_ends(app: App, settings: Settings, stop: asyncio.Event, discord_options: dict[str, Any]) -> int:
     stoppers: list[Callable[[], Awaitable[Any]]] = []
     running: dict[str, asyncio.Task[int]] = {}
     status = EXIT_OK
@@ -120,7 +121,7 @@ async def _run_front_ends(app: App, settings: Settings, stop: asyncio.Event) -> 
                 log.error("%s", exc)
                 return EXIT_FAILURE
         if settings.discord_token is not None:
-            running["discord"] = asyncio.ensure_future(_discord(app, settings, stoppers))
+            running["discord"] = asyncio.ensure_future(_discord(app, settings, stoppers, discord_options))
         waiting = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({waiting, *running.values()}, return_when=asyncio.FIRST_COMPLETED)
         for name, task in running.items():
@@ -134,14 +135,15 @@ async def _run_front_ends(app: App, settings: Settings, stop: asyncio.Event) -> 
         await _stop_all(stoppers, running)
 
 
-async def _discord(app: App, settings: Settings, stoppers: list[Callable[[], Awaitable[Any]]]) -> int:
+async def _discord(app: App, settings: Settings, stoppers: list[Callable[[], Awaitable[Any]]],
+                   options: dict[str, Any]) -> int:
     """The Discord bot over the shared application, through the Discord launcher."""
     from bot.discord_app import launcher
 
     launcher.configure_endpoints(settings)
     token = settings.discord_token
     assert token is not None
-    bot = launcher.create_bot(app)
+    bot = launcher.create_bot(app, **options)
     stoppers.append(bot.close)
     return await launcher.run_on(bot, token.get_secret_value())
 

@@ -3,11 +3,8 @@ Mode on the loopback Slack: acknowledged within 3 s, one private reply, Slack's 
 
 from __future__ import annotations
 
-import pytest
-
 from tests.slack_app_support import COMMUNITY, SlackRig, slack_front  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.asyncio
 
 
 async def test_define_finds_hpa_by_acronym_with_definition_aliases_deck_and_source(slack_front: SlackRig) -> None:

@@ -43,7 +43,8 @@ def configure_endpoints(settings: Settings) -> None:
 
 def create_bot(app: App, **options: Any) -> StudyBot:
     """The Discord bot over the application's services."""
-    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, **options)
+    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, present=app.present,
+                    **options)
 
 
 async def serve(

@@ -353,7 +353,7 @@ class SlackFrontEnd:
         return lambda lang: Reply(tr(lang, "search.title", query=limits.user_text(query)),
                                   bk.search_blocks(hits, query, page, lang))
 
-    async def open_lookup(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def open_lookup(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         """The type-ahead modal, from the `lookup_open` button or the `lookup` shortcut."""
         await ack()
         caller = caller_of(body)
@@ -390,7 +390,7 @@ class SlackFrontEnd:
     # -- practice ----------------------------------------------------------------------------
 
     async def quiz(self, caller: Caller, member: Member, text: str) -> Reply:
-        return (await self._ask(caller, member.name if member.known else caller.user_name, topic=text or None))(member.lang)
+        return (await self._ask(caller, member.name, topic=text or None))(member.lang)
 
     async def _ask(self, caller: Caller, name: str, *, topic: str | None = None,
                    entry_id: str | None = None) -> Render:
@@ -523,7 +523,7 @@ class SlackFrontEnd:
         mode = modes.get(words[0] if words else "")
         if mode is None or len(words) > 1:
             return Reply(tr(lang, "slack.review_usage"))
-        return (await self._next_card(caller, member.name if member.known else caller.user_name, mode))(lang)
+        return (await self._next_card(caller, member.name, mode))(lang)
 
     async def _remind(self, caller: Caller, member: Member, words: Sequence[str]) -> Reply:
         lang = member.lang
