@@ -16,6 +16,9 @@ beside the same burst on the loopback Discord and plain `sqlite3`, in one run.
   slash envelope sent -> the reply at the fake (response_url), p50/p99; and five by new members
   right after the burst, while users.info is still rate limited.
 
+Knobs: BENCH_SLACK_CLICKS, BENCH_SLACK_SECONDS, BENCH_SLACK_DEFINES, BENCH_SLACK_DISCORD=0 (skip
+Discord), BENCH_SLACK_RATE_LIMITS=0 (the fake without Slack's Web API tiers).
+
 `python -m bench slack` runs it (also part of `make bench`).
 """
 
@@ -47,6 +50,8 @@ CLICKS = int(os.environ.get("BENCH_SLACK_CLICKS", "1000"))
 SECONDS = float(os.environ.get("BENCH_SLACK_SECONDS", "1.0"))
 DEFINES = int(os.environ.get("BENCH_SLACK_DEFINES", "200"))
 WITH_DISCORD = os.environ.get("BENCH_SLACK_DISCORD", "1") != "0"
+# BENCH_SLACK_RATE_LIMITS=0: no Web API tiers at the fake (to see what Slack's limits cost).
+RATE_LIMITS = os.environ.get("BENCH_SLACK_RATE_LIMITS", "1") != "0"
 WARMUP = 20
 ACK_DEADLINE_MS = 3000.0
 DEFINE_P99_GOAL_MS = 250.0
@@ -86,9 +91,9 @@ class SlackBurst:
 async def _slack(folder: Path) -> SlackBurst:
     from tests.slack_e2e_support import StudybotProcess, daily_actions, daily_post, members, post_id_of, slack_env
     from tests.e2e_support import studybot_argv
-    from tests.slack_loopback import FakeSlack
+    from tests.slack_loopback import FakeSlack, SlackRateLimits
 
-    async with FakeSlack() as fake:
+    async with FakeSlack(rate_limits=None if RATE_LIMITS else SlackRateLimits(methods={})) as fake:
         proc = StudybotProcess(studybot_argv("run"), slack_env(fake, folder, STUDYBOT_LOG_LEVEL="INFO"),
                                folder / "bot.log", folder)
         started = time.perf_counter()
@@ -202,7 +207,8 @@ def run() -> list[Row]:
     late = sum(ms > ACK_DEADLINE_MS for ms in s.latencies_ms)
     acked = s.offered - s.unacked
     rows += [
-        Row(AREA, "bot start to Socket Mode + daily recovery", s.start_s, "s", note="process, deck, auth.test, socket"),
+        Row(AREA, "bot start to Socket Mode + daily recovery", s.start_s, "s",
+            note="process, deck, auth.test, socket; Slack's Web API tiers " + ("on" if RATE_LIMITS else "OFF")),
         Row(AREA, f"Slack: {s.offered} clicks offered in {SECONDS:g} s, answers/s acked", s.rate, "answers/s",
             note=f"sent over {s.dispatch_span:.2f} s, last ack at {s.ack_span:.2f} s; {s.unacked} never acked"),
         Row(AREA, "Slack: answers/s to the last reply", s.replies / s.reply_span if s.reply_span > 0 else float("nan"),
@@ -236,7 +242,8 @@ def run() -> list[Row]:
         Row(AREA, "/define round trip p99", _percentile(s.define_ms, 99), "ms", f"≤ {DEFINE_P99_GOAL_MS:.0f} ms",
             _percentile(s.define_ms, 99) <= DEFINE_P99_GOAL_MS, f"max {max(s.define_ms, default=float('nan')):.0f} ms"),
         Row(AREA, "/define by a new member right after the burst", _percentile(s.define_after_burst_ms, 50), "ms",
-            note=f"p50 of {len(s.define_after_burst_ms)}; users.info is 429 then, the reply waits the language budget"),
+            note=f"p50 of {len(s.define_after_burst_ms)}; " + (
+                "users.info still 429: the reply waits the language budget" if RATE_LIMITS else "no tiers at the fake")),
         Row(AREA, "fake Slack violations", len(s.violations), "count", "= 0", not s.violations,
             "; ".join(s.violations[:3])),
     ]
