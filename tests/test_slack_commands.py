@@ -205,3 +205,13 @@ async def test_stats_without_a_chart_still_answers_when_the_upload_fails(slack_f
     slack_front.fake.fail_next("files.getUploadURLExternal", status=500)
     _, stats = await slack_front.slash("/stats", user="U3")
     assert "Study stats" in stats.readable() and not [b for b in stats.blocks if b["type"] == "image"]
+
+
+async def test_leaderboard_podium_attaches_the_top_ten_card_privately(slack_front: SlackRig) -> None:
+    _, question = await slack_front.slash("/quiz", user="U2")
+    await slack_front.click(question, "quiz_answer:0", user="U2")
+    _, board = await slack_front.slash("/leaderboard", "all practice podium", user="U3")
+    [image] = [b for b in board.blocks if b["type"] == "image"]
+    [uploaded] = slack_front.fake.files.values()
+    assert image["slack_file"] == {"id": uploaded.id} and uploaded.channel is None
+    assert board.via == "response_url" and "#1" in board.readable()

@@ -465,11 +465,11 @@ def stats_blocks(stats: UserStats, name: str, lang: Lang, *, own: bool = False) 
     return blocks
 
 
-def chart_block(file_id: str, alt: str, lang: Lang) -> ImageBlock:
-    """The `/stats` chart, an image the app uploaded and shared in no channel: the block shows it
-    to whoever sees the (ephemeral) reply, and to nobody else."""
+def picture_block(file_id: str, alt: str, title: str) -> ImageBlock:
+    """A picture (the `/stats` chart, the podium card) the app uploaded and shared in no channel:
+    the block shows it to whoever sees the (private) reply, and to nobody else."""
     return ImageBlock(slack_file={"id": file_id}, alt_text=limits.clip(alt, limits.IMAGE_ALT) or limits.EMPTY,
-                      title=PlainTextObject(text=limits.plain(tr(lang, "slack.stats_chart"), limits.IMAGE_TITLE)))
+                      title=PlainTextObject(text=limits.plain(title, limits.IMAGE_TITLE)))
 
 
 def leader_line(row: LeaderRow, lang: Lang, *, me: bool = False) -> str:

@@ -45,7 +45,8 @@ from bot.config import Settings
 from bot.engine import typed
 from bot.engine.scoring import Board
 from bot.errors import AnswersClosed, NothingFound, StudyError, TypedAnswerRefused
-from bot.present import member_chart
+from bot.present import leaderboard_card, member_chart
+from bot.present.records import Picture
 from bot.slack_app import blocks as bk
 from bot.slack_app import limits
 from bot.slack_app.delivery import SlackDelivery
@@ -508,19 +509,24 @@ class SlackFrontEnd:
         return Reply(title, with_chart, fallback=blocks)
 
     async def _chart(self, caller: Caller, user_id: str, name: str, lang: Lang) -> ImageBlock | None:
-        """The member's chart (drawn in the worker process), uploaded as a file of the app's own
-        that is shared in no channel, as an image block; None when it cannot be drawn or sent
-        (the numbers go out anyway)."""
+        """The member's chart (drawn in the worker process) as a private image block, or None."""
+        return await self._picture(caller, member_chart(self.study, self.application.present, caller.community,
+                                                        user_id, name, lang), "slack.stats_chart", lang)
+
+    async def _picture(self, caller: Caller, drawing: Awaitable[Picture], title_key: str,
+                       lang: Lang) -> ImageBlock | None:
+        """A picture uploaded as a file of the app's own that is shared in no channel, as an image
+        block for a private reply; None when it cannot be drawn or sent (the words go out anyway)."""
         try:
-            picture = await member_chart(self.study, self.application.present, caller.community, user_id, name, lang)
+            picture = await drawing
             sent = await self.client.files_upload_v2(content=picture.png, filename=picture.filename,
-                                                     title=limits.one_line(tr(lang, "slack.stats_chart"), 200),
+                                                     title=limits.one_line(tr(lang, title_key), 200),
                                                      alt_txt=limits.clip(picture.alt, 1000), request_file_info=False)
             file_id = (sent.get("files") or [{}])[0].get("id")
-        except Exception:  # noqa: BLE001 - the chart is a bonus
-            log.exception("slack: could not draw or upload the /stats chart in %s", caller.community)
+        except Exception:  # noqa: BLE001 - the picture is a bonus
+            log.exception("slack: could not draw or upload a picture in %s", caller.community)
             return None
-        return bk.chart_block(str(file_id), picture.alt, lang) if file_id else None
+        return bk.picture_block(str(file_id), picture.alt, tr(lang, title_key)) if file_id else None
 
     async def stats_listing(self, caller: Caller, action: dict[str, Any]) -> Render:
         """"Hide me from leaderboards" / "Show me on leaderboards" under one's own stats."""
@@ -532,19 +538,27 @@ class SlackFrontEnd:
 
     async def leaderboard(self, caller: Caller, member: Member, text: str) -> Reply:
         lang = member.lang
-        period, board = "week", "daily"
+        period, board, podium = "week", "daily", False
         for word in text.lower().split():
             if word in PERIODS:
                 period = word
             elif word in BOARDS:
                 board = word
+            elif word == "podium":
+                podium = True
             else:
                 return Reply(tr(lang, "console.unknown_option", word=limits.user_text(word, 40)))
         page = await self.study.leaderboard(caller.community, period=period, board=board, limit=10)
         mine = await self.study.own_rank(caller.community, caller.user_id, board=board, period=period)
-        return Reply(tr(lang, "board.title", board=tr(lang, f"board.{board}"), period=tr(lang, f"board.{period}")),
-                     bk.leaderboard_blocks(page, board=board, period=period, caller_id=caller.user_id,
-                                           caller_row=mine, lang=lang))
+        title = tr(lang, "board.title", board=tr(lang, f"board.{board}"), period=tr(lang, f"board.{period}"))
+        blocks = bk.leaderboard_blocks(page, board=board, period=period, caller_id=caller.user_id,
+                                       caller_row=mine, lang=lang)
+        card = None
+        if podium and page.rows:
+            card = await self._picture(caller, leaderboard_card(self.study, self.application.present,
+                                                                caller.community, period=period, board=board,
+                                                                lang=lang), "slack.podium", lang)
+        return Reply(title, blocks) if card is None else Reply(title, [*blocks, card], fallback=blocks)
 
     # -- review ------------------------------------------------------------------------------
 
