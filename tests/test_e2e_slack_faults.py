@@ -103,3 +103,16 @@ async def test_forged_and_stale_button_values_are_acked_answered_politely_and_re
     assert post.history == []
     assert await proc.stop() == 0
     assert "Traceback" not in proc.output()
+
+
+async def test_a_refused_response_url_falls_back_to_one_chat_post_ephemeral(
+        fake_slack: FakeSlack, slack_studybot: Any) -> None:
+    proc = await slack_studybot()
+    rule = fake_slack.fail_next("response_url", status=404)
+    ack = await fake_slack.slash("/define", "HPA", user="U3", channel="C2")
+    answer = await fake_slack.wait_reply(ack)
+    assert rule.hits == 1 and [r.status for r in fake_slack.responses] == [404]
+    assert (answer.via, answer.user, answer.channel) == ("chat.postEphemeral", "U3", "C2")
+    assert "Horizontal Pod Autoscaler" in answer.readable()
+    assert len(fake_slack.replies_to(ack)) == 1
+    assert await proc.stop() == 0

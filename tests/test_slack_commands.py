@@ -3,11 +3,8 @@ Mode on the loopback Slack: acknowledged within 3 s, one private reply, Slack's 
 
 from __future__ import annotations
 
-import pytest
-
 from tests.slack_app_support import COMMUNITY, SlackRig, slack_front  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.asyncio
 
 
 async def test_define_finds_hpa_by_acronym_with_definition_aliases_deck_and_source(slack_front: SlackRig) -> None:
@@ -189,3 +186,32 @@ async def test_a_member_can_hide_from_the_leaderboard_and_come_back(slack_front:
     _, again = await slack_front.slash("/stats", user="U2")
     _, shown = await slack_front.click(again, "stats_listing", user="U2")
     assert "listed on this workspace's leaderboards again" in shown.readable()
+
+
+async def test_stats_attaches_the_chart_as_a_file_shared_in_no_channel(slack_front: SlackRig) -> None:
+    fake = slack_front.fake
+    _, question = await slack_front.slash("/quiz", user="U2")
+    await slack_front.click(question, "quiz_answer:0", user="U2")
+    _, stats = await slack_front.slash("/stats", user="U2")
+    [image] = [b for b in stats.blocks if b["type"] == "image"]
+    [uploaded] = fake.files.values()
+    assert image["slack_file"] == {"id": uploaded.id} and image["alt_text"]
+    assert uploaded.completed and uploaded.channel is None  # the app's own file, in no channel
+    assert uploaded.data is not None and uploaded.data.startswith(b"\x89PNG")
+    assert stats.via == "response_url" and stats.action_ids() == ["stats_listing"]
+
+
+async def test_stats_without_a_chart_still_answers_when_the_upload_fails(slack_front: SlackRig) -> None:
+    slack_front.fake.fail_next("files.getUploadURLExternal", status=500)
+    _, stats = await slack_front.slash("/stats", user="U3")
+    assert "Study stats" in stats.readable() and not [b for b in stats.blocks if b["type"] == "image"]
+
+
+async def test_leaderboard_podium_attaches_the_top_ten_card_privately(slack_front: SlackRig) -> None:
+    _, question = await slack_front.slash("/quiz", user="U2")
+    await slack_front.click(question, "quiz_answer:0", user="U2")
+    _, board = await slack_front.slash("/leaderboard", "all practice podium", user="U3")
+    [image] = [b for b in board.blocks if b["type"] == "image"]
+    [uploaded] = slack_front.fake.files.values()
+    assert image["slack_file"] == {"id": uploaded.id} and uploaded.channel is None
+    assert board.via == "response_url" and "#1" in board.readable()

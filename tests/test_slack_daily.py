@@ -4,18 +4,21 @@ still work after a restart; through the real Bolt app on the loopback Slack."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from slack_sdk.errors import SlackApiError
 
+from bot.app.ports import Forbidden, Gone, TryLater
 from bot.clock import ManualClock
+from bot.slack_app.delivery import outcome_of
 from tests.slack_app_support import COMMUNITY, SlackRig, slack_rig
 from tests.slack_loopback import FakeSlack, Message
 
-pytestmark = pytest.mark.asyncio
 START = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
 
 
@@ -215,3 +218,23 @@ async def test_an_owner_who_is_not_an_admin_may_run_the_daily_quiz(rig: SlackRig
     rig.fake.add_user("UOW", is_owner=True)
     _, reply = await rig.slash("/daily", "set <#C2|random> 09:00", user="UOW")
     assert "<#C2>" in reply.readable()
+
+
+@pytest.mark.parametrize(("error", "editing", "expected"), [
+    ("channel_not_found", False, Gone(channel=True)),
+    ("is_archived", True, Gone(channel=True)),
+    ("message_not_found", True, Gone(channel=False)),
+    ("cant_update_message", True, Gone(channel=False)),
+    ("not_in_channel", False, Forbidden()),
+    ("missing_scope", False, Forbidden()),
+    ("invalid_auth", True, Forbidden()),
+])
+def test_slacks_errors_become_the_delivery_ports_outcomes(error: str, editing: bool, expected: object) -> None:
+    assert outcome_of(SlackApiError(error, {"ok": False, "error": error}), editing=editing) == expected
+
+
+@pytest.mark.parametrize("failure", [SlackApiError("x", {"ok": False, "error": "ratelimited"}),
+                                     SlackApiError("x", {"ok": False, "error": "internal_error"}),
+                                     asyncio.TimeoutError(), ConnectionResetError()])
+def test_anything_else_is_tried_again_at_the_next_sweep(failure: BaseException) -> None:
+    assert isinstance(outcome_of(failure), TryLater)

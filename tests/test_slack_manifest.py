@@ -10,7 +10,7 @@ from bot.cli import main
 
 # Every Web API method the bot calls with its bot token, and the scope Slack asks for it
 # (docs.slack.dev method pages); `views.open`, `auth.test` need none.
-NEEDED = {"commands", "chat:write", "users:read"}
+NEEDED = {"commands", "chat:write", "users:read", "files:write"}  # files:write: the /stats chart
 JUSTIFIED = NEEDED | {"chat:write.public"}  # posting the daily quiz in a public channel the bot is not in
 COMMANDS = {"/define", "/search", "/quiz", "/stats", "/leaderboard", "/daily", "/review"}
 

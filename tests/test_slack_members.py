@@ -18,7 +18,6 @@ from bot.slack_app.members import Members
 from tests.slack_app_support import slack_settings
 from tests.slack_loopback import FakeSlack
 
-pytestmark = pytest.mark.asyncio
 
 
 @pytest_asyncio.fixture

@@ -14,7 +14,6 @@ from bot.engine.cards import Rating
 from tests.slack_app_support import COMMUNITY, SlackRig, slack_front, slack_rig  # noqa: F401 - the fixture
 from tests.slack_loopback import FakeSlack
 
-pytestmark = pytest.mark.asyncio
 
 
 async def cards(rig: SlackRig, user: str) -> int:

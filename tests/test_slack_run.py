@@ -25,7 +25,7 @@ from tests.loopback.fixtures import fake_discord  # noqa: F401 - the fixture
 from tests.slack_e2e_support import StudybotProcess, reply, slack_env, slack_studybot  # noqa: F401
 from tests.slack_loopback import FakeSlack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
+pytestmark = pytest.mark.e2e
 
 CLEAN = "shut down: scheduler stopped, store closed"
 SECRET = "loopback-signing-secret"

@@ -276,6 +276,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "slack.rank_line": "Rank in this workspace: **{rank}**",
         "slack.stats_chart": "Your last 30 days, as a chart (only you can see it).",
         "slack.hidden": "You are now hidden from this workspace's leaderboards.",
+        "slack.podium": "The top 10 as a picture (only you can see it).",
         "slack.shown": "You are listed on this workspace's leaderboards again.",
 
         # Pictures and exports (bot/present): chart and podium labels, their alt texts, files.
@@ -545,6 +546,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "slack.rank_line": "워크스페이스 순위: **{rank}**",
         "slack.stats_chart": "최근 30일 차트입니다 (나에게만 보입니다).",
         "slack.hidden": "이제 이 워크스페이스의 리더보드에 표시되지 않습니다.",
+        "slack.podium": "상위 10명 그림입니다 (나에게만 보입니다).",
         "slack.shown": "이 워크스페이스의 리더보드에 다시 표시됩니다.",
 
         "chart.title": "{name} · 최근 30일",

@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     ExternalDataSelectElement,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -462,6 +463,13 @@ def stats_blocks(stats: UserStats, name: str, lang: Lang, *, own: bool = False) 
         blocks.append(actions([button(tr(lang, "stats.hide" if hide else "stats.show"), "stats_listing",
                                       "hide" if hide else "show")]))
     return blocks
+
+
+def picture_block(file_id: str, alt: str, title: str) -> ImageBlock:
+    """A picture (the `/stats` chart, the podium card) the app uploaded and shared in no channel:
+    the block shows it to whoever sees the (private) reply, and to nobody else."""
+    return ImageBlock(slack_file={"id": file_id}, alt_text=limits.clip(alt, limits.IMAGE_ALT) or limits.EMPTY,
+                      title=PlainTextObject(text=limits.plain(title, limits.IMAGE_TITLE)))
 
 
 def leader_line(row: LeaderRow, lang: Lang, *, me: bool = False) -> str:

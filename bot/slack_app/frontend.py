@@ -31,7 +31,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ImageBlock
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -45,6 +45,8 @@ from bot.config import Settings
 from bot.engine import typed
 from bot.engine.scoring import Board
 from bot.errors import AnswersClosed, NothingFound, StudyError, TypedAnswerRefused
+from bot.present import leaderboard_card, member_chart
+from bot.present.records import Picture
 from bot.slack_app import blocks as bk
 from bot.slack_app import limits
 from bot.slack_app.delivery import SlackDelivery
@@ -110,10 +112,12 @@ def caller_of(body: dict[str, Any]) -> Caller | None:
 
 @dataclass(frozen=True)
 class Reply:
-    """One private reply: the notification text and the blocks (None: the text as one section)."""
+    """One private reply: the notification text and the blocks (None: the text as one section);
+    `fallback`, blocks to send instead when Slack refuses these (an image it cannot show yet)."""
 
     text: str
     blocks: Sequence[Block] | None = None
+    fallback: Sequence[Block] | None = None
 
 
 class Expired(Exception):
@@ -233,24 +237,35 @@ class SlackFrontEnd:
     # -- replies -----------------------------------------------------------------------------
 
     async def _reply(self, respond: Any, caller: Caller | None, reply: Reply) -> None:
-        """The one private reply: `response_url` first, `chat.postEphemeral` when that fails."""
+        """The one private reply: `response_url` first, `chat.postEphemeral` when that fails;
+        the reply's `fallback` blocks when Slack refuses its blocks."""
         text = limits.message_text(reply.text)
-        blocks = bk.to_dicts(reply.blocks if reply.blocks is not None else bk.text_blocks(reply.text))
+        tries = [reply.blocks if reply.blocks is not None else bk.text_blocks(reply.text)]
+        if reply.fallback is not None:
+            tries.append(reply.fallback)
         if respond is not None and caller is not None and caller.response_url:
-            try:
-                sent = await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-                if getattr(sent, "status_code", 200) == 200:
+            for blocks in tries:
+                try:
+                    sent = await respond(text=text, blocks=bk.to_dicts(blocks), response_type="ephemeral",
+                                         replace_original=False)
+                except Exception as exc:  # noqa: BLE001 - fall back below
+                    log.info("slack: response_url failed: %s", type(exc).__name__)
+                    break
+                status = getattr(sent, "status_code", 200)
+                if status == 200:
                     return
-                log.info("slack: response_url refused the reply (HTTP %s)", getattr(sent, "status_code", "?"))
-            except Exception as exc:  # noqa: BLE001 - fall back below
-                log.info("slack: response_url failed: %s", type(exc).__name__)
+                log.info("slack: response_url refused the reply (HTTP %s)", status)
+                if status != 400:  # used up or expired: chat.postEphemeral below
+                    break
         if caller is None or caller.channel_id is None:
             return
-        try:
-            await self.client.chat_postEphemeral(channel=caller.channel_id, user=caller.user_id, text=text,
-                                                 blocks=blocks, link_names=False)
-        except Exception as exc:  # noqa: BLE001 - nothing more can be done
-            log.warning("slack: could not reply to a member of %s: %s", caller.team_id, type(exc).__name__)
+        for blocks in tries:
+            try:
+                await self.client.chat_postEphemeral(channel=caller.channel_id, user=caller.user_id, text=text,
+                                                     blocks=bk.to_dicts(blocks), link_names=False)
+                return
+            except Exception as exc:  # noqa: BLE001 - nothing more can be done
+                log.warning("slack: could not reply to a member of %s: %s", caller.team_id, type(exc).__name__)
 
     def _failure(self, exc: BaseException, lang: Lang) -> Reply:
         if isinstance(exc, Expired):
@@ -484,8 +499,34 @@ class SlackFrontEnd:
         stats = await self.study.stats(caller.community, target)
         if stats.opted_out and target != caller.user_id:
             return Reply(tr(lang, "stats.private", name=limits.display_name(name)))
-        return Reply(tr(lang, "stats.title", name=limits.display_name(name)),
-                     bk.stats_blocks(stats, name, lang, own=target == caller.user_id))
+        blocks = bk.stats_blocks(stats, name, lang, own=target == caller.user_id)
+        chart = await self._chart(caller, target, name, lang)
+        title = tr(lang, "stats.title", name=limits.display_name(name))
+        if chart is None:
+            return Reply(title, blocks)
+        own = target == caller.user_id
+        with_chart = [*blocks[:-1], chart, blocks[-1]] if own else [*blocks, chart]  # above the listing toggle
+        return Reply(title, with_chart, fallback=blocks)
+
+    async def _chart(self, caller: Caller, user_id: str, name: str, lang: Lang) -> ImageBlock | None:
+        """The member's chart (drawn in the worker process) as a private image block, or None."""
+        return await self._picture(caller, member_chart(self.study, self.application.present, caller.community,
+                                                        user_id, name, lang), "slack.stats_chart", lang)
+
+    async def _picture(self, caller: Caller, drawing: Awaitable[Picture], title_key: str,
+                       lang: Lang) -> ImageBlock | None:
+        """A picture uploaded as a file of the app's own that is shared in no channel, as an image
+        block for a private reply; None when it cannot be drawn or sent (the words go out anyway)."""
+        try:
+            picture = await drawing
+            sent = await self.client.files_upload_v2(content=picture.png, filename=picture.filename,
+                                                     title=limits.one_line(tr(lang, title_key), 200),
+                                                     alt_txt=limits.clip(picture.alt, 1000), request_file_info=False)
+            file_id = (sent.get("files") or [{}])[0].get("id")
+        except Exception:  # noqa: BLE001 - the picture is a bonus
+            log.exception("slack: could not draw or upload a picture in %s", caller.community)
+            return None
+        return bk.picture_block(str(file_id), picture.alt, tr(lang, title_key)) if file_id else None
 
     async def stats_listing(self, caller: Caller, action: dict[str, Any]) -> Render:
         """"Hide me from leaderboards" / "Show me on leaderboards" under one's own stats."""
@@ -497,19 +538,27 @@ class SlackFrontEnd:
 
     async def leaderboard(self, caller: Caller, member: Member, text: str) -> Reply:
         lang = member.lang
-        period, board = "week", "daily"
+        period, board, podium = "week", "daily", False
         for word in text.lower().split():
             if word in PERIODS:
                 period = word
             elif word in BOARDS:
                 board = word
+            elif word == "podium":
+                podium = True
             else:
                 return Reply(tr(lang, "console.unknown_option", word=limits.user_text(word, 40)))
         page = await self.study.leaderboard(caller.community, period=period, board=board, limit=10)
         mine = await self.study.own_rank(caller.community, caller.user_id, board=board, period=period)
-        return Reply(tr(lang, "board.title", board=tr(lang, f"board.{board}"), period=tr(lang, f"board.{period}")),
-                     bk.leaderboard_blocks(page, board=board, period=period, caller_id=caller.user_id,
-                                           caller_row=mine, lang=lang))
+        title = tr(lang, "board.title", board=tr(lang, f"board.{board}"), period=tr(lang, f"board.{period}"))
+        blocks = bk.leaderboard_blocks(page, board=board, period=period, caller_id=caller.user_id,
+                                       caller_row=mine, lang=lang)
+        card = None
+        if podium and page.rows:
+            card = await self._picture(caller, leaderboard_card(self.study, self.application.present,
+                                                                caller.community, period=period, board=board,
+                                                                lang=lang), "slack.podium", lang)
+        return Reply(title, blocks) if card is None else Reply(title, [*blocks, card], fallback=blocks)
 
     # -- review ------------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ INPUT_LABEL = 2000
 MODAL_TITLE = 24
 MODAL_BUTTON = 24
 PRIVATE_METADATA = 3000
+IMAGE_ALT = 2000
+IMAGE_TITLE = 2000
 MESSAGE_TEXT = 3000  # the notification text beside blocks: Slack truncates at 40,000, advises 4,000
 
 ELLIPSIS = "…"

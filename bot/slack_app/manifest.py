@@ -10,6 +10,7 @@ interactivity, Socket Mode, and the bot scopes of the Web API methods the bot ca
 | `chat:write` | `chat.postMessage` (daily posts, reminders), `chat.update` (reveals), `chat.postEphemeral` (replies when a `response_url` is used up) |
 | `chat:write.public` | posting the daily quiz in a public channel the bot was not invited to |
 | `users:read` | `users.info` with `include_locale` (a member's language and admin role) |
+| `files:write` | `files.getUploadURLExternal` + `files.completeUploadExternal` (`files_upload_v2`): the `/stats` chart and the podium card, uploaded into no channel and shown in the private reply |
 
 `views.open` (modals), `auth.test` and `apps.connections.open` (with the app-level token, scope
 `connections:write`, made on the Basic Information page) need no bot scope. With `url` given, the
@@ -22,7 +23,7 @@ from typing import Any
 
 import yaml
 
-BOT_SCOPES: tuple[str, ...] = ("commands", "chat:write", "chat:write.public", "users:read")
+BOT_SCOPES: tuple[str, ...] = ("commands", "chat:write", "chat:write.public", "users:read", "files:write")
 SHORTCUT_CALLBACK = "lookup"
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -30,7 +31,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("/search", "Search inside the definitions", "WORDS"),
     ("/quiz", "A personal practice question (only you see it)", "[TOPIC]"),
     ("/stats", "Your answers, accuracy, points, streaks and rank", "[@member]"),
-    ("/leaderboard", "This workspace's leaderboard", "[week|month|all] [daily|practice]"),
+    ("/leaderboard", "This workspace's leaderboard", "[week|month|all] [daily|practice] [podium]"),
     ("/daily", "The daily channel quiz: set, now and stop (admins), status (everyone)",
      "set #channel HH:MM [Area/Zone] [topic] | now | stop | status"),
     ("/review", "Your due cards first, then new entries; daily reminders on request",

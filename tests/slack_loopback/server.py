@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import itertools
 import json
 import time
+from urllib.parse import quote, urlencode
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import WSMsgType, web
 
 from . import limits
@@ -84,7 +87,7 @@ class Pending:
     envelope: dict[str, Any]
     sent_at: float
     future: asyncio.Future[Ack]
-    connection: SocketConnection
+    connection: SocketConnection | None  # None: delivered over HTTP
     user: str
     channel: str
     response_url_id: str | None
@@ -139,6 +142,8 @@ class FakeSlack:
         self.files: dict[str, UploadedFile] = {}
         self.connections: list[SocketConnection] = []
         self.response_urls: dict[str, ResponseUrl] = {}
+        self._by_envelope: dict[str, list[Posted]] = {}
+        self._by_member: dict[tuple[str, str], list[Ephemeral]] = {}
         self._violations_expected = False
         self._offset = 0.0
         self._ids = itertools.count(1)
@@ -149,6 +154,8 @@ class FakeSlack:
         self._triggers: dict[str, tuple[float, str, bool]] = {}  # id -> (issued, user, used)
         self._pending: dict[str, Pending] = {}
         self._tasks: set[asyncio.Future[None]] = set()
+        self.http_target: tuple[str, str] | None = None  # (request URL, signing secret): HTTP mode
+        self._http: aiohttp.ClientSession | None = None
         self._changed: asyncio.Event | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -194,6 +201,8 @@ class FakeSlack:
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        if self._http is not None:
+            await self._http.close()
         for pending in list(self._pending.values()):
             self._settle(pending, None, None)
         for conn in self.connections:
@@ -298,14 +307,23 @@ class FakeSlack:
             return None
         return await self.wait_for(find, timeout=timeout, what="a matching channel message")
 
+    def _add(self, posted: Message | Ephemeral) -> None:
+        """Record a channel message or an ephemeral, indexed for `replies_to`."""
+        if isinstance(posted, Message):
+            self.messages[posted.ts] = posted
+        else:
+            self.ephemerals.append(posted)
+            if posted.via == "chat.postEphemeral":
+                self._by_member.setdefault((posted.user, posted.channel), []).append(posted)
+        if posted.envelope_id is not None:
+            self._by_envelope.setdefault(posted.envelope_id, []).append(posted)
+
     def replies_to(self, ack: Ack) -> list[Posted]:
         """What the member saw in answer to an envelope: its ack payload's message, its
         response_url posts, and ephemerals chat.postEphemeral sent that member in that channel
         after the envelope (Slack cannot tell which envelope those answer)."""
-        out: list[Posted] = [e for e in self.ephemerals if e.envelope_id == ack.envelope_id]
-        out += [m for m in self.messages.values() if m.envelope_id == ack.envelope_id]
-        out += [e for e in self.ephemerals if e.via == "chat.postEphemeral" and e.user == ack.user
-                and e.channel == ack.channel and e.at >= ack.sent_at]
+        out: list[Posted] = list(self._by_envelope.get(ack.envelope_id, ()))
+        out += [e for e in self._by_member.get((ack.user, ack.channel), ()) if e.at >= ack.sent_at]
         return sorted(out, key=lambda p: p.at)
 
     async def wait_reply(self, ack: Ack, *, count: int = 1, timeout: float = 10.0) -> Posted:
@@ -478,7 +496,7 @@ class FakeSlack:
         message = Message(channel.id, self._ts(), args.get("text"), list(args.get("blocks") or []),
                           "chat.postMessage", self.now(), user=self.bot_user_id, bot_id=self.bot_id,
                           thread_ts=args.get("thread_ts"))
-        self.messages[message.ts] = message
+        self._add(message)
         return self._ok(channel=channel.id, ts=message.ts, message=message.to_api(self.team_id))
 
     def _own_message(self, args: Mapping[str, Any], not_ours: str) -> Message | str:
@@ -519,7 +537,7 @@ class FakeSlack:
             return self._error(error)
         eph = Ephemeral(channel.id, self._ts(), args.get("text"), list(args.get("blocks") or []),
                         "chat.postEphemeral", self.now(), user=user)
-        self.ephemerals.append(eph)
+        self._add(eph)
         return self._ok(message_ts=eph.ts)
 
     async def _delete(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -742,10 +760,10 @@ class FakeSlack:
         if body.get("response_type") == "in_channel":
             message = Message(url.channel, self._ts(), text, list(blocks or []), "response_url", self.now(),
                               envelope_id=url.envelope_id, user=self.bot_user_id, bot_id=self.bot_id)
-            self.messages[message.ts] = message
+            self._add(message)
             return
-        self.ephemerals.append(Ephemeral(url.channel, self._ts(), text, list(blocks or []), "response_url",
-                                         self.now(), envelope_id=url.envelope_id, user=url.user))
+        self._add(Ephemeral(url.channel, self._ts(), text, list(blocks or []), "response_url",
+                            self.now(), envelope_id=url.envelope_id, user=url.user))
 
     # ------------------------------------------------------------------ Socket Mode
 
@@ -801,7 +819,8 @@ class FakeSlack:
         ack = Ack(envelope["envelope_id"], envelope["type"], payload, elapsed, pending.sent_at, envelope,
                   pending.user, pending.channel, pending.response_url_id)
         self._pending.pop(ack.envelope_id, None)
-        pending.connection.pending.discard(ack.envelope_id)
+        if pending.connection is not None:
+            pending.connection.pending.discard(ack.envelope_id)
         if elapsed is not None:
             self.acks[ack.envelope_id] = ack
         if not pending.future.done():
@@ -837,10 +856,10 @@ class FakeSlack:
         if payload.get("response_type") == "in_channel":
             message = Message(pending.channel, self._ts(), text, blocks, "ack", self.now(), envelope_id=envelope_id,
                               user=self.bot_user_id, bot_id=self.bot_id)
-            self.messages[message.ts] = message
+            self._add(message)
         else:
-            self.ephemerals.append(Ephemeral(pending.channel, self._ts(), text, blocks, "ack", self.now(),
-                                             envelope_id=envelope_id, user=pending.user))
+            self._add(Ephemeral(pending.channel, self._ts(), text, blocks, "ack", self.now(),
+                                envelope_id=envelope_id, user=pending.user))
 
     def _apply_view_ack(self, inner: dict[str, Any], payload: dict[str, Any]) -> None:
         view = self.views.get(inner["view"]["id"])
@@ -917,6 +936,12 @@ class FakeSlack:
                     "payload": payload}
         if kind == "events_api":
             envelope.update({"retry_attempt": 0, "retry_reason": ""})
+        if self.http_target is not None:
+            ack = await self._send_http(envelope, user, channel, response_url_id,
+                                        self.ack_timeout if timeout is None else timeout)
+            if require_ack and not ack.acked:
+                raise NoAck(f"{kind} request {envelope_id} was not answered with HTTP 200")
+            return ack
         if not require_ack and not self.open_connections():
             return Ack(envelope_id, kind, None, None, self.now(), envelope, user, channel, response_url_id)
         conn = await self.wait_connected(self.ack_timeout)
@@ -937,6 +962,63 @@ class FakeSlack:
         if require_ack and not ack.acked:
             raise NoAck(f"{kind} envelope {envelope_id} was not acknowledged within {wait}s")
         return ack
+
+    def deliver_over_http(self, url: str, signing_secret: str) -> None:
+        """HTTP mode: send what `slash`/`click`/... make as Slack's signed HTTP requests to the
+        app's Request URL `url` (form-encoded; interactive ones as `payload=<json>`), instead of
+        Socket Mode envelopes. The HTTP response is the ack: 200 with an empty body, a JSON body
+        (its payload) or plain text (a slash command's reply text)."""
+        self.http_target = (url, signing_secret)
+
+    @staticmethod
+    def sign(signing_secret: str, timestamp: str, body: str) -> str:
+        """Slack's `X-Slack-Signature` for a request body."""
+        digest = hmac.new(signing_secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        return f"v0={digest}"
+
+    async def _send_http(self, envelope: dict[str, Any], user: str, channel: str, response_url_id: str | None,
+                         timeout: float) -> Ack:
+        assert self.http_target is not None
+        url, secret = self.http_target
+        kind, payload = envelope["type"], envelope["payload"]
+        if kind == "slash_commands":
+            body = urlencode(payload)
+        elif kind == "interactive":
+            body = "payload=" + quote(json.dumps(payload, ensure_ascii=False))
+        else:
+            body = json.dumps(payload, ensure_ascii=False)
+        stamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json" if kind == "events_api" else "application/x-www-form-urlencoded",
+                   "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": self.sign(secret, stamp, body),
+                   "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
+        pending = Pending(envelope, self.now(), future, None, user, channel, response_url_id)
+        self._pending[envelope["envelope_id"]] = pending
+        try:
+            async with self._http.post(url, data=body.encode(), headers=headers,
+                                       timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                status, text = response.status, await response.text()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            self._settle(pending, None, None)
+            self.violation(f"HTTP {kind}: no answer from the app ({type(exc).__name__})")
+            return future.result()
+        elapsed = self.now() - pending.sent_at
+        if status != 200:
+            self._settle(pending, None, None)
+            self.violation(f"HTTP {kind}: the app answered {status}")
+            return future.result()
+        ack_payload: dict[str, Any] | None = None
+        if text.strip():
+            try:
+                parsed = json.loads(text)
+                ack_payload = parsed if isinstance(parsed, dict) else {"text": text}
+            except ValueError:
+                ack_payload = {"text": text}
+        self._settle(pending, ack_payload, elapsed)
+        self._check_ack(pending, ack_payload)
+        return future.result()
 
     def _user(self, user_id: str) -> User:
         return self.users.get(user_id) or self.add_user(user_id)
