@@ -270,7 +270,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--notes", type=Path, help="notes file or folder (default: data/notes)")
-    common.add_argument("--db", help="SQLite database file or sqlite:/// URL (default: data/studybot.db)")
+    common.add_argument("--db", help="SQLite file, sqlite:///path or postgresql://user@host/name (default: data/studybot.db)")
 
     parser = _Parser(prog="studybot", description="A study-group bot for your own notes.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

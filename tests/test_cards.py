@@ -20,6 +20,7 @@ from bot.engine import cards
 from bot.engine.cards import Card, CardState, Rating, rating_for, recall, review
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.store import Store
+from tests.backends import open_test_store
 from tests.conftest import REPO_ROOT
 
 GUILD = Community.discord(10)
@@ -40,8 +41,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul") as s:
+async def store(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul") as s:
         yield s
 
 
@@ -165,16 +166,18 @@ async def test_a_question_without_an_entry_makes_no_card(store, clock):
     assert await store.all_cards() == []
 
 
-async def test_the_card_is_written_in_the_answers_transaction(store, clock, db_path):
+@pytest.mark.sqlite_only("SQLite's card trigger calls a function each store connection registers; "
+                        "PostgreSQL reviews the card in the store (tested beside)")
+async def test_the_card_is_written_in_the_answers_transaction(store, clock, store_url):
     """A connection that cannot review cards cannot insert an answer either: there is no way
     to have the answer without its card."""
     post = await store.create_practice_post(GUILD, "1", question("e1"))
-    with sqlite3.connect(db_path) as conn, pytest.raises(sqlite3.OperationalError, match="card_review"):
+    with sqlite3.connect(store_url) as conn, pytest.raises(sqlite3.OperationalError, match="card_review"):
         conn.execute("INSERT INTO answers (post_id, community, board, season, user_id, display_name,"
                      " choice, correct, points, streak, answered_at, week_key, month_key)"
                      " VALUES (?, ?, 'practice', 1, '1', 'Ann', 1, 1, 1, 1, ?, 'w', 'm')",
                      (post.post_id, GUILD, START.isoformat()))
-    with sqlite3.connect(db_path) as conn:
+    with sqlite3.connect(store_url) as conn:
         assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
 
 
@@ -230,13 +233,13 @@ async def test_an_old_database_gets_cards_for_its_answers_when_it_is_opened(tmp_
     assert len(migrated) == keys
 
 
-def test_the_cards_rebuild_command(db_path, clock, tmp_path: Path):
+def test_the_cards_rebuild_command(store_url, clock, tmp_path: Path):
     async def prepare() -> None:
-        async with await Store.open(db_path, clock=clock) as store:
+        async with await open_test_store(store_url, clock=clock) as store:
             await answer(store, clock, "e1", True)
             await answer(store, clock, "e2", False)
 
     asyncio.run(prepare())
     out = io.StringIO()
-    assert cli_main(["cards", "rebuild", "--db", str(db_path)], out=out) == 0
+    assert cli_main(["cards", "rebuild", "--db", str(store_url)], out=out) == 0
     assert out.getvalue().startswith("rebuilt 2 cards from 2 answers in ")

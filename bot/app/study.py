@@ -36,7 +36,7 @@ from bot.errors import (
     QuestionGone,
     UnknownTopic,
 )
-from bot.store import Store
+from bot.store.backend import StoreBackend
 from bot.store.records import (
     AnswerResult,
     AnswerStatus,
@@ -106,7 +106,7 @@ class StudyService:
         self,
         *,
         notes_path: Path,
-        store: Store,
+        store: StoreBackend,
         clock: Clock,
         aliases_path: Path | None = None,
         seed: int = 0,
