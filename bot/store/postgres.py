@@ -42,7 +42,13 @@ from bot.community import Community
 from bot.engine import cards, scoring
 from bot.engine.scoring import Board, Period
 from bot.errors import StoreUnavailable
-from bot.store.pg_schema import apply_pg_migrations, load_pg_migrations, pg_schema_version
+from bot.store.pg_schema import (
+    MIGRATION_LOCK,
+    PgMigration,
+    apply_pg_migrations,
+    load_pg_migrations,
+    pg_schema_version,
+)
 from bot.store.records import (
     Answerer,
     AnswerResult,
@@ -369,7 +375,10 @@ class PostgresStore:
         shown = redact(url)
         try:
             pool = await asyncpg.create_pool(url, min_size=min_connections, max_size=max_connections,
-                                             timeout=connect_timeout, command_timeout=None)
+                                             timeout=connect_timeout, command_timeout=None,
+                                             # JIT makes asyncpg's type introspection take seconds
+                                             # (asyncpg's FAQ) and short queries gain nothing.
+                                             server_settings={"jit": "off"})
         except (ValueError, asyncpg.exceptions.ClientConfigurationError,
                 asyncpg.exceptions.InterfaceError) as exc:
             raise StoreError(f"The database URL {shown} is not a valid PostgreSQL URL ({exc}).") from exc
@@ -392,27 +401,36 @@ class PostgresStore:
 
     async def _start(self) -> None:
         migrations = load_pg_migrations()
-        newest = migrations[-1].number
         async with self._pool.acquire() as conn:
-            version = await pg_schema_version(conn)
-            if version > newest:
-                raise StoreError(
-                    f"The database {redact(self._url)} has schema version {version}, newer than "
-                    f"this studybot knows ({newest}); upgrade studybot or use another database.")
-            if version == 0:
-                tables = await conn.fetchval(
-                    "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
-                if tables:
-                    raise StoreError(
-                        f"The database {redact(self._url)} already holds {tables} tables that are "
-                        "not studybot's; give studybot an empty database of its own.")
+            # One starting process at a time looks at the schema and migrates it.
+            await conn.execute(f"SELECT pg_advisory_lock({MIGRATION_LOCK:d})")
             try:
-                await apply_pg_migrations(conn, migrations)
-            except asyncpg.exceptions.InsufficientPrivilegeError as exc:
-                raise StoreError(f"The user of {redact(self._url)} may not create studybot's "
-                                 f"tables ({exc}).") from exc
+                await self._check_and_migrate(conn, migrations)
+            finally:
+                await conn.execute(f"SELECT pg_advisory_unlock({MIGRATION_LOCK:d})")
         if await self.get_meta(_CARDS_STALE) is not None:
             await self.rebuild_cards()
+
+    async def _check_and_migrate(self, conn: asyncpg.Connection, migrations: tuple[PgMigration, ...]) -> None:
+        newest = migrations[-1].number
+        version = await pg_schema_version(conn)
+        if version > newest:
+            raise StoreError(
+                f"The database {redact(self._url)} has schema version {version}, newer than "
+                f"this studybot knows ({newest}); upgrade studybot or use another database.")
+        if version == 0:
+            tables = await conn.fetchval(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename <> 'studybot_schema'")
+            if tables:
+                raise StoreError(
+                    f"The database {redact(self._url)} already holds {tables} tables that are "
+                    "not studybot's; give studybot an empty database of its own.")
+        try:
+            await apply_pg_migrations(conn, migrations)
+        except asyncpg.exceptions.InsufficientPrivilegeError as exc:
+            raise StoreError(f"The user of {redact(self._url)} may not create studybot's "
+                             f"tables ({exc}).") from exc
 
     async def close(self) -> None:
         while self._queue or self._draining:
@@ -878,7 +896,7 @@ class PostgresStore:
                 if attempt == CONNECT_ATTEMPTS:
                     raise
                 log.warning("%d answers: PostgreSQL went away (attempt %d of %d); retrying",
-                            len(batch), attempt, CONNECT_ATTEMPTS)
+                            len(batch), attempt, CONNECT_ATTEMPTS, exc_info=True)
                 await asyncio.sleep(RETRY_PAUSE * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
