@@ -101,4 +101,25 @@ def read_rows(store_url: str, sql: str, params: Sequence[Any] = ()) -> list[tupl
         return pool.submit(asyncio.run, fetch()).result()
 
 
-__all__ = ["BACKENDS", "open_test_store", "read_rows"]
+
+def execute_sql(store_url: str, *statements: str) -> None:
+    """Run statements beside the store on a connection of their own (either backend), committed."""
+    if not store_url.startswith("postgresql://"):
+        with closing(sqlite3.connect(store_url)) as conn, conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+
+    async def run() -> None:
+        conn = await asyncpg.connect(store_url)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+__all__ = ["BACKENDS", "execute_sql", "open_test_store", "read_rows"]

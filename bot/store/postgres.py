@@ -929,8 +929,7 @@ class PostgresStore:
                 else:
                     before = _card(*card_columns)
                     old_digest = None
-                card = cards.review(before, cards.rating_for(bool(correct), rating),
-                                    datetime.fromisoformat(answered_at))
+                card = cards.after_answer(before, bool(correct), rating, datetime.fromisoformat(answered_at))
                 reviewed[key] = (card, digest if digest is not None else old_digest, answered_at)
             if reviewed:
                 await conn.execute(_WRITE_CARDS, *_card_columns(reviewed))
@@ -1125,9 +1124,8 @@ class PostgresStore:
                 answers += 1
                 key = (community, user_id, entry_id)
                 before = state.get(key)
-                card = cards.review(None if before is None else before[0],
-                                    cards.rating_for(bool(correct), rating),
-                                    datetime.fromisoformat(answered_at))
+                card = cards.after_answer(None if before is None else before[0], bool(correct), rating,
+                                          datetime.fromisoformat(answered_at))
                 if digest is None and before is not None:
                     digest = before[1]
                 state[key] = (card, digest, answered_at)

@@ -1,8 +1,9 @@
 -- 0005 (PostgreSQL): spaced-repetition cards, as SQLite's 0005_cards.sql.
 --
--- One difference: SQLite reviews the card in a trigger that calls the store's Python function
--- `card_review`; PostgreSQL cannot call into the bot's process, so the PostgreSQL store reviews
--- the card in Python (`bot.engine.cards`) and writes it in the same transaction as the answer
+-- One difference: SQLite's 0005 reviews the card in a trigger that calls the store's Python
+-- function `card_review` (until its 0009 moves that into the store). PostgreSQL cannot call into
+-- the bot's process, so the PostgreSQL store has always reviewed the card in Python
+-- (`bot.engine.cards.after_answer`) and written it in the answer's transaction
 -- (`bot.store.postgres`). Same card, same transaction; no trigger here.
 
 ALTER TABLE answers ADD COLUMN rating INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 4);
