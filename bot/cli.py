@@ -214,6 +214,29 @@ def cmd_cards(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_migrate_db(args: argparse.Namespace, out: TextIO) -> int:
+    """`migrate-db --to postgresql://…`: copy the SQLite database into PostgreSQL and verify it."""
+    import time
+
+    from bot.app.transfer import migrate_database
+    from bot.clock import SystemClock
+
+    settings = _settings(args)
+    if not isinstance(settings.db, Path):
+        raise CliError("--db (or STUDYBOT_DB) must name the SQLite file to copy from", EXIT_USAGE)
+    target = load_settings(db=args.to).db
+    if isinstance(target, Path):
+        raise CliError("--to takes a postgresql://user:password@host:port/database URL", EXIT_USAGE)
+    started = time.perf_counter()
+    report = asyncio.run(migrate_database(settings.db, target, clock=SystemClock(),
+                                          default_timezone=settings.timezone))
+    print(f"copied {sum(report.rows.values())} rows ("
+          + ", ".join(f"{table} {n}" for table, n in report.rows.items())
+          + f") in {time.perf_counter() - started:.1f} s; verified: row counts, {report.leaderboards}"
+          f" leaderboards of {report.communities} communities, score exports and cards match", file=out)
+    return EXIT_OK
+
+
 def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
     from bot.console import run_console
 
@@ -299,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("cards", cmd_cards, "spaced-repetition cards: `cards rebuild` recomputes them from the answers")
     p.add_argument("action", choices=("rebuild",))
+    p = add("migrate-db", cmd_migrate_db, "copy the SQLite database into an empty PostgreSQL database and verify it")
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:port/database")
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
     add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
