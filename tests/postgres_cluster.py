@@ -62,6 +62,7 @@ class PostgresCluster:
     bin_dir: Path
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="studybot-pg-")))
     port: int = field(default_factory=_free_port)
+    durable: bool = False  # fsync on (benchmarks); tests run with fsync off
     _as_user: str | None = None
 
     @property
@@ -84,16 +85,20 @@ class PostgresCluster:
                          "--encoding=UTF8", "--locale=C", "--no-sync")
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr.strip() or done.stdout.strip()}")
+        self._pg_ctl_start()
+        return self
+
+    def _pg_ctl_start(self) -> None:
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -k {self.folder}"
-                   " -c fsync=off -c synchronous_commit=on -c full_page_writes=off"
-                   " -c max_connections=200 -c shared_buffers=128MB")
+                   " -c max_connections=200 -c shared_buffers=256MB")
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"),
                          "-o", options, "-w", "-t", "60", "start")
         if done.returncode != 0:
-            log = (self.folder / "server.log")
+            log = self.folder / "server.log"
             tail = log.read_text(errors="replace")[-800:] if log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()} {tail}")
-        return self
 
     def stop(self, *, remove: bool = True) -> None:
         """Stop the server (fast shutdown: connections are cut) and, by default, remove it."""
@@ -104,12 +109,7 @@ class PostgresCluster:
 
     def restart(self) -> None:
         """Start a stopped server again on the same port and data."""
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -k {self.folder}"
-                   " -c fsync=off -c max_connections=200")
-        done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"),
-                         "-o", options, "-w", "-t", "60", "start")
-        if done.returncode != 0:
-            raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()}")
+        self._pg_ctl_start()
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
@@ -138,14 +138,14 @@ class PostgresCluster:
 
 
 @contextlib.contextmanager
-def running_cluster() -> Iterator[PostgresCluster]:
+def running_cluster(*, durable: bool = False) -> Iterator[PostgresCluster]:
     """A started cluster, stopped and removed on exit; RuntimeError when the binaries are missing."""
     reason = missing_reason()
     if reason is not None:
         raise RuntimeError(reason)
     bin_dir = find_binaries()
     assert bin_dir is not None
-    cluster = PostgresCluster(bin_dir)
+    cluster = PostgresCluster(bin_dir, durable=durable)
     try:
         cluster.start()
         yield cluster
