@@ -13,7 +13,6 @@ from bot.clock import ManualClock
 from bot.community import Community
 from bot.engine.scoring import Board
 from bot.errors import QuestionGone
-from bot.store import Store
 from tests.backends import open_test_store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 

@@ -15,7 +15,7 @@ from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board
-from bot.store import AnswerStatus, Store, StoreError
+from bot.store import AnswerStatus, StoreError
 from tests.backends import open_test_store, read_rows
 
 GUILD = Community.discord(10)

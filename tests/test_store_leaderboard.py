@@ -14,7 +14,6 @@ from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
-from bot.store import Store
 from bot.store.schema import load_migrations
 from tests.backends import open_test_store, read_rows
 

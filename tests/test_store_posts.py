@@ -11,7 +11,7 @@ from bot.clock import ManualClock
 from bot.community import Community
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board
-from bot.store import Store, StoreError
+from bot.store import StoreError
 from tests.backends import open_test_store
 
 GUILD = Community.discord(10)

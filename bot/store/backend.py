@@ -278,7 +278,9 @@ async def open_store(location: str | Path, *, clock: Clock, default_timezone: st
     sentence when it cannot be used. `options` go to the backend's `open` (`busy_timeout` for
     SQLite; `min_connections`, `max_connections`, `connect_timeout` for PostgreSQL)."""
     if is_postgres_url(location):
-        from bot.store.postgres import PostgresStore  # asyncpg only when PostgreSQL is used
+        from bot.store.postgres import (
+            PostgresStore,  # asyncpg only when PostgreSQL is used
+        )
 
         return await PostgresStore.open(str(location), clock=clock, default_timezone=default_timezone,
                                         **options)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -50,9 +49,7 @@ from bot.store.pg_schema import (
     pg_schema_version,
 )
 from bot.store.records import (
-    Answerer,
     AnswerResult,
-    AnswerStatus,
     BoardStats,
     CardRebuild,
     CommunitySettings,
@@ -68,13 +65,26 @@ from bot.store.records import (
     TermMisses,
     UserStats,
 )
+from bot.store.shared import (
+    ANSWER_CONSTANTS,
+    REFUSED_COLUMNS,
+    REMINDER_COLUMNS,
+    TIME_OF_DAY,
+    Replayed,
+    accepted_answer,
+    check_schedule,
+    export_rows,
+    post_results,
+    refused_answer,
+    reminder,
+    replay,
+)
 from bot.store.store import (
     _CARD_COLUMNS,
     _CARDS_STALE,
     _POST_COLUMNS,
     _REBUILD_CHUNK,
     _SCHEDULE_COLUMNS,
-    _TIME_OF_DAY,
     _card,
     _check_zone,
     _dt,
@@ -608,13 +618,8 @@ class PostgresStore:
         topic: str | None = None, questions_per_post: int = 1,
         reveal_after_hours: float | None = None,
     ) -> Schedule:
-        if not _TIME_OF_DAY.match(time):
-            raise ValueError(f"{time!r} is not a time of day as HH:MM")
+        check_schedule(time, questions_per_post, reveal_after_hours)
         _check_zone(timezone)
-        if not 1 <= questions_per_post <= 5:
-            raise ValueError("questions per post must be between 1 and 5")
-        if reveal_after_hours is not None and reveal_after_hours <= 0:
-            raise ValueError("reveal_after_hours must be positive")
         now = _ts(self._clock.now())
         async with self._write() as conn:
             await self._ensure_community(conn, community)
@@ -818,22 +823,12 @@ class PostgresStore:
         Raises StoreUnavailable when the server cannot be reached; nothing of the answer is
         stored then, and the member may simply answer again."""
         params = {
-            "post_id": post_id, "user_id": user_id, "choice": choice,
+            **ANSWER_CONSTANTS, "post_id": post_id, "user_id": user_id, "choice": choice,
             "display_name": display_name, "now": _ts(now or self._clock.now()),
             "default_tz": self._default_tz, "rating": rating,
-            "daily_points": scoring.DAILY_CORRECT_POINTS,
-            "practice_points": scoring.PRACTICE_CORRECT_POINTS,
-            "wrong_points": scoring.WRONG_POINTS,
-            **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
         }
-        outcome = await self._queue_answer(params)
-        if isinstance(outcome, asyncpg.exceptions.PostgresError):
-            raise StoreError(f"The answer to post {post_id} could not be recorded ({outcome}).") from outcome
-        if outcome is not None:
-            choice_, correct, rank, points, streak, answer_index = outcome
-            return AnswerResult(AnswerStatus.ACCEPTED, post_id, choice_, bool(correct),
-                                answer_index, points, streak, rank)
-        return await self._refused_answer(post_id, user_id)
+        result = accepted_answer(await self._queue_answer(params), post_id)
+        return result if result is not None else await self._refused_answer(post_id, user_id)
 
     async def _queue_answer(self, params: dict[str, Any]) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -938,21 +933,10 @@ class PostgresStore:
     async def _refused_answer(self, post_id: int, user_id: str) -> AnswerResult:
         async with self._read() as conn:
             row = await conn.fetchrow(
-                "SELECT p.board, p.owner_user_id, p.revealed_at, p.answer_index,"
-                " a.choice, a.correct, a.points, a.streak, a.correct_rank"
+                f"SELECT {REFUSED_COLUMNS}"
                 " FROM posts p LEFT JOIN answers a ON a.post_id = p.post_id AND a.user_id = $1"
                 " WHERE p.post_id = $2", user_id, post_id)
-        if row is None:
-            return AnswerResult(AnswerStatus.UNKNOWN_POST, post_id)
-        board, owner, revealed_at, answer_index, old_choice, old_correct, points, streak, rank = row
-        if old_choice is not None:
-            return AnswerResult(AnswerStatus.DUPLICATE, post_id, old_choice, bool(old_correct),
-                                answer_index, points, streak, rank)
-        if board == Board.PRACTICE and owner != user_id:
-            return AnswerResult(AnswerStatus.NOT_YOURS, post_id)
-        if revealed_at is not None:
-            return AnswerResult(AnswerStatus.CLOSED, post_id, correct_index=answer_index)
-        raise StoreError(f"The answer to post {post_id} could not be recorded.")
+        return refused_answer(row, post_id, user_id)
 
     async def post_results(self, post_id: int) -> PostResults | None:
         async with self._read() as conn:
@@ -965,26 +949,13 @@ class PostgresStore:
                 "SELECT a.user_id, coalesce(m.display_name, a.display_name) FROM answers a"
                 " LEFT JOIN members m ON m.community = a.community AND m.user_id = a.user_id"
                 " WHERE a.post_id = $1 AND a.correct_rank <= 3 ORDER BY a.correct_rank", post_id)
-        counts = [0] * len(json.loads(post[0]))
-        total = 0
-        for choice, n in per_choice:
-            total += n
-            if 0 <= choice < len(counts):
-                counts[choice] = n
-        return PostResults(post_id, tuple(counts), total, tuple(Answerer(u, name) for u, name in first))
+        return post_results(post_id, post[0], per_choice, first)
 
     # ---- reminders --------------------------------------------------------------------------
 
-    _REMINDER_COLUMNS = "community, user_id, time_of_day, timezone, lang, last_sent_date, stopped_at, stop_reason"
-
-    @staticmethod
-    def _reminder(row: Sequence[Any]) -> Reminder:
-        community, user_id, at, zone, lang, last, stopped, reason = row
-        return Reminder(Community(community), user_id, at, zone, lang, last, _dt(stopped), reason)
-
     async def set_reminder(self, community: Community, user_id: str, time: str, timezone: str,
                            lang: str) -> Reminder:
-        if not _TIME_OF_DAY.match(time):
+        if not TIME_OF_DAY.match(time):
             raise ValueError(f"{time!r} is not a time of day as HH:MM")
         _check_zone(timezone)
         async with self._write() as conn:
@@ -992,9 +963,9 @@ class PostgresStore:
                 "INSERT INTO reminders (community, user_id, time_of_day, timezone, lang)"
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (community, user_id) DO UPDATE SET"
                 " time_of_day = excluded.time_of_day, timezone = excluded.timezone, lang = excluded.lang,"
-                f" stopped_at = NULL, stop_reason = NULL RETURNING {self._REMINDER_COLUMNS}",
+                f" stopped_at = NULL, stop_reason = NULL RETURNING {REMINDER_COLUMNS}",
                 community, user_id, time, timezone, lang)
-        return self._reminder(row)
+        return reminder(row)
 
     async def clear_reminder(self, community: Community, user_id: str) -> bool:
         async with self._write() as conn:
@@ -1004,17 +975,17 @@ class PostgresStore:
 
     async def get_reminder(self, community: Community, user_id: str) -> Reminder | None:
         async with self._read() as conn:
-            row = await conn.fetchrow(f"SELECT {self._REMINDER_COLUMNS} FROM reminders"
+            row = await conn.fetchrow(f"SELECT {REMINDER_COLUMNS} FROM reminders"
                                       " WHERE community = $1 AND user_id = $2", community, user_id)
-        return None if row is None else self._reminder(row)
+        return None if row is None else reminder(row)
 
     async def active_reminders(self, platform: str) -> list[Reminder]:
         async with self._read() as conn:
             rows = await conn.fetch(
-                f"SELECT {self._REMINDER_COLUMNS} FROM reminders WHERE stopped_at IS NULL"
+                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE stopped_at IS NULL"
                 " AND substr(community, 1, $1) = $2 ORDER BY community, user_id",
                 len(platform) + 1, platform + ":")
-        return [self._reminder(r) for r in rows]
+        return [reminder(r) for r in rows]
 
     async def claim_reminder(self, community: Community, user_id: str, local_date: str) -> bool:
         async with self._write() as conn:
@@ -1111,7 +1082,7 @@ class PostgresStore:
     async def rebuild_cards(self) -> CardRebuild:
         """Recompute every card from the answer log in answer order, in one transaction
         (see `Store.rebuild_cards`)."""
-        state: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]] = {}
+        state: Replayed = {}
         answers = 0
         async with self._write() as conn:
             await conn.execute("DELETE FROM cards")
@@ -1120,15 +1091,9 @@ class PostgresStore:
                 "SELECT a.community, a.user_id, p.entry_id, p.definition_hash, a.correct, a.rating,"
                 " a.answered_at FROM answers a JOIN posts p ON p.post_id = a.post_id"
                 " WHERE p.entry_id IS NOT NULL ORDER BY a.answer_id", prefetch=_REBUILD_CHUNK)
-            async for community, user_id, entry_id, digest, correct, rating, answered_at in cursor:
+            async for row in cursor:
                 answers += 1
-                key = (community, user_id, entry_id)
-                before = state.get(key)
-                card = cards.after_answer(None if before is None else before[0], bool(correct), rating,
-                                          datetime.fromisoformat(answered_at))
-                if digest is None and before is not None:
-                    digest = before[1]
-                state[key] = (card, digest, answered_at)
+                replay(state, *row)
             if state:
                 await conn.execute(_WRITE_CARDS, *_card_columns(state))
             await conn.execute("DELETE FROM meta WHERE key = $1", _CARDS_STALE)
@@ -1238,13 +1203,7 @@ class PostgresStore:
                 community, home.season)
             streaks = {board: await self._streaks(conn, community, home.season, board, None)
                        for board in Board}
-        result: list[ScoreExportRow] = []
-        for board_name, user_id, name, points, answered, correct, opted_out in rows:
-            board = Board(board_name)
-            current, best = streaks[board].get(user_id, (0, 0))
-            result.append(ScoreExportRow(board, user_id, name, points, answered, correct,
-                                         current, best, bool(opted_out)))
-        return result
+        return export_rows(rows, streaks)
 
 
 def _card_columns(reviewed: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]]) -> list[list[Any]]:
