@@ -208,6 +208,11 @@ async def assert_ranks_match(store, path, now: datetime) -> int:
     ranks were compared."""
     assert stored_levels(path) == levels_from_scores(path)
     assert not _read(path, "SELECT * FROM score_levels WHERE members < 0")
+    if str(path).startswith("postgresql://"):  # PostgreSQL also keeps members per exact tie
+        assert _read(path, "SELECT community, board, season, period, points, correct, answered, members"
+                           " FROM score_ties WHERE members <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7") == _read(
+            path, "SELECT community, board, season, period, points, correct, answered, count(*)"
+                  " FROM scores GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7")
     season = (await store.community_settings(GUILD)).season
     compared = 0
     for board in Board:

@@ -290,11 +290,16 @@ _LEVEL = """FROM scores s
          WHERE s.community = :community::text AND s.board = :board::text
            AND s.season = :season::int AND s.period = :period::text AND s.points = :points::int"""
 
+# Members ahead: on higher score levels (level rows), in the member's own level with more correct
+# or as many correct and fewer answers (a few `score_ties` rows), and with exactly the member's
+# numbers and a smaller user id (a range of scores_rank); minus the opted-out members ahead.
 _VISIBLE_AHEAD = _named(f"""
 SELECT coalesce((SELECT sum(members) FROM score_levels
                   WHERE {_BOARD_KEY} AND points > :points::int), 0)
-     + (SELECT count(*) {_LEVEL} AND s.correct > :correct::int)
-     + (SELECT count(*) {_LEVEL} AND s.correct = :correct::int AND s.answered < :answered::int)
+     + coalesce((SELECT sum(members) FROM score_ties
+                  WHERE {_BOARD_KEY} AND points = :points::int
+                    AND (correct > :correct::int
+                         OR (correct = :correct::int AND answered < :answered::int))), 0)
      + (SELECT count(*) {_LEVEL} AND s.correct = :correct::int AND s.answered = :answered::int
            AND s.user_id < :user_id::text)
      - (SELECT count(*) FROM members m
@@ -574,6 +579,7 @@ class PostgresStore:
         await conn.execute("DELETE FROM scores WHERE community = $1", community)
         await conn.execute("DELETE FROM board_sizes WHERE community = $1", community)
         await conn.execute("DELETE FROM score_levels WHERE community = $1", community)
+        await conn.execute("DELETE FROM score_ties WHERE community = $1", community)
         for period in ("'all'", "week_key", "month_key"):
             await conn.execute(
                 "INSERT INTO scores (community, board, season, period, user_id, points,"

@@ -69,6 +69,11 @@ async def copy_sqlite_to_postgres(source: Store, target: PostgresStore) -> dict[
                         copied[table] += len(records)
                 finally:
                     await cursor.close()
+        # PostgreSQL's own aggregate (no SQLite table holds it): from the copied scores.
+        await conn.execute(
+            "INSERT INTO score_ties (community, board, season, period, points, correct, answered, members)"
+            " SELECT community, board, season, period, points, correct, answered, count(*) FROM scores"
+            " GROUP BY community, board, season, period, points, correct, answered")
         for table in _WITH_TRIGGERS:
             await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         for table, column in _IDENTITIES:

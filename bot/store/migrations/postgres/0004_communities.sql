@@ -11,6 +11,11 @@
 -- * The aggregate triggers are PL/pgSQL row triggers with the same statements, so the score
 --   rows, the post's counters, the member's name and the streak change in the answer's
 --   transaction, as in SQLite.
+-- * `score_ties` (PostgreSQL only) counts the members per exact (points, correct, answered) of
+--   a board, kept by the same triggers, so a rank sums a few rows where SQLite counts the members
+--   of its own score level one by one (fast in SQLite, not in PostgreSQL; see `_VISIBLE_AHEAD`
+--   in bot/store/postgres.py). PostgreSQL support began after migration 0009 was written, so no
+--   PostgreSQL database predates this table.
 -- * `study_period(ts, zone, kind)` is SQL here (SQLite's is a Python function of the store):
 --   ISO weeks 'IYYY-"W"IW' and months 'YYYY-MM' of the UTC text `ts` in the IANA zone `zone`.
 
@@ -156,6 +161,18 @@ CREATE TABLE score_levels (
     PRIMARY KEY (community, board, season, period, points)
 );
 
+CREATE TABLE score_ties (
+    community TEXT COLLATE "C" NOT NULL,
+    board     TEXT COLLATE "C" NOT NULL,
+    season    INTEGER NOT NULL,
+    period    TEXT COLLATE "C" NOT NULL,
+    points    INTEGER NOT NULL,
+    correct   INTEGER NOT NULL,
+    answered  INTEGER NOT NULL,
+    members   INTEGER NOT NULL,
+    PRIMARY KEY (community, board, season, period, points, correct, answered)
+);
+
 CREATE INDEX members_opted_out ON members (community) WHERE opted_out = 1;
 
 CREATE UNIQUE INDEX schedules_active_channel ON schedules (community, channel_id) WHERE stopped_at IS NULL;
@@ -186,26 +203,42 @@ BEGIN
     VALUES (NEW.community, NEW.board, NEW.season, NEW.period, NEW.points, 1)
     ON CONFLICT (community, board, season, period, points)
     DO UPDATE SET members = score_levels.members + 1;
+    INSERT INTO score_ties (community, board, season, period, points, correct, answered, members)
+    VALUES (NEW.community, NEW.board, NEW.season, NEW.period, NEW.points, NEW.correct, NEW.answered, 1)
+    ON CONFLICT (community, board, season, period, points, correct, answered)
+    DO UPDATE SET members = score_ties.members + 1;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER scores_new_row AFTER INSERT ON scores FOR EACH ROW EXECUTE FUNCTION scores_new_row();
 
--- SQLite's scores_level_move: a member whose points changed moves to the new level.
-CREATE FUNCTION scores_level_move() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SQLite's scores_level_move: a member whose points changed moves to the new level; and every
+-- changed score row moves its member to the new tie.
+CREATE FUNCTION scores_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE score_levels SET members = members - 1
+    IF NEW.points IS DISTINCT FROM OLD.points THEN
+        UPDATE score_levels SET members = members - 1
+         WHERE community = OLD.community AND board = OLD.board AND season = OLD.season
+           AND period = OLD.period AND points = OLD.points;
+        INSERT INTO score_levels (community, board, season, period, points, members)
+        VALUES (NEW.community, NEW.board, NEW.season, NEW.period, NEW.points, 1)
+        ON CONFLICT (community, board, season, period, points)
+        DO UPDATE SET members = score_levels.members + 1;
+    END IF;
+    UPDATE score_ties SET members = members - 1
      WHERE community = OLD.community AND board = OLD.board AND season = OLD.season
-       AND period = OLD.period AND points = OLD.points;
-    INSERT INTO score_levels (community, board, season, period, points, members)
-    VALUES (NEW.community, NEW.board, NEW.season, NEW.period, NEW.points, 1)
-    ON CONFLICT (community, board, season, period, points)
-    DO UPDATE SET members = score_levels.members + 1;
+       AND period = OLD.period AND points = OLD.points AND correct = OLD.correct
+       AND answered = OLD.answered;
+    INSERT INTO score_ties (community, board, season, period, points, correct, answered, members)
+    VALUES (NEW.community, NEW.board, NEW.season, NEW.period, NEW.points, NEW.correct, NEW.answered, 1)
+    ON CONFLICT (community, board, season, period, points, correct, answered)
+    DO UPDATE SET members = score_ties.members + 1;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER scores_level_move AFTER UPDATE OF points ON scores FOR EACH ROW
-    WHEN (NEW.points IS DISTINCT FROM OLD.points) EXECUTE FUNCTION scores_level_move();
+CREATE TRIGGER scores_moved AFTER UPDATE OF points, correct, answered ON scores FOR EACH ROW
+    WHEN ((NEW.points, NEW.correct, NEW.answered) IS DISTINCT FROM (OLD.points, OLD.correct, OLD.answered))
+    EXECUTE FUNCTION scores_moved();
 
 -- SQLite's answers_keep_aggregates.
 CREATE FUNCTION answers_keep_aggregates() RETURNS trigger LANGUAGE plpgsql AS $$
