@@ -280,7 +280,6 @@ SELECT coalesce((SELECT members FROM board_sizes WHERE {_BOARD_KEY}), 0)
                           AND s.season = :season::int AND s.period = :period::text
                           AND s.user_id = m.user_id))
 """
-_VISIBLE_TOTAL = _named(_VISIBLE_TOTAL_SQL)
 
 _AHEAD = """(s.points > :points::int OR (s.points = :points::int AND (s.correct > :correct::int
     OR (s.correct = :correct::int AND (s.answered < :answered::int
@@ -293,7 +292,7 @@ _LEVEL = """FROM scores s
 # Members ahead: on higher score levels (level rows), in the member's own level with more correct
 # or as many correct and fewer answers (a few `score_ties` rows), and with exactly the member's
 # numbers and a smaller user id (a range of scores_rank); minus the opted-out members ahead.
-_VISIBLE_AHEAD = _named(f"""
+_VISIBLE_AHEAD_SQL = f"""
 SELECT coalesce((SELECT sum(members) FROM score_levels
                   WHERE {_BOARD_KEY} AND points > :points::int), 0)
      + coalesce((SELECT sum(members) FROM score_ties
@@ -308,7 +307,7 @@ SELECT coalesce((SELECT sum(members) FROM score_levels
                         WHERE s.community = m.community AND s.board = :board::text
                           AND s.season = :season::int AND s.period = :period::text
                           AND s.user_id = m.user_id AND {_AHEAD}))
-""")
+"""
 
 _SHOWN_STREAK = """CASE WHEN k.board = 'daily' AND EXISTS (
         SELECT 1 FROM posts q
@@ -318,17 +317,56 @@ _SHOWN_STREAK = """CASE WHEN k.board = 'daily' AND EXISTS (
                                     WHERE z.schedule_id = k.scope)))
     THEN 0 ELSE k.current END"""
 
+# The community's current season and the period key of `:now` in its zone (the store's default
+# zone when it has none), computed in the statement so a leaderboard or a rank is one trip.
+_HEADER = """h AS MATERIALIZED (
+    SELECT coalesce(g.season, 1) AS season,
+           CASE :kind::text WHEN 'all' THEN 'all'
+                ELSE study_period(:now::text, coalesce(g.timezone, :default_tz::text), :kind::text)
+           END AS period
+      FROM (SELECT 1) AS one LEFT JOIN communities g ON g.community = :community::text)"""
+
+
+def _in_header(sql: str) -> str:
+    """`sql` with the season and period parameters read from the `h` row of `_HEADER`."""
+    return sql.replace(":season::int", "h.season").replace(":period::text", "h.period")
+
+
+# One page in one trip: the header row, the visible total, and the page's rows joined to it (a
+# page past the end is the header row with NULLs).
 _LEADERBOARD = _named(f"""
-SELECT s.user_id, coalesce(m.display_name, ''), s.points, s.answered, s.correct,
-       coalesce((SELECT max({_SHOWN_STREAK}) FROM streaks k
-                  WHERE k.community = s.community AND k.season = s.season
-                    AND k.board = s.board AND k.user_id = s.user_id), 0),
-       ({_VISIBLE_TOTAL_SQL})
-  FROM scores s LEFT JOIN members m ON m.community = s.community AND m.user_id = s.user_id
- WHERE s.community = :community::text AND s.board = :board::text AND s.season = :season::int
-   AND s.period = :period::text AND coalesce(m.opted_out, 0) = 0
- ORDER BY s.points DESC, s.correct DESC, s.answered ASC, s.user_id ASC
- LIMIT :limit::int OFFSET :offset::int
+WITH {_HEADER},
+     t AS MATERIALIZED (SELECT h.season, h.period, ({_in_header(_VISIBLE_TOTAL_SQL)}) AS total FROM h)
+SELECT t.season, t.period, t.total, p.*
+  FROM t LEFT JOIN LATERAL (
+    SELECT s.user_id, coalesce(m.display_name, '') AS name, s.points, s.answered, s.correct,
+           coalesce((SELECT max({_SHOWN_STREAK}) FROM streaks k
+                      WHERE k.community = s.community AND k.season = s.season
+                        AND k.board = s.board AND k.user_id = s.user_id), 0) AS streak
+      FROM scores s LEFT JOIN members m ON m.community = s.community AND m.user_id = s.user_id
+     WHERE s.community = :community::text AND s.board = :board::text AND s.season = t.season
+       AND s.period = t.period AND coalesce(m.opted_out, 0) = 0
+     ORDER BY s.points DESC, s.correct DESC, s.answered ASC, s.user_id ASC
+     LIMIT :limit::int OFFSET :offset::int) p ON true
+""")
+
+# A member's line in one trip: the header, their score row, the visible members ahead
+# (`_VISIBLE_AHEAD_SQL` on that row), their name and their shown and best streak.
+_RANK_OF = _named(f"""
+WITH {_HEADER}
+SELECT me.points, me.answered, me.correct,
+       ({_in_header(_VISIBLE_AHEAD_SQL).replace(":points::int", "me.points")
+         .replace(":correct::int", "me.correct").replace(":answered::int", "me.answered")}) AS ahead,
+       (SELECT display_name FROM members WHERE community = :community::text AND user_id = :user_id::text),
+       (SELECT max({_SHOWN_STREAK}) FROM streaks k
+         WHERE k.community = :community::text AND k.season = h.season AND k.board = :board::text
+           AND k.user_id = :user_id::text),
+       (SELECT max(k.best) FROM streaks k
+         WHERE k.community = :community::text AND k.season = h.season AND k.board = :board::text
+           AND k.user_id = :user_id::text)
+  FROM h JOIN scores me
+    ON me.community = :community::text AND me.board = :board::text AND me.season = h.season
+   AND me.period = h.period AND me.user_id = :user_id::text
 """)
 
 _STREAKS = f"""
@@ -1107,9 +1145,6 @@ class PostgresStore:
 
     # ---- leaderboards and stats -------------------------------------------------------------
 
-    def _period_key(self, period: Period, zone: str, now: datetime | None) -> str:
-        return scoring.period_key(period, now or self._clock.now(), zone)
-
     async def _streaks(self, conn: asyncpg.Connection, community: Community, season: int, board: Board,
                        user_ids: Iterable[str] | None) -> dict[str, tuple[int, int]]:
         if user_ids is None:
@@ -1125,63 +1160,58 @@ class PostgresStore:
     async def leaderboard(self, community: Community, board: Board = Board.DAILY,
                           period: Period = Period.ALL, *, offset: int = 0, limit: int = 10,
                           now: datetime | None = None) -> LeaderboardPage:
+        """One page of the board for the current season, in tie-break order, opted-out hidden;
+        one statement (the season and period key come from the community's row)."""
         if offset < 0 or limit < 1:
             raise ValueError("offset must be >= 0 and limit >= 1")
+        params = {"community": community, "board": board.value, "kind": period.value,
+                  "now": _ts(now or self._clock.now()), "default_tz": self._default_tz,
+                  "limit": limit, "offset": offset}
         async with self._read() as conn:
-            home = await self._community(conn, community)
-            key = self._period_key(period, home.timezone, now)
-            params = {"community": community, "board": board.value, "season": home.season,
-                      "period": key, "limit": limit, "offset": offset}
             rows = await conn.fetch(_LEADERBOARD.text, *_LEADERBOARD.args(params))
-            if rows:
-                total = rows[0][-1]
-            else:
-                total = (await self._one(conn, _VISIBLE_TOTAL, params))[0]
+        season, key, total = rows[0][0], rows[0][1], int(rows[0][2])
         leaders = tuple(
             LeaderRow(offset + i + 1, u, name, points, answered, correct, streak)
-            for i, (u, name, points, answered, correct, streak, _) in enumerate(rows))
-        return LeaderboardPage(community, board, period, key, home.season, int(total), offset, leaders)
+            for i, (_, _, _, u, name, points, answered, correct, streak) in enumerate(rows)
+            if u is not None)
+        return LeaderboardPage(community, board, period, key, season, total, offset, leaders)
 
-    async def _rank(self, conn: asyncpg.Connection, community: Community, board: Board, season: int,
-                    key: str, user_id: str) -> tuple[int, int, int, int] | None:
-        row = await conn.fetchrow(
-            "SELECT points, answered, correct FROM scores WHERE community = $1 AND board = $2"
-            " AND season = $3 AND period = $4 AND user_id = $5",
-            community, board.value, season, key, user_id)
+    async def _rank(self, conn: asyncpg.Connection, community: Community, board: Board, period: Period,
+                    now: datetime | None, user_id: str) -> tuple[int, int, int, int, str, int, int] | None:
+        """(rank, points, answered, correct, name, shown streak, best streak) of a member in the
+        current season, in one trip; rank counts the visible members ahead. None when the member
+        has no score row."""
+        params = {"community": community, "board": board.value, "kind": period.value,
+                  "now": _ts(now or self._clock.now()), "default_tz": self._default_tz,
+                  "user_id": user_id}
+        row = await self._one(conn, _RANK_OF, params)
         if row is None:
             return None
-        points, answered, correct = row
-        params = {"community": community, "board": board.value, "season": season, "period": key,
-                  "user_id": user_id, "points": points, "answered": answered, "correct": correct}
-        ahead = (await self._one(conn, _VISIBLE_AHEAD, params))[0]
-        return int(ahead) + 1, points, answered, correct
+        points, answered, correct, ahead, name, streak, best = row
+        return int(ahead) + 1, points, answered, correct, name or "", streak or 0, best or 0
 
     async def rank_of(self, community: Community, user_id: str, board: Board = Board.DAILY,
                       period: Period = Period.ALL, *, now: datetime | None = None,
                       ) -> LeaderRow | None:
         async with self._read() as conn:
-            home = await self._community(conn, community)
-            key = self._period_key(period, home.timezone, now)
-            ranked = await self._rank(conn, community, board, home.season, key, user_id)
-            if ranked is None:
-                return None
-            name = await conn.fetchval(
-                "SELECT display_name FROM members WHERE community = $1 AND user_id = $2",
-                community, user_id)
-            streaks = await self._streaks(conn, community, home.season, board, [user_id])
-        rank, points, answered, correct = ranked
-        return LeaderRow(rank, user_id, name or "", points, answered, correct,
-                         streaks.get(user_id, (0, 0))[0])
+            ranked = await self._rank(conn, community, board, period, now, user_id)
+        if ranked is None:
+            return None
+        rank, points, answered, correct, name, streak, _ = ranked
+        return LeaderRow(rank, user_id, name, points, answered, correct, streak)
 
     async def user_stats(self, community: Community, user_id: str) -> UserStats:
         async with self._read() as conn:
             home = await self._community(conn, community)
             boards: dict[Board, BoardStats] = {}
             for board in Board:
-                ranked = await self._rank(conn, community, board, home.season, "all", user_id)
-                rank, points, answered, correct = ranked or (None, 0, 0, 0)
-                current, best = (await self._streaks(
-                    conn, community, home.season, board, [user_id])).get(user_id, (0, 0))
+                ranked = await self._rank(conn, community, board, Period.ALL, None, user_id)
+                if ranked is None:  # no score row: the streak rows may still say something
+                    current, best = (await self._streaks(
+                        conn, community, home.season, board, [user_id])).get(user_id, (0, 0))
+                    rank, points, answered, correct = None, 0, 0, 0
+                else:
+                    rank, points, answered, correct, _, current, best = ranked
                 boards[board] = BoardStats(board, answered, correct,
                                            scoring.accuracy(correct, answered), points,
                                            current, best, rank)
