@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -237,6 +238,45 @@ def cmd_migrate_db(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """`export --anki PATH.apkg [--deck NAME] | --csv PATH | --scores PATH --guild COMMUNITY`."""
+    from bot.app.messages import file_size
+    from bot.present import exports
+
+    if not (args.anki or args.csv or args.scores):
+        raise CliError("nothing to export: give --anki PATH.apkg, --csv PATH or --scores PATH", EXIT_USAGE)
+    if args.scores and args.guild is None:
+        raise CliError("--scores needs --guild COMMUNITY (discord:SERVER_ID, slack:TEAM_ID)", EXIT_USAGE)
+    settings = _settings(args)
+    written: list[tuple[Path, str, bytes]] = []
+    if args.anki or args.csv:
+        notes = _usable_notes(settings)
+        if args.anki:
+            names = [d.name for d in notes.decks]
+            deck = args.deck or (names[0] if len(names) == 1 else exports.DEFAULT_DECK)
+            data = exports.anki_package(notes.entries, deck, timestamp=time.time())
+            written.append((args.anki, f"Anki deck {deck!r}: {len(notes.entries)} notes", data))
+        if args.csv:
+            written.append((args.csv, f"glossary CSV: {len(notes.entries)} entries",
+                            exports.glossary_csv(notes.entries)))
+    if args.scores:
+        from bot.app import open_app
+
+        async def fetch() -> Any:
+            async with open_app(settings, load_notes=False) as app:
+                return await app.study.export_scores(args.guild)
+
+        rows = asyncio.run(fetch())
+        written.append((args.scores, f"scores CSV: {len(rows)} rows", exports.scores_csv(rows)))
+    for path, what, data in written:
+        try:
+            exports.write_export(path, data)
+        except exports.ExportError as exc:
+            raise CliError(str(exc)) from None
+        print(f"wrote {path}: {what} ({file_size(len(data))})", file=out)
+    return EXIT_OK
+
+
 def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
     from bot.console import run_console
 
@@ -244,9 +284,9 @@ def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.discord_app.launcher import run_bot
+    from bot.runner import run
 
-    return run_bot(_settings(args))
+    return run(_settings(args))
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
@@ -257,10 +297,20 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_start(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
-    if settings.discord_token is not None:
+    if settings.discord_token is not None or settings.slack_bot_token is not None:
         return cmd_run(args, out)
-    print("No DISCORD_TOKEN set: starting the offline console on your notes.", file=sys.stderr)
+    print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the offline console on your notes.", file=sys.stderr)
     return cmd_console(args, out)
+
+
+def cmd_slack_manifest(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the Slack app manifest (YAML) to paste at app creation."""
+    from bot.slack_app.manifest import manifest_yaml
+
+    if args.url is not None and not args.url.startswith("https://"):
+        raise CliError(f"{args.url!r} is not an https:// URL; Slack sends its requests only to HTTPS", EXIT_USAGE)
+    out.write(manifest_yaml(name=args.name, url=args.url))
+    return EXIT_OK
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -324,10 +374,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("rebuild",))
     p = add("migrate-db", cmd_migrate_db, "copy the SQLite database into an empty PostgreSQL database and verify it")
     p.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:port/database")
+    p = add("export", cmd_export, "export the glossary as an Anki deck or CSV, or a community's scores as CSV")
+    p.add_argument("--anki", type=Path, metavar="PATH.apkg", help="write an Anki package (re-imports update notes)")
+    p.add_argument("--deck", help="the Anki deck's name (default: the notes' deck, or 'studybot')")
+    p.add_argument("--csv", type=Path, metavar="PATH", help="write the glossary as CSV (UTF-8 with BOM)")
+    p.add_argument("--scores", type=Path, metavar="PATH", help="write a community's scores as CSV (needs --guild)")
+    p.add_argument("--guild", type=_community, metavar="COMMUNITY", help="whose scores: discord:SERVER_ID, slack:TEAM_ID")
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
-    add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    add("run", cmd_run, "start every configured front end: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN with "
+                        "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
-    add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the offline console")
+    add("start", cmd_start, "`run` if a Discord or Slack token is set, else the offline console")
+    p = add("slack-manifest", cmd_slack_manifest, "print the Slack app manifest (YAML) to paste at app creation")
+    p.add_argument("--url", help="HTTP mode: the public https:// URL of /slack/events (default: Socket Mode)")
+    p.add_argument("--name", default="studybot", help="the app's name in Slack (default: studybot)")
     return parser
 
 

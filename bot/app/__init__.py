@@ -1,8 +1,8 @@
 """The application layer: every use case of studybot, for any front end, and its composition root.
 
 `open_app(settings)` builds the clock, the store, the study service (`study.py`: look up, search,
-practise, answer, stats, leaderboards, seasons, exports) and the daily cycle (`daily.py`), and
-closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
+practise, answer, stats, leaderboards, seasons, exports) and the daily cycle (`daily.py`) and the
+presenter of pictures and exports (`bot.present`), and closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
 call `app.study` and `app.daily`; they never see the store. `messages.py` holds every sentence a
 member reads; `ports.py` the small port a chat platform implements for the daily quiz.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from bot.app.daily import DailyCycle, DailyQuiz
 from bot.app.study import StudyService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.present.worker import Presenter
 from bot.store.backend import open_store
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ class App:
     clock: Clock
     study: StudyService
     daily: DailyCycle
+    # Pictures and exports, drawn in a worker process started on first use (bot/present).
+    present: Presenter = field(default_factory=Presenter)
 
 
 @asynccontextmanager
@@ -44,6 +47,7 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
     clock = clock or SystemClock()
     store = await open_store(settings.db, clock=clock, default_timezone=settings.timezone)
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
+    present = Presenter()
     try:
         aliases = settings.aliases if settings.aliases.is_file() else None
         study = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases,
@@ -55,10 +59,11 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
             if moved:
                 log.info("%d cards are due again: their entries changed in the notes", moved)
         scheduler.start()
-        yield App(settings=settings, clock=clock, study=study, daily=daily)
+        yield App(settings=settings, clock=clock, study=study, daily=daily, present=present)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await present.close()
         await store.close()
         log.info("shut down: scheduler stopped, store closed")
 

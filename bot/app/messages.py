@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.errors import StudyError
 
@@ -169,7 +171,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/quiz [TOPIC]       a practice question; answer with its letter (A-D)\n"
             "/review [flash|type] your due cards first, then new entries (flashcards, or type the term)\n"
             "/topics             decks and sections you can quiz on\n"
-            "/stats              your answers, accuracy, points and streaks\n"
+            "/stats [--chart]    your answers, accuracy, points and streaks (--chart saves a PNG chart)\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
             "/help               this list\n"
             "/quit               leave (Ctrl-D works too)\n"
@@ -242,6 +244,69 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.most_missed": "Most missed: {terms}",
         "console.unknown_option": "Unknown option {word}: use week|month|all and daily|practice.",
         "console.board_row": "{rank}. {name}  {points} pts  {accuracy}",
+        # Slack: the same features, named as Slack's slash commands spell them.
+        "slack.admin_only": "Only workspace admins and owners can do this. Nothing changed.",
+        "slack.admin_unknown": "I could not check your role in this workspace just now, so nothing changed. Try again in a moment.",
+        "slack.daily_usage": "Usage: `/daily set #channel HH:MM [Area/Zone] [topic]`, `/daily now`, `/daily stop`, `/daily status`.",
+        "slack.daily_no_channel": "Name the channel with #, for example `/daily set #study 09:00 Asia/Seoul`.",
+        "slack.daily_private_hint": "In a private channel, invite me first (`/invite @studybot`).",
+        "slack.no_schedule": "There is no daily quiz in this workspace yet. An admin can start one with `/daily set`.",
+        "slack.status_none": "No daily quiz yet. An admin can start one with `/daily set #channel HH:MM`.",
+        "slack.status_paused": "⏸️ Paused: {reason}. Run `/daily set` again to resume.",
+        "slack.post_retry": "Slack did not take the post for {channel} just now. I will keep trying in the background.",
+        "slack.post_failed": "I could not post in {channel}, so the schedule is paused. Invite me to that channel and run `/daily set` again.",
+        "slack.working": "On it…",
+        "slack.lookup_button": "Look up as you type",
+        "slack.lookup_title": "Look up a term",
+        "slack.lookup_label": "Term",
+        "slack.lookup_placeholder": "Start typing a term, an acronym or 한글",
+        "slack.lookup_submit": "Show",
+        "slack.lookup_close": "Close",
+        "slack.lookup_hint": "Pick a term from the list as you type; Show puts its definition here.",
+        "slack.lookup_none": "No term matches that yet.",
+        "slack.define_usage": "Usage: `/define TERM`",
+        "slack.search_usage": "Usage: `/search WORDS`",
+        "slack.define_others": "Not the one? Close matches:",
+        "slack.define_pick_prompt": "Nothing matches exactly. Did you mean one of these?",
+        "slack.expired": "That button no longer works. Run the command again.",
+        "slack.quiz_me": "Quiz me on this",
+        "slack.review_usage": "Usage: `/review`, `/review flash`, `/review type`, `/review remind on HH:MM [Area/Zone]`, `/review remind off`.",
+        "slack.remind_on": "I will send you one direct message a day at {time} ({zone}) when you have cards due. Turn it off with `/review remind off`.",
+        "slack.reminder_dm": "You have **{due}** cards due for review. Run `/review` to study them. (Turn these reminders off with `/review remind off`.)",
+        "slack.type_answer": "Type the answer",
+        "slack.rank_line": "Rank in this workspace: **{rank}**",
+        "slack.stats_chart": "Your last 30 days, as a chart (only you can see it).",
+        "slack.hidden": "You are now hidden from this workspace's leaderboards.",
+        "slack.shown": "You are listed on this workspace's leaderboards again.",
+
+        # Pictures and exports (bot/present): chart and podium labels, their alt texts, files.
+        "chart.title": "{name} · last 30 days",
+        "chart.answers": "Answers per day",
+        "chart.correct": "Correct",
+        "chart.wrong": "Wrong",
+        "chart.accuracy": "Accuracy",
+        "chart.summary": "Answered {answered} · {accuracy} correct · due in 14 days: {due}",
+        "chart.due": "Cards due, next 14 days",
+        "chart.today": "today",
+        "chart.empty_title": "No answers in the last 30 days",
+        "chart.empty_hint": "Answer /quiz or the daily question,\nand your chart starts here.",
+        "chart.alt_head": "Study chart of {name} for the last 30 days ({first} to {last}, {zone} time).",
+        "chart.alt_answers": "Answered {answered} on {days} of the 30 days, {correct} correct ({accuracy}); busiest day {busiest} ({busiest_count} answered); last 7 days {recent} answered ({recent_accuracy} correct).",
+        "chart.alt_no_answers": "No answers in these 30 days.",
+        "chart.alt_due": "Cards due in the next 14 days: {due}, {due_today} of them today, the most on {peak} ({peak_count}).",
+        "chart.alt_none_due": "No cards are due in the next 14 days.",
+        "chart.nothing": "No answers in the last 30 days yet: answer /quiz or the daily question and your chart starts.",
+        "chart.saved": "Chart saved to {path}",
+        "chart.usage": "Usage: /stats or /stats --chart",
+        "podium.title": "Top 10 · {board} · {period}",
+        "podium.points": "{points} pts",
+        "podium.alt": "Podium card of the {board} board, {period}: {rows}.",
+        "podium.alt_row": "{rank}. {name}, {points} points ({accuracy} correct)",
+        "podium.alt_empty": "Podium card of the {board} board, {period}: nobody is on it yet.",
+        "admin.export_anki": "Anki deck of {entries} notes ({size}). Importing it again updates these notes instead of adding copies.",
+        "admin.export_glossary": "Glossary of {entries} entries as CSV (UTF-8).",
+        "admin.export_too_big": "The file is {size}, over this server's upload limit of {limit}. Run `studybot export` on the bot's machine instead.",
+        "admin.export_no_entries": "The notes have no glossary entries to export.",
     },
     "ko": {
         "define.aliases": "다른 이름",
@@ -377,7 +442,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/quiz [주제]        연습 문제; 보기의 글자(A-D)로 답하세요\n"
             "/review [flash|type] 복습할 카드 먼저, 그다음 새 항목 (플래시카드, 또는 용어 입력)\n"
             "/topics             문제를 풀 수 있는 덱과 섹션\n"
-            "/stats              내 답변, 정답률, 점수, 연속 정답\n"
+            "/stats [--chart]    내 답변, 정답률, 점수, 연속 정답 (--chart는 PNG 차트를 저장)\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
             "/help               이 목록\n"
             "/quit               나가기 (Ctrl-D도 됩니다)\n"
@@ -450,6 +515,67 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.most_missed": "가장 많이 틀린 용어: {terms}",
         "console.unknown_option": "{word}(은)는 쓸 수 없는 값입니다: week|month|all 과 daily|practice 중에서 고르세요.",
         "console.board_row": "{rank}. {name}  {points}점  {accuracy}",
+        "slack.admin_only": "워크스페이스 관리자와 소유자만 할 수 있습니다. 바뀐 것은 없습니다.",
+        "slack.admin_unknown": "지금은 이 워크스페이스에서의 역할을 확인하지 못해 아무것도 바꾸지 않았습니다. 잠시 뒤에 다시 해 보세요.",
+        "slack.daily_usage": "사용법: `/daily set #채널 HH:MM [지역/도시] [주제]`, `/daily now`, `/daily stop`, `/daily status`.",
+        "slack.daily_no_channel": "채널을 #으로 적어 주세요. 예: `/daily set #study 09:00 Asia/Seoul`.",
+        "slack.daily_private_hint": "비공개 채널이면 먼저 저를 초대해 주세요 (`/invite @studybot`).",
+        "slack.no_schedule": "이 워크스페이스에는 아직 오늘의 문제가 없습니다. 관리자가 `/daily set`으로 시작할 수 있습니다.",
+        "slack.status_none": "아직 오늘의 문제 일정이 없습니다. 관리자가 `/daily set #채널 HH:MM`으로 시작할 수 있습니다.",
+        "slack.status_paused": "⏸️ 일시 중지: {reason}. `/daily set`을 다시 실행하면 재개됩니다.",
+        "slack.post_retry": "Slack이 지금은 {channel} 채널의 게시를 받지 않았습니다. 잠시 뒤에 다시 시도합니다.",
+        "slack.post_failed": "{channel} 채널에 올리지 못해 일정을 멈췄습니다. 그 채널에 저를 초대한 뒤 `/daily set`을 다시 실행해 주세요.",
+        "slack.working": "처리 중…",
+        "slack.lookup_button": "입력하며 찾기",
+        "slack.lookup_title": "용어 찾기",
+        "slack.lookup_label": "용어",
+        "slack.lookup_placeholder": "용어, 약어 또는 한글을 입력하세요",
+        "slack.lookup_submit": "보기",
+        "slack.lookup_close": "닫기",
+        "slack.lookup_hint": "입력하면서 목록에서 용어를 고르세요. 보기를 누르면 여기에 정의가 나옵니다.",
+        "slack.lookup_none": "아직 맞는 용어가 없습니다.",
+        "slack.define_usage": "사용법: `/define 용어`",
+        "slack.search_usage": "사용법: `/search 단어`",
+        "slack.define_others": "찾던 것이 아닌가요? 비슷한 용어:",
+        "slack.define_pick_prompt": "정확히 맞는 용어가 없습니다. 혹시 이것을 찾으셨나요?",
+        "slack.expired": "이 버튼은 더 이상 쓸 수 없습니다. 명령을 다시 실행해 주세요.",
+        "slack.quiz_me": "이 용어로 문제 풀기",
+        "slack.review_usage": "사용법: `/review`, `/review flash`, `/review type`, `/review remind on HH:MM [지역/도시]`, `/review remind off`.",
+        "slack.remind_on": "카드가 복습할 때가 되면 하루 한 번 {time}({zone})에 DM을 보내 드릴게요. 끄려면 `/review remind off`.",
+        "slack.reminder_dm": "복습할 카드가 **{due}**장 있습니다. `/review`로 공부하세요. (알림 끄기: `/review remind off`)",
+        "slack.type_answer": "답 입력",
+        "slack.rank_line": "워크스페이스 순위: **{rank}**",
+        "slack.stats_chart": "최근 30일 차트입니다 (나에게만 보입니다).",
+        "slack.hidden": "이제 이 워크스페이스의 리더보드에 표시되지 않습니다.",
+        "slack.shown": "이 워크스페이스의 리더보드에 다시 표시됩니다.",
+
+        "chart.title": "{name} · 최근 30일",
+        "chart.answers": "하루 답변 수",
+        "chart.correct": "정답",
+        "chart.wrong": "오답",
+        "chart.accuracy": "정답률",
+        "chart.summary": "답변 {answered}개 · 정답률 {accuracy} · 14일 안에 복습할 카드 {due}장",
+        "chart.due": "복습할 카드 · 앞으로 14일",
+        "chart.today": "오늘",
+        "chart.empty_title": "최근 30일 동안 답변이 없습니다",
+        "chart.empty_hint": "/quiz나 오늘의 문제에 답하면\n여기에서 차트가 시작됩니다.",
+        "chart.alt_head": "{name} 님의 최근 30일 학습 차트 ({first}~{last}, {zone} 기준).",
+        "chart.alt_answers": "30일 중 {days}일 동안 {answered}개 답변, 정답 {correct}개 ({accuracy}). 가장 많이 답한 날은 {busiest} ({busiest_count}개). 최근 7일 답변 {recent}개 (정답률 {recent_accuracy}).",
+        "chart.alt_no_answers": "이 30일 동안 답변이 없습니다.",
+        "chart.alt_due": "앞으로 14일 동안 복습할 카드 {due}장: 오늘 {due_today}장, 가장 많은 날은 {peak} ({peak_count}장).",
+        "chart.alt_none_due": "앞으로 14일 동안 복습할 카드가 없습니다.",
+        "chart.nothing": "최근 30일 동안 답변이 없습니다. /quiz나 오늘의 문제에 답하면 차트가 시작됩니다.",
+        "chart.saved": "차트를 {path}에 저장했습니다.",
+        "chart.usage": "사용법: /stats 또는 /stats --chart",
+        "podium.title": "상위 10명 · {board} · {period}",
+        "podium.points": "{points}점",
+        "podium.alt": "{board} 리더보드({period}) 시상대 카드: {rows}.",
+        "podium.alt_row": "{rank}위 {name}, {points}점 (정답률 {accuracy})",
+        "podium.alt_empty": "{board} 리더보드({period}) 시상대 카드: 아직 아무도 없습니다.",
+        "admin.export_anki": "Anki 덱: 노트 {entries}개 ({size}). 다시 가져오면 복사본이 생기지 않고 이 노트들이 업데이트됩니다.",
+        "admin.export_glossary": "용어집 {entries}개 항목, CSV (UTF-8).",
+        "admin.export_too_big": "파일 크기가 {size}로 이 서버의 업로드 한도 {limit}를 넘습니다. 봇이 도는 컴퓨터에서 `studybot export`를 실행하세요.",
+        "admin.export_no_entries": "내보낼 용어집 항목이 없습니다.",
     },
 }
 
@@ -508,6 +634,13 @@ COMMAND_TEXTS_KO: dict[str, str] = {
     "Start a new season (answers are kept)": "새 시즌을 시작합니다 (답변 기록은 유지)",
 
     "Export everyone's scores as CSV": "모든 멤버의 점수를 CSV 파일로 내보냅니다",
+
+    "Export the scores, the glossary or an Anki deck": "점수, 용어집 또는 Anki 덱을 내보냅니다",
+    "What to export (default: scores as CSV)": "내보낼 것 (기본: 점수 CSV)",
+    "scores (CSV)": "점수 (CSV)",
+    "glossary (CSV)": "용어집 (CSV)",
+    "Anki deck (.apkg)": "Anki 덱 (.apkg)",
+    "Attach a picture of the top 10": "상위 10명 그림을 붙입니다",
 
     "Daily channel quiz": "채널 오늘의 문제",
     "Run the daily channel quiz": "채널 오늘의 문제 운영",
@@ -590,8 +723,33 @@ def letter(index: int) -> str:
     return LETTERS[index] if 0 <= index < len(LETTERS) else str(index + 1)
 
 
+WEEKDAYS: dict[Lang, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "ko": ("월", "화", "수", "목", "금", "토", "일"),
+}
+
+
+def wall_time(when: datetime, zone: str, lang: Lang) -> str:
+    """An instant as the zone's clocks show it: 'Tue 2026-03-10 09:00 EDT', '2026-03-10 (화) 09:00 KST'."""
+    local = when.astimezone(ZoneInfo(zone))
+    day = WEEKDAYS[lang][local.weekday()]
+    abbreviation = local.strftime("%Z")
+    if lang == "ko":
+        return f"{local:%Y-%m-%d} ({day}) {local:%H:%M} {abbreviation}"
+    return f"{day} {local:%Y-%m-%d %H:%M} {abbreviation}"
+
+
 def percent(correct: int, answered: int) -> str:
     return f"{correct / answered:.0%}" if answered else "—"
+
+
+def file_size(size: int) -> str:
+    """A file size for people: "840 B", "52 KB", "3.4 MB" (powers of 1024, as upload limits are)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def wait_text(seconds: float | None, lang: Lang) -> str:

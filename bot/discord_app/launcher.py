@@ -43,7 +43,8 @@ def configure_endpoints(settings: Settings) -> None:
 
 def create_bot(app: App, **options: Any) -> StudyBot:
     """The Discord bot over the application's services."""
-    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, **options)
+    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, present=app.present,
+                    **options)
 
 
 async def serve(
@@ -139,3 +140,9 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:
         return None
     return uvloop.new_event_loop  # type: ignore[no-any-return]
+
+
+async def run_on(bot: StudyBot, token: str) -> int:
+    """Run a bot made by `create_bot` until it is closed, leaving signals to the caller: how
+    `studybot run` (`bot.runner`) runs Discord beside other front ends in one process."""
+    return await _run(bot, token, exit_after_sync=False, handle_signals=False)

@@ -28,6 +28,7 @@ from bot.store.records import (
     DailyPostResult,
     LeaderboardPage,
     LeaderRow,
+    MemberActivity,
     Post,
     PostResults,
     Reminder,
@@ -250,6 +251,10 @@ class StoreBackend(Protocol):
     async def export_scores(self, community: Community) -> list[ScoreExportRow]:
         """All-time current-season rows per board and member, in leaderboard order."""
 
+
+    async def member_activity(self, community: Community, user_id: str, *, since: datetime,
+                              until: datetime, due_before: datetime) -> MemberActivity:
+        """The member's answers in [since, until) per UTC minute and their cards due before `due_before`."""
 
 def is_postgres_url(location: str | Path) -> bool:
     """Whether `location` names a PostgreSQL database (postgresql://, postgres://)."""

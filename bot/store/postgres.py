@@ -56,6 +56,7 @@ from bot.store.records import (
     DailyPostResult,
     LeaderboardPage,
     LeaderRow,
+    MemberActivity,
     Post,
     PostResults,
     Reminder,
@@ -1096,9 +1097,7 @@ class PostgresStore:
                   "when": _ts(when), "factor": factor, "decay": decay, "below": below}
         async with self._read() as conn:
             studying = await conn.fetchval(
-                "SELECT count(*) FROM members m WHERE m.community = $1"
-                " AND EXISTS (SELECT 1 FROM cards c WHERE c.community = m.community"
-                " AND c.user_id = m.user_id)", community)
+                "SELECT coalesce((SELECT members FROM card_holders WHERE community = $1), 0)", community)
             rows = await conn.fetch(_ENTRY_MEMORY.text, *_ENTRY_MEMORY.args(params))
         return int(studying), {entry_id: (seen, sampled, float(total), int(low))
                                for entry_id, seen, sampled, total, low in rows}
@@ -1130,7 +1129,8 @@ class PostgresStore:
         answers = 0
         async with self._write() as conn:
             await conn.execute("DELETE FROM cards")
-            await conn.execute("DELETE FROM entry_reach")
+            await conn.execute("DELETE FROM entry_reach")  # both refilled by the triggers on new cards
+            await conn.execute("DELETE FROM card_holders")
             cursor = conn.cursor(
                 "SELECT a.community, a.user_id, p.entry_id, p.definition_hash, a.correct, a.rating,"
                 " a.answered_at FROM answers a JOIN posts p ON p.post_id = a.post_id"
@@ -1240,6 +1240,27 @@ class PostgresStore:
             streaks = {board: await self._streaks(conn, community, home.season, board, None)
                        for board in Board}
         return export_rows(rows, streaks)
+
+    # ---- progress (charts) ------------------------------------------------------------------
+
+    async def member_activity(self, community: Community, user_id: str, *, since: datetime,
+                              until: datetime, due_before: datetime) -> MemberActivity:
+        """See `Store.member_activity`: answers in [since, until) per UTC minute, cards due before
+        `due_before`."""
+        async with self._read() as conn:
+            home = await self._community(conn, community)
+            answers = await conn.fetch(
+                "SELECT substr(answered_at, 1, 16), count(*), sum(correct) FROM answers"
+                " WHERE community = $1 AND user_id = $2 AND answered_at >= $3 AND answered_at < $4"
+                " GROUP BY 1 ORDER BY 1", community, user_id, _ts(since), _ts(until))
+            due = await conn.fetch(
+                "SELECT entry_id, due FROM cards WHERE community = $1 AND user_id = $2 AND due < $3"
+                " ORDER BY due", community, user_id, _ts(due_before))
+        return MemberActivity(
+            community, user_id, home.timezone,
+            tuple((datetime.fromisoformat(minute + ":00+00:00"), n, int(right)) for minute, n, right in answers),
+            tuple((entry_id, datetime.fromisoformat(when)) for entry_id, when in due))
+
 
 
 def _card_columns(reviewed: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]]) -> list[list[Any]]:

@@ -18,7 +18,7 @@ from bot.store.store import Store
 
 # Parents before children (foreign keys); every table of the schema.
 TABLES = ("meta", "communities", "members", "schedules", "posts", "answers", "scores",
-          "board_sizes", "streaks", "score_levels", "cards", "entry_reach", "reminders")
+          "board_sizes", "streaks", "score_levels", "cards", "entry_reach", "card_holders", "reminders")
 _WITH_TRIGGERS = ("answers", "scores", "cards")
 _IDENTITIES = (("schedules", "schedule_id"), ("posts", "post_id"), ("answers", "answer_id"))
 CHUNK = 10_000
