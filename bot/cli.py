@@ -215,6 +215,29 @@ def cmd_cards(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_migrate_db(args: argparse.Namespace, out: TextIO) -> int:
+    """`migrate-db --to postgresql://…`: copy the SQLite database into PostgreSQL and verify it."""
+    import time
+
+    from bot.app.transfer import migrate_database
+    from bot.clock import SystemClock
+
+    settings = _settings(args)
+    if not isinstance(settings.db, Path):
+        raise CliError("--db (or STUDYBOT_DB) must name the SQLite file to copy from", EXIT_USAGE)
+    target = load_settings(db=args.to).db
+    if isinstance(target, Path):
+        raise CliError("--to takes a postgresql://user:password@host:port/database URL", EXIT_USAGE)
+    started = time.perf_counter()
+    report = asyncio.run(migrate_database(settings.db, target, clock=SystemClock(),
+                                          default_timezone=settings.timezone))
+    print(f"copied {sum(report.rows.values())} rows ("
+          + ", ".join(f"{table} {n}" for table, n in report.rows.items())
+          + f") in {time.perf_counter() - started:.1f} s; verified: row counts, {report.leaderboards}"
+          f" leaderboards of {report.communities} communities, score exports and cards match", file=out)
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """`export --anki PATH.apkg [--deck NAME] | --csv PATH | --scores PATH --guild COMMUNITY`."""
     from bot.app.messages import file_size
@@ -320,7 +343,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--notes", type=Path, help="notes file or folder (default: data/notes)")
-    common.add_argument("--db", help="SQLite database file or sqlite:/// URL (default: data/studybot.db)")
+    common.add_argument("--db", help="SQLite file, sqlite:///path or postgresql://user@host/name (default: data/studybot.db)")
 
     parser = _Parser(prog="studybot", description="A study-group bot for your own notes.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -349,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("cards", cmd_cards, "spaced-repetition cards: `cards rebuild` recomputes them from the answers")
     p.add_argument("action", choices=("rebuild",))
+    p = add("migrate-db", cmd_migrate_db, "copy the SQLite database into an empty PostgreSQL database and verify it")
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:port/database")
     p = add("export", cmd_export, "export the glossary as an Anki deck or CSV, or a community's scores as CSV")
     p.add_argument("--anki", type=Path, metavar="PATH.apkg", help="write an Anki package (re-imports update notes)")
     p.add_argument("--deck", help="the Anki deck's name (default: the notes' deck, or 'studybot')")

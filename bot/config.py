@@ -46,7 +46,8 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
     notes: Path = Field(default=Path("data/notes"), validation_alias=_env("STUDYBOT_NOTES"))
-    db: Path = Field(default=Path("data/studybot.db"), validation_alias=_env("STUDYBOT_DB"))
+    # A SQLite file (Path) or a PostgreSQL URL (str); see `bot.store.backend.open_store`.
+    db: Path | str = Field(default=Path("data/studybot.db"), validation_alias=_env("STUDYBOT_DB"))
     aliases: Path = Field(
         default=Path("data/aliases.yaml"), validation_alias=_env("STUDYBOT_ALIASES")
     )
@@ -94,21 +95,27 @@ class Settings(BaseSettings):
     @field_validator("db", mode="before")
     @classmethod
     def _database_path(cls, value: Any) -> Any:
-        """A file path, or `sqlite:///path`; any other URL is refused rather than taken for a
-        relative path (`postgresql://…` would otherwise create a folder named `postgresql:`)."""
+        """A file path or `sqlite:///path` (a Path), or a `postgresql://` URL (kept as text); any
+        other URL is refused rather than taken for a relative path (`mysql://…` would otherwise
+        create a folder named `mysql:`)."""
         if not isinstance(value, str):
             return value
         match = _URL_SCHEME.match(value)
         if match is None:
-            return value
+            return Path(value)
         scheme = match.group(1).lower()
         if scheme == "sqlite":
             path = value[match.end():]
             if not path.startswith("/"):
                 raise ValueError(f"{value!r} is not a sqlite:/// URL; write sqlite:///path/to/file.db")
-            return path[1:]  # sqlite:///relative.db, sqlite:////absolute.db (SQLAlchemy's spelling)
-        raise ValueError(f"{value!r} is a {scheme}:// URL, but studybot keeps its data in SQLite: "
-                         "give a file path such as data/studybot.db (or sqlite:///data/studybot.db)")
+            return Path(path[1:])  # sqlite:///relative.db, sqlite:////absolute.db (SQLAlchemy's spelling)
+        if scheme in ("postgresql", "postgres"):
+            rest = value[match.end():]
+            if not rest or rest.startswith(("/", "?")) and "host=" not in rest:
+                raise ValueError("a PostgreSQL URL names its server: postgresql://user:password@host:port/database")
+            return value
+        raise ValueError(f"{scheme}:// databases are not supported: give a file path such as "
+                         "data/studybot.db (or sqlite:///data/studybot.db) or a postgresql://user@host/database URL")
 
     @field_validator("timezone")
     @classmethod

@@ -88,3 +88,10 @@ class InvalidChoice(StudyError):
     """A choice index outside the question's options."""
 
     code = "invalid_choice"
+
+
+class StoreUnavailable(StudyError):
+    """The database server cannot be reached right now (PostgreSQL stopped, restarting, or the
+    network gone). Nothing of the request was stored; the member may simply try again."""
+
+    code = "store_unavailable"

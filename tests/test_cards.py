@@ -20,6 +20,7 @@ from bot.engine import cards
 from bot.engine.cards import Card, CardState, Rating, rating_for, recall, review
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.store import Store, StoreError
+from tests.backends import execute_sql, open_test_store, read_rows
 from tests.conftest import REPO_ROOT
 
 GUILD = Community.discord(10)
@@ -40,8 +41,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul") as s:
+async def store(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul") as s:
         yield s
 
 
@@ -165,42 +166,53 @@ async def test_a_question_without_an_entry_makes_no_card(store, clock):
     assert await store.all_cards() == []
 
 
-def refuse_cards(db_path: Path, when: str = "1") -> None:
+def refuse_cards(store_url: str, when: str = "1") -> None:
     """Make every write of a card fail (for an entry matching `when`), as a full disk or a bug would."""
-    with sqlite3.connect(db_path) as conn:
+    if store_url.startswith("postgresql://"):
+        execute_sql(store_url,
+                    "CREATE FUNCTION refuse_card() RETURNS trigger LANGUAGE plpgsql AS"
+                    " $$ BEGIN RAISE EXCEPTION 'cards refused'; END $$",
+                    f"CREATE TRIGGER refuse_card BEFORE INSERT OR UPDATE ON cards FOR EACH ROW"
+                    f" WHEN ({when}) EXECUTE FUNCTION refuse_card()")
+        return
+    with sqlite3.connect(store_url) as conn:
         for event in ("INSERT", "UPDATE"):
             conn.execute(f"CREATE TRIGGER refuse_card_{event.lower()} BEFORE {event} ON cards"
                          f" WHEN {when} BEGIN SELECT RAISE(ABORT, 'cards refused'); END")
 
 
-async def test_an_answer_whose_card_cannot_be_written_is_not_recorded(store, clock, db_path):
+def accept_cards(store_url: str) -> None:
+    if store_url.startswith("postgresql://"):
+        execute_sql(store_url, "DROP TRIGGER refuse_card ON cards")
+    else:
+        execute_sql(store_url, "DROP TRIGGER refuse_card_insert", "DROP TRIGGER refuse_card_update")
+
+
+async def test_an_answer_whose_card_cannot_be_written_is_not_recorded(store, clock, store_url):
     await answer(store, clock, "e1", True)  # so the second answer's card is an update
     cards_before = await store.all_cards()
     post = await store.create_practice_post(GUILD, "1", question("e1"))
-    refuse_cards(db_path)
+    refuse_cards(store_url, "true")
     with pytest.raises(StoreError, match="cards refused"):
         await store.record_answer(post.post_id, "1", 1, "Ann", now=clock.now())
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM answers WHERE post_id = ?", (post.post_id,)).fetchone()[0] == 0
-        assert conn.execute("SELECT answer_count FROM posts WHERE post_id = ?", (post.post_id,)).fetchone()[0] == 0
-        assert conn.execute("SELECT answered FROM scores WHERE period = 'all'").fetchall() == [(1,)]
-        conn.execute("DROP TRIGGER refuse_card_insert")
-        conn.execute("DROP TRIGGER refuse_card_update")
+    assert read_rows(store_url, "SELECT count(*) FROM answers WHERE post_id = ?", (post.post_id,)) == [(0,)]
+    assert read_rows(store_url, "SELECT answer_count FROM posts WHERE post_id = ?", (post.post_id,)) == [(0,)]
+    assert read_rows(store_url, "SELECT answered FROM scores WHERE period = 'all'") == [(1,)]
+    accept_cards(store_url)
     assert await store.all_cards() == cards_before
     retried = await store.record_answer(post.post_id, "1", 1, "Ann", now=clock.now())
     assert retried.accepted  # not a duplicate: nothing of the failed attempt stayed
 
 
-async def test_a_card_that_cannot_be_written_sinks_only_its_own_answer_of_a_batch(store, clock, db_path):
+async def test_a_card_that_cannot_be_written_sinks_only_its_own_answer_of_a_batch(store, clock, store_url):
     posts = [await store.create_practice_post(GUILD, str(u), question("bad" if u == 3 else "e1"))
              for u in range(6)]
-    refuse_cards(db_path, "NEW.entry_id = 'bad'")
+    refuse_cards(store_url, "NEW.entry_id = 'bad'")
     results = await asyncio.gather(*(store.record_answer(p.post_id, str(u), 1, f"user {u}", now=clock.now())
                                      for u, p in enumerate(posts)), return_exceptions=True)
     assert [isinstance(r, StoreError) for r in results] == [False, False, False, True, False, False]
-    with sqlite3.connect(db_path) as conn:
-        assert sorted(u for (u,) in conn.execute("SELECT user_id FROM answers")) == ["0", "1", "2", "4", "5"]
-        assert sorted(u for (u,) in conn.execute("SELECT user_id FROM cards")) == ["0", "1", "2", "4", "5"]
+    assert sorted(u for (u,) in read_rows(store_url, "SELECT user_id FROM answers")) == ["0", "1", "2", "4", "5"]
+    assert sorted(u for (u,) in read_rows(store_url, "SELECT user_id FROM cards")) == ["0", "1", "2", "4", "5"]
 
 
 async def test_the_card_remembers_the_definition_it_was_last_reviewed_on(store, clock):
@@ -272,13 +284,13 @@ async def test_an_old_database_gets_cards_for_its_answers_when_it_is_opened(tmp_
     assert len(migrated) == keys
 
 
-def test_the_cards_rebuild_command(db_path, clock, tmp_path: Path):
+def test_the_cards_rebuild_command(store_url, clock, tmp_path: Path):
     async def prepare() -> None:
-        async with await Store.open(db_path, clock=clock) as store:
+        async with await open_test_store(store_url, clock=clock) as store:
             await answer(store, clock, "e1", True)
             await answer(store, clock, "e2", False)
 
     asyncio.run(prepare())
     out = io.StringIO()
-    assert cli_main(["cards", "rebuild", "--db", str(db_path)], out=out) == 0
+    assert cli_main(["cards", "rebuild", "--db", str(store_url)], out=out) == 0
     assert out.getvalue().startswith("rebuilt 2 cards from 2 answers in ")

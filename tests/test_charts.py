@@ -27,6 +27,7 @@ from bot.present.podium import PodiumCard
 from bot.present.records import PodiumRow
 from bot.present.worker import Presenter
 from bot.store import Store
+from tests.backends import open_test_store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
 GUILD, ALICE = Community.discord(10), "1001"
@@ -41,8 +42,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path: Path, clock: ManualClock):
-    opened = await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul")
+async def store(store_url: str, clock: ManualClock):
+    opened = await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul")
     try:
         yield opened
     finally:

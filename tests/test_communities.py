@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.community import Community
 from bot.engine.scoring import Board
 from bot.errors import QuestionGone
-from bot.store import Store
+from tests.backends import open_test_store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
 
@@ -34,10 +34,10 @@ def test_anything_else_is_refused(text: str) -> None:
         Community.parse(text)
 
 
-async def test_the_same_id_on_two_platforms_sees_nothing_of_the_other(tmp_path: Path) -> None:
+async def test_the_same_id_on_two_platforms_sees_nothing_of_the_other(store_url: str) -> None:
     clock = ManualClock(datetime(2026, 12, 1, 3, tzinfo=UTC))
     discord, slack = Community.of("discord", "42"), Community.of("slack", "42")
-    async with await Store.open(tmp_path / "s.db", clock=clock, default_timezone="Asia/Seoul") as store:
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul") as store:
         service = StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock, aliases_path=ALIASES_FILE)
         asked = await service.next_practice_question(community=discord, user_id="7", display_name="on discord")
         await service.answer(community=discord, post_id=asked.post_id, user_id="7", choice=asked.question.answer,

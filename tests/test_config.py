@@ -71,11 +71,24 @@ def test_bad_value_is_one_sentence_naming_the_variable(monkeypatch: pytest.Monke
 
 
 def test_a_database_url_of_another_kind_is_refused_in_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("STUDYBOT_DB", "postgresql://bot@db.example/studybot")
+    monkeypatch.setenv("STUDYBOT_DB", "mysql://bot@db.example/studybot")
     with pytest.raises(ConfigError) as caught:
         load_settings(_env_file=None)
     message = str(caught.value)
-    assert message.startswith("STUDYBOT_DB is invalid:") and "postgresql://" in message and "\n" not in message
+    assert message.startswith("STUDYBOT_DB is invalid:") and "mysql://" in message and "\n" not in message
+    assert "postgresql://" in message  # it says what would do
+
+
+def test_a_postgresql_url_is_kept_as_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDYBOT_DB", "postgresql://bot:secret@db.example:5433/studybot")
+    assert load_settings(_env_file=None).db == "postgresql://bot:secret@db.example:5433/studybot"
+
+
+def test_a_postgresql_url_without_a_server_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDYBOT_DB", "postgresql://")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    assert "user:password@host:port/database" in str(caught.value)
 
 
 def test_a_sqlite_url_names_a_relative_or_absolute_file(monkeypatch: pytest.MonkeyPatch) -> None:

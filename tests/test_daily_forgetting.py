@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -72,8 +71,8 @@ def test_the_reveal_wording_in_both_languages() -> None:
 
 
 @pytest.fixture
-async def world(tmp_path: Path):
-    w = await open_world(tmp_path / "daily.db", ManualClock(START))
+async def world(store_url: str):
+    w = await open_world(store_url, ManualClock(START))
     yield w
     await w.store.close()
 

@@ -33,6 +33,7 @@ from bot.engine.schedule import DailySlot
 from bot.errors import AlreadyAnswered, AnswersClosed, UnknownTopic
 from bot.app.study import StudyService
 from bot.store import Schedule, Store
+from tests.backends import open_test_store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
 GUILD = Community.discord(1001)
@@ -54,16 +55,16 @@ class World:
         self.clock.set(when)
 
 
-async def open_world(path: Path, clock: ManualClock) -> World:
-    store = await Store.open(path, clock=clock, default_timezone="Asia/Seoul")
+async def open_world(path: Path | str, clock: ManualClock) -> World:
+    store = await open_test_store(str(path), clock=clock, default_timezone="Asia/Seoul")
     service = StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock, aliases_path=ALIASES_FILE)
     return World(clock, store, service, DailyQuiz(service, store, grace=timedelta(hours=3), clock=clock))
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(store_url: str) -> AsyncIterator[World]:
     clock = ManualClock(datetime(2026, 3, 2, 0, 30, tzinfo=UTC))  # Mon 09:30 in Seoul
-    w = await open_world(tmp_path / "daily.db", clock)
+    w = await open_world(store_url, clock)
     yield w
     await w.store.close()
 
@@ -226,9 +227,9 @@ async def test_misfire_within_grace_is_posted_and_beyond_grace_is_skipped(world:
     assert await world.store.daily_posts(schedule.schedule_id, "2026-03-03") == []
 
 
-async def test_two_processes_racing_for_the_same_slot_make_one_post(world: World, tmp_path: Path) -> None:
+async def test_two_processes_racing_for_the_same_slot_make_one_post(world: World, store_url: str) -> None:
     schedule = await make(world, "10:00", questions=2)
-    other = await open_world(tmp_path / "daily.db", world.clock)  # a second connection: a second process
+    other = await open_world(store_url, world.clock)  # a second connection: a second process
     try:
         world.at(local(SEOUL, 2026, 3, 2, 10, 0))
         slot = (await world.quiz.due(schedule)).post

@@ -19,6 +19,7 @@ from bot.errors import (
 from bot.engine.scoring import Board
 from bot.app.study import MAX_QUERY, StudyService
 from bot.store import Store
+from tests.backends import open_test_store
 from tests.conftest import ALIASES_FILE, DEFAULT_NOTES
 
 GUILD, ALICE, BOB = Community.discord(10), "1001", "1002"
@@ -31,8 +32,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def service(db_path: Path, clock: ManualClock):
-    store = await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul")
+async def service(store_url: str, clock: ManualClock):
+    store = await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul")
     try:
         yield StudyService(notes_path=DEFAULT_NOTES, store=store, clock=clock, aliases_path=ALIASES_FILE)
     finally:
@@ -151,16 +152,16 @@ async def test_unknown_topic_is_refused(service: StudyService) -> None:
 
 
 async def test_answer_survives_a_restart_because_the_question_is_stored_with_the_post(
-    db_path: Path, clock: ManualClock, tmp_path: Path
+    store_url: str, clock: ManualClock, tmp_path: Path
 ) -> None:
     notes = tmp_path / "notes.md"
     notes.write_text("- **Pod**: 쿠버네티스의 가장 작은 배포 단위\n- **Node**: 파드가 실행되는 머신\n"
                      "- **Service**: 파드 집합에 대한 네트워크 접근 방법\n", encoding="utf-8")
-    async with await Store.open(db_path, clock=clock) as store:
+    async with await open_test_store(store_url, clock=clock) as store:
         first = StudyService(notes_path=notes, store=store, clock=clock)
         asked = await first.next_practice_question(community=GUILD, user_id=ALICE, display_name="Alice")
     notes.write_text("- **Deployment**: 레플리카셋을 관리하는 오브젝트\n", encoding="utf-8")
-    async with await Store.open(db_path, clock=clock) as store:
+    async with await open_test_store(store_url, clock=clock) as store:
         second = StudyService(notes_path=notes, store=store, clock=clock)
         outcome = await second.answer(community=GUILD, post_id=asked.post_id, user_id=ALICE,
                                       choice=asked.question.answer, display_name="Alice")

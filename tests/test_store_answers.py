@@ -15,7 +15,8 @@ from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board
-from bot.store import AnswerStatus, Store, StoreError
+from bot.store import AnswerStatus, StoreError
+from tests.backends import open_test_store, read_rows
 
 GUILD = Community.discord(10)
 CHANNEL = "20"
@@ -33,8 +34,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul") as s:
+async def store(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul") as s:
         yield s
 
 
@@ -111,13 +112,11 @@ async def test_practice_correct_answer_earns_practice_points(store):
     assert result.points == scoring.PRACTICE_CORRECT_POINTS
 
 
-async def test_answer_is_committed_when_record_answer_returns(store, schedule, db_path):
+async def test_answer_is_committed_when_record_answer_returns(store, schedule, store_url):
     post = await daily(store, schedule, 0)
     await store.record_answer(post.post_id, "1", 1, "Ann")
-    with sqlite3.connect(db_path) as other:
-        assert other.execute("SELECT user_id, points FROM answers").fetchall() == [("1", 13)]
-        scores = other.execute("SELECT answered FROM scores WHERE period = 'all'").fetchall()
-        assert scores == [(1,)]
+    assert read_rows(store_url, "SELECT user_id, points FROM answers") == [("1", 13)]
+    assert read_rows(store_url, "SELECT answered FROM scores WHERE period = 'all'") == [(1,)]
 
 
 async def test_daily_streak_grows_over_consecutive_correct_posts(store, schedule):
@@ -226,21 +225,23 @@ def _hold_write_lock(path, seconds: float) -> threading.Thread:
     return holder
 
 
-async def test_an_answer_outlasts_a_lock_held_past_the_busy_timeout(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul", busy_timeout=0.3) as store:
+@pytest.mark.sqlite_only("SQLite's file write lock and busy timeout")
+async def test_an_answer_outlasts_a_lock_held_past_the_busy_timeout(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul", busy_timeout=0.3) as store:
         schedule = await store.create_or_replace_schedule(GUILD, CHANNEL, "09:00", "Asia/Seoul")
         post = await daily(store, schedule, 0)
-        _hold_write_lock(db_path, 0.8)  # longer than one busy timeout, shorter than three
+        _hold_write_lock(store_url, 0.8)  # longer than one busy timeout, shorter than three
         result = await store.record_answer(post.post_id, "1", 1, "Ann")
         assert result.status is AnswerStatus.ACCEPTED
         assert (await store.post_results(post.post_id)).total == 1
 
 
-async def test_a_lock_that_never_ends_refuses_the_answer_and_stores_nothing(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul", busy_timeout=0.1) as store:
+@pytest.mark.sqlite_only("SQLite's file write lock and busy timeout")
+async def test_a_lock_that_never_ends_refuses_the_answer_and_stores_nothing(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul", busy_timeout=0.1) as store:
         schedule = await store.create_or_replace_schedule(GUILD, CHANNEL, "09:00", "Asia/Seoul")
         post = await daily(store, schedule, 0)
-        holder = _hold_write_lock(db_path, 1.5)  # past three busy timeouts and the pauses between
+        holder = _hold_write_lock(store_url, 1.5)  # past three busy timeouts and the pauses between
         with pytest.raises(StoreError, match="locked"):
             await store.record_answer(post.post_id, "1", 1, "Ann")
         await asyncio.to_thread(holder.join)

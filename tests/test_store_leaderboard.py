@@ -14,8 +14,8 @@ from bot.community import Community
 from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
-from bot.store import Store
 from bot.store.schema import load_migrations
+from tests.backends import open_test_store, read_rows
 
 GUILD = Community.discord(10)
 
@@ -32,8 +32,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul") as s:
+async def store(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul") as s:
         yield s
 
 
@@ -178,8 +178,7 @@ ZONE = "Asia/Seoul"
 
 
 def _read(path, sql: str, params=()) -> list[tuple]:
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(sql, params).fetchall()
+    return read_rows(path, sql, params)
 
 
 def brute_force_ranks(path, board: Board, season: int, key: str) -> dict[str, int]:
@@ -209,6 +208,11 @@ async def assert_ranks_match(store, path, now: datetime) -> int:
     ranks were compared."""
     assert stored_levels(path) == levels_from_scores(path)
     assert not _read(path, "SELECT * FROM score_levels WHERE members < 0")
+    if str(path).startswith("postgresql://"):  # PostgreSQL also keeps members per exact tie
+        assert _read(path, "SELECT community, board, season, period, points, correct, answered, members"
+                           " FROM score_ties WHERE members <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7") == _read(
+            path, "SELECT community, board, season, period, points, correct, answered, count(*)"
+                  " FROM scores GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7")
     season = (await store.community_settings(GUILD)).season
     compared = 0
     for board in Board:
@@ -262,38 +266,38 @@ async def random_history(store, clock, rng: random.Random, steps: int, *, check_
 
 # With a point for a wrong answer, members with equal points differ in correct answers too.
 @pytest.mark.parametrize(("seed", "wrong_points"), [(1, 0), (2, 0), (3, 1), (4, 1)])
-async def test_rank_equals_brute_force_on_random_boards(db_path, monkeypatch, seed, wrong_points):
+async def test_rank_equals_brute_force_on_random_boards(store_url, monkeypatch, seed, wrong_points):
     monkeypatch.setattr(scoring, "WRONG_POINTS", wrong_points)
     # From late October into November in Seoul: week and month boards roll over on the way.
     clock = ManualClock(datetime(2026, 10, 20, 0, 0, tzinfo=UTC))
     rng = random.Random(seed)
-    async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
-        compared = await random_history(store, clock, rng, 240, check_every=40, path=db_path)
+    async with await open_test_store(store_url, clock=clock, default_timezone=ZONE) as store:
+        compared = await random_history(store, clock, rng, 240, check_every=40, path=store_url)
         assert compared > 300
         # Every member who ever opted out opts back in, then some of them out again.
-        for (user,) in _read(db_path, "SELECT user_id FROM members WHERE opted_out = 1"):
+        for (user,) in _read(store_url, "SELECT user_id FROM members WHERE opted_out = 1"):
             await store.set_opt_out(GUILD, user, False)
-        await assert_ranks_match(store, db_path, clock.now())
+        await assert_ranks_match(store, store_url, clock.now())
         for user in range(1, 25, 5):
             await store.set_opt_out(GUILD, str(user))
-        await assert_ranks_match(store, db_path, clock.now())
+        await assert_ranks_match(store, store_url, clock.now())
 
 
-async def test_rebuild_and_zone_change_keep_ranks_and_drop_empty_levels(db_path):
+async def test_rebuild_and_zone_change_keep_ranks_and_drop_empty_levels(store_url):
     clock = ManualClock(datetime(2026, 10, 20, 0, 0, tzinfo=UTC))
-    async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
-        await random_history(store, clock, random.Random(9), 150, check_every=1000, path=db_path)
-        assert stored_levels(db_path, with_empty=True) != stored_levels(db_path)
+    async with await open_test_store(store_url, clock=clock, default_timezone=ZONE) as store:
+        await random_history(store, clock, random.Random(9), 150, check_every=1000, path=store_url)
+        assert stored_levels(store_url, with_empty=True) != stored_levels(store_url)
         await store.rebuild_scores(GUILD)
-        assert stored_levels(db_path, with_empty=True) == levels_from_scores(db_path)
-        await assert_ranks_match(store, db_path, clock.now())
+        assert stored_levels(store_url, with_empty=True) == levels_from_scores(store_url)
+        await assert_ranks_match(store, store_url, clock.now())
         await store.set_timezone(GUILD, "America/Los_Angeles")
-        assert stored_levels(db_path, with_empty=True) == levels_from_scores(db_path)
-        assert _read(db_path, "SELECT count(DISTINCT period) FROM score_levels")[0][0] > 3
+        assert stored_levels(store_url, with_empty=True) == levels_from_scores(store_url)
+        assert _read(store_url, "SELECT count(DISTINCT period) FROM score_levels")[0][0] > 3
 
 
 async def test_ties_within_a_level_rank_by_correct_then_fewer_answers_then_user_id(store,
-                                                                                   db_path):
+                                                                                   store_url):
     # All on 4 points: 7 and 8 with 2 of 2 correct, 6 with 2 of 3, 5 with 2 of 4; 9 has 6.
     for user, answers in ((5, (True, False, True, False)), (6, (False, True, True)),
                           (8, (True, True)), (7, (True, True)), (9, (True, True, True))):
@@ -341,19 +345,20 @@ def _version_2_database(path, rng: random.Random) -> None:
         conn.execute("UPDATE members SET opted_out = 1 WHERE user_id IN (4, 17)")
 
 
-async def test_migration_fills_the_levels_of_a_version_2_database(db_path, clock):
-    _version_2_database(db_path, random.Random(5))
-    assert _read(db_path, "PRAGMA user_version") == [(2,)]
-    async with await Store.open(db_path, clock=clock, default_timezone=ZONE) as store:
+@pytest.mark.sqlite_only("a SQLite file from before communities; PostgreSQL databases begin at the community schema")
+async def test_migration_fills_the_levels_of_a_version_2_database(store_url, clock):
+    _version_2_database(store_url, random.Random(5))
+    assert _read(store_url, "PRAGMA user_version") == [(2,)]
+    async with await open_test_store(store_url, clock=clock, default_timezone=ZONE) as store:
         # Guild 10 is now the community 'discord:10', its user ids text.
-        assert _read(db_path, "SELECT DISTINCT community, typeof(user_id) FROM scores") == [
+        assert _read(store_url, "SELECT DISTINCT community, typeof(user_id) FROM scores") == [
             ("discord:10", "text")]
-        assert sorted(u for (u,) in _read(db_path, "SELECT user_id FROM members"
+        assert sorted(u for (u,) in _read(store_url, "SELECT user_id FROM members"
                                                    " WHERE opted_out = 1")) == ["17", "4"]
-        assert len(stored_levels(db_path)) > 20
-        assert await assert_ranks_match(store, db_path, clock.now()) >= 60
+        assert len(stored_levels(store_url)) > 20
+        assert await assert_ranks_match(store, store_url, clock.now()) >= 60
         # The triggers keep the filled levels right for the answers that follow.
         for user in (3, 4, 31, 3):
             await practice(store, user, True)
             await store.record_answer(1, str(user), 0, f"member {user}")
-        await assert_ranks_match(store, db_path, clock.now())
+        await assert_ranks_match(store, store_url, clock.now())

@@ -17,6 +17,7 @@ from bot.clock import ManualClock
 from bot.community import Community
 from bot.store import Store, StoreError
 from bot.store.schema import load_migrations, split_statements
+from tests.backends import open_test_store
 
 CLOCK = ManualClock(datetime(2026, 11, 23, 0, 0, tzinfo=UTC))
 REPO = Path(__file__).resolve().parent.parent
@@ -48,15 +49,15 @@ async def test_foreign_keys_are_enforced(db_path):
                 " VALUES ('discord:404', '1', '09:00', 'UTC', 'now')")
 
 
-async def test_reopening_keeps_data(db_path):
-    async with await Store.open(db_path, clock=CLOCK) as store:
+async def test_reopening_keeps_data(store_url):
+    async with await open_test_store(store_url, clock=CLOCK) as store:
         await store.set_meta("tree", "abc")
-    async with await Store.open(db_path, clock=CLOCK) as store:
+    async with await open_test_store(store_url, clock=CLOCK) as store:
         assert await store.get_meta("tree") == "abc"
 
 
-async def test_meta_value_is_replaced(db_path):
-    async with await Store.open(db_path, clock=CLOCK) as store:
+async def test_meta_value_is_replaced(store_url):
+    async with await open_test_store(store_url, clock=CLOCK) as store:
         await store.set_meta("tree", "abc")
         await store.set_meta("tree", "def")
         assert await store.get_meta("tree") == "def"

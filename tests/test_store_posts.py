@@ -11,7 +11,8 @@ from bot.clock import ManualClock
 from bot.community import Community
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board
-from bot.store import Store, StoreError
+from bot.store import StoreError
+from tests.backends import open_test_store
 
 GUILD = Community.discord(10)
 CHANNEL = "20"
@@ -30,8 +31,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path, clock):
-    async with await Store.open(db_path, clock=clock) as s:
+async def store(store_url, clock):
+    async with await open_test_store(store_url, clock=clock) as s:
         yield s
 
 
@@ -58,8 +59,8 @@ async def test_second_daily_post_for_the_same_slot_returns_the_first(store, sche
 
 
 async def test_two_connections_racing_for_one_daily_slot_make_one_post(
-        store, db_path, clock, schedule):
-    async with await Store.open(db_path, clock=clock) as other:
+        store, store_url, clock, schedule):
+    async with await open_test_store(store_url, clock=clock) as other:
         results = await asyncio.gather(*(
             s.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question(n))
             for n, s in enumerate((store, other, store, other), start=1)))
@@ -171,8 +172,8 @@ async def test_invalid_schedule_is_refused(store, kwargs):
                                                args.pop("timezone"), **args)
 
 
-async def test_guild_without_zone_uses_the_store_default(db_path, clock):
-    async with await Store.open(db_path, clock=clock, default_timezone="Asia/Seoul") as store:
+async def test_guild_without_zone_uses_the_store_default(store_url, clock):
+    async with await open_test_store(store_url, clock=clock, default_timezone="Asia/Seoul") as store:
         settings = await store.community_settings(GUILD)
         assert (settings.timezone, settings.timezone_is_default) == ("Asia/Seoul", True)
         settings = await store.set_timezone(GUILD, "Europe/Berlin")
@@ -189,9 +190,9 @@ async def test_unknown_guild_zone_is_refused(store):
 LEASE = timedelta(minutes=2)
 
 
-async def test_a_send_claim_is_exclusive_across_two_connections(store, db_path, clock, schedule):
+async def test_a_send_claim_is_exclusive_across_two_connections(store, store_url, clock, schedule):
     made = await store.create_daily_post(schedule.schedule_id, "2026-11-23", 1, question())
-    async with await Store.open(db_path, clock=clock) as other:
+    async with await open_test_store(store_url, clock=clock) as other:
         claims = await asyncio.gather(*(
             s.claim_daily_post_send(made.post.post_id, lease=LEASE)
             for s in (store, other, store, other)))
@@ -199,11 +200,11 @@ async def test_a_send_claim_is_exclusive_across_two_connections(store, db_path, 
 
 
 async def test_claiming_unsent_posts_is_exclusive_across_two_connections(
-        store, db_path, clock, schedule):
+        store, store_url, clock, schedule):
     for seq in (1, 2):
         await store.create_daily_post(schedule.schedule_id, "2026-11-23", seq, question(seq))
     since = clock.now() - timedelta(hours=3)
-    async with await Store.open(db_path, clock=clock) as other:
+    async with await open_test_store(store_url, clock=clock) as other:
         mine, theirs = await asyncio.gather(
             store.claim_unsent_daily_posts(lease=LEASE, since=since),
             other.claim_unsent_daily_posts(lease=LEASE, since=since))

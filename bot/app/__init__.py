@@ -23,7 +23,7 @@ from bot.app.study import StudyService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.present.worker import Presenter
-from bot.store import Store
+from bot.store.backend import open_store
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
     """Open the store, load the notes (unless `load_notes` is false) and start the scheduler the
     daily cycle runs on; undo all of it on exit."""
     clock = clock or SystemClock()
-    store = await Store.open(settings.db, clock=clock, default_timezone=settings.timezone)
+    store = await open_store(settings.db, clock=clock, default_timezone=settings.timezone)
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
     present = Presenter()
     try:

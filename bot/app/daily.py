@@ -81,7 +81,8 @@ from bot.engine.schedule import (
 )
 from bot.engine.scoring import Board
 from bot.errors import NoQuestions, StudyError
-from bot.store import Post, Schedule, Store
+from bot.store import Post, Schedule
+from bot.store.backend import StoreBackend
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +291,7 @@ def slot_reveal_time(schedule: Schedule, slot: DailySlot) -> datetime:
 class DailyQuiz:
     """Daily-quiz decisions over the study service and the store; holds no mutable state."""
 
-    def __init__(self, service: StudyService, store: Store, *, grace: timedelta, clock: Clock) -> None:
+    def __init__(self, service: StudyService, store: StoreBackend, *, grace: timedelta, clock: Clock) -> None:
         self._service = service
         self.store = store
         self._grace = grace

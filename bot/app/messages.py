@@ -115,6 +115,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "error.bad_argument": "**{param}** can't be used here. Pick one of the values Discord offers.",
         "error.unexpected": "Something went wrong (ref {ref}). It has been logged.",
         "error.generic": "That did not work.",
+        "error.store_unavailable": "The database is out of reach for a moment, so nothing was saved. Please try again in a minute.",
 
         "daily.title": "Daily question · {date}",
         "daily.title_seq": "Daily question · {date} · #{seq}",
@@ -386,6 +387,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "error.bad_argument": "**{param}**은(는) 여기에 쓸 수 없습니다. Discord가 보여 주는 값 중에서 골라 주세요.",
         "error.unexpected": "문제가 생겼습니다 (ref {ref}). 기록해 두었습니다.",
         "error.generic": "처리하지 못했습니다.",
+        "error.store_unavailable": "데이터베이스에 잠시 연결할 수 없어 아무것도 저장하지 않았습니다. 잠시 후 다시 시도해 주세요.",
 
         "daily.title": "오늘의 문제 · {date}",
         "daily.title_seq": "오늘의 문제 · {date} · #{seq}",
@@ -694,6 +696,7 @@ ERROR_KEYS: dict[str, str] = {
     "daily_no_schedule": "daily.no_schedule",
     "daily_which_schedule": "daily.which",
     "daily_no_room": "daily.no_room",
+    "store_unavailable": "error.store_unavailable",
 }
 
 

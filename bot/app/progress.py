@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.community import Community
-from bot.store import Store
+from bot.store.backend import StoreBackend
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 14
@@ -95,7 +95,7 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-async def member_progress(store: Store, community: Community, user_id: str, *, now: datetime,
+async def member_progress(store: StoreBackend, community: Community, user_id: str, *, now: datetime,
                           known: Callable[[str], bool], history_days: int = HISTORY_DAYS,
                           forecast_days: int = FORECAST_DAYS) -> Progress:
     """The member's last `history_days` local days (today included) and the cards due in the

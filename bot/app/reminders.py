@@ -23,7 +23,7 @@ from bot.app.ports import Delivered, DeliveryOutcome, TryLater
 from bot.app.review import ReviewStatus
 from bot.community import Community
 from bot.engine.schedule import ScheduleInputError, parse_time, parse_zone, suggest_zones
-from bot.store import Store
+from bot.store.backend import StoreBackend
 from bot.store.records import Reminder
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class SweepReport:
 
 
 class Reminders:
-    def __init__(self, study: StudyService, store: Store) -> None:
+    def __init__(self, study: StudyService, store: StoreBackend) -> None:
         self._study = study
         self._store = store
 

@@ -45,7 +45,7 @@ from bot.errors import (
     TypedAnswerEmpty,
     TypedAnswerTooLong,
 )
-from bot.store import Store
+from bot.store.backend import StoreBackend
 from bot.store.records import AnswerResult, AnswerStatus, Post
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def typed_question(entry: Entry) -> Question:
 class ReviewSessions:
     """The review use cases; reached by front ends as `StudyService.review`."""
 
-    def __init__(self, study: StudyService, store: Store) -> None:
+    def __init__(self, study: StudyService, store: StoreBackend) -> None:
         self._study = study
         self._store = store
         self._names: tuple[object, frozenset[str]] | None = None  # (glossary, every folded name)

@@ -37,7 +37,7 @@ from bot.errors import (
     QuestionGone,
     UnknownTopic,
 )
-from bot.store import Store
+from bot.store.backend import StoreBackend
 from bot.store.records import (
     AnswerResult,
     AnswerStatus,
@@ -107,7 +107,7 @@ class StudyService:
         self,
         *,
         notes_path: Path,
-        store: Store,
+        store: StoreBackend,
         clock: Clock,
         aliases_path: Path | None = None,
         seed: int = 0,

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -41,9 +40,7 @@ from bot.engine.scoring import Board, Period
 from bot.store.answer_writer import AnswerWriter, DatabaseLocked
 from bot.store.checkpointer import Checkpointer
 from bot.store.records import (
-    Answerer,
     AnswerResult,
-    AnswerStatus,
     BoardStats,
     CardRebuild,
     CommunitySettings,
@@ -60,6 +57,20 @@ from bot.store.records import (
     TermMisses,
     UserStats,
 )
+from bot.store.shared import (
+    ANSWER_CONSTANTS,
+    REFUSED_COLUMNS,
+    REMINDER_COLUMNS,
+    TIME_OF_DAY,
+    Replayed,
+    accepted_answer,
+    check_schedule,
+    export_rows,
+    post_results,
+    refused_answer,
+    reminder,
+    replay,
+)
 from bot.store.schema import apply_migrations, load_migrations, schema_version
 
 _CACHE_PAGES_KIB = -32768  # negative: KiB, so 32 MiB of page cache per connection
@@ -74,7 +85,6 @@ _CONNECTION_PRAGMAS = (
 )
 _CARDS_STALE = "cards_stale"  # meta key: the cards do not reflect every answer yet (rebuild them)
 _REBUILD_CHUNK = 10_000  # answers read per trip while rebuilding cards
-_TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 _BONUS_CASE = " ".join(
     f"WHEN {i} THEN :bonus_{i}" for i in range(len(scoring.DAILY_FIRST_CORRECT_BONUS))
@@ -400,13 +410,7 @@ class Store:
         # answer writer takes it too, so its connection never waits for this one.
         self._lock = asyncio.Lock()
         # The parameters of the answer statement that are the same for every answer.
-        self._answer_constants: dict[str, Any] = {
-            "default_tz": default_timezone,
-            "daily_points": scoring.DAILY_CORRECT_POINTS,
-            "practice_points": scoring.PRACTICE_CORRECT_POINTS,
-            "wrong_points": scoring.WRONG_POINTS,
-            **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
-        }
+        self._answer_constants: dict[str, Any] = {"default_tz": default_timezone, **ANSWER_CONSTANTS}
         self._checkpointer = Checkpointer(path, busy_timeout=busy_timeout, prepare=_prepare_connection)
         self._answers = AnswerWriter(path, _record_answer, lock=self._lock, busy_timeout=busy_timeout,
                                      prepare=_prepare_connection, committed=self._checkpointer.committed)
@@ -659,13 +663,8 @@ class Store:
         reveal_after_hours: float | None = None,
     ) -> Schedule:
         """Make the channel's active schedule; an earlier active one there is stopped."""
-        if not _TIME_OF_DAY.match(time):
-            raise ValueError(f"{time!r} is not a time of day as HH:MM")
+        check_schedule(time, questions_per_post, reveal_after_hours)
         _check_zone(timezone)
-        if not 1 <= questions_per_post <= 5:
-            raise ValueError("questions per post must be between 1 and 5")
-        if reveal_after_hours is not None and reveal_after_hours <= 0:
-            raise ValueError("reveal_after_hours must be positive")
         now = _ts(self._clock.now())
         async with self._write() as db:
             await self._ensure_community(db, community)
@@ -931,34 +930,18 @@ class Store:
         except DatabaseLocked as exc:
             raise StoreError("The database stayed locked by another process; the answer was "
                              "not recorded.") from exc
-        if isinstance(outcome, Exception):
-            raise StoreError(f"The answer to post {post_id} could not be recorded ({outcome}).") from outcome
-        if outcome is not None:
-            choice_, correct, rank, points, streak, answer_index = outcome
-            return AnswerResult(AnswerStatus.ACCEPTED, post_id, choice_, bool(correct),
-                                answer_index, points, streak, rank)
-        return await self._refused_answer(post_id, user_id)
+        result = accepted_answer(outcome, post_id)
+        return result if result is not None else await self._refused_answer(post_id, user_id)
 
     async def _refused_answer(self, post_id: int, user_id: str) -> AnswerResult:
         """Why the answer statement inserted nothing: duplicate, closed, not yours, no post."""
         async with self._read() as db:
             row = await self._one(
                 db,
-                "SELECT p.board, p.owner_user_id, p.revealed_at, p.answer_index,"
-                " a.choice, a.correct, a.points, a.streak, a.correct_rank"
+                f"SELECT {REFUSED_COLUMNS}"
                 " FROM posts p LEFT JOIN answers a ON a.post_id = p.post_id AND a.user_id = ?"
                 " WHERE p.post_id = ?", (user_id, post_id))
-        if row is None:
-            return AnswerResult(AnswerStatus.UNKNOWN_POST, post_id)
-        board, owner, revealed_at, answer_index, old_choice, old_correct, points, streak, rank = row
-        if old_choice is not None:
-            return AnswerResult(AnswerStatus.DUPLICATE, post_id, old_choice, bool(old_correct),
-                                answer_index, points, streak, rank)
-        if board == Board.PRACTICE and owner != user_id:
-            return AnswerResult(AnswerStatus.NOT_YOURS, post_id)
-        if revealed_at is not None:
-            return AnswerResult(AnswerStatus.CLOSED, post_id, correct_index=answer_index)
-        raise StoreError(f"The answer to post {post_id} could not be recorded.")
+        return refused_answer(row, post_id, user_id)
 
     async def post_results(self, post_id: int) -> PostResults | None:
         """Answers per choice, total, and the first three correct answerers; None if no post."""
@@ -974,28 +957,14 @@ class Store:
                 " LEFT JOIN members m ON m.community = a.community AND m.user_id = a.user_id"
                 " WHERE a.post_id = ? AND a.correct_rank <= 3 ORDER BY a.correct_rank",
                 (post_id,))
-        counts = [0] * len(json.loads(post[0]))
-        total = 0
-        for choice, n in per_choice:
-            total += n
-            if 0 <= choice < len(counts):
-                counts[choice] = n
-        return PostResults(post_id, tuple(counts), total,
-                           tuple(Answerer(u, name) for u, name in first))
+        return post_results(post_id, post[0], list(per_choice), list(first))
 
     # ---- reminders --------------------------------------------------------------------------
-
-    _REMINDER_COLUMNS = "community, user_id, time_of_day, timezone, lang, last_sent_date, stopped_at, stop_reason"
-
-    @staticmethod
-    def _reminder(row: Sequence[Any]) -> Reminder:
-        community, user_id, at, zone, lang, last, stopped, reason = row
-        return Reminder(Community(community), user_id, at, zone, lang, last, _dt(stopped), reason)
 
     async def set_reminder(self, community: Community, user_id: str, time: str, timezone: str,
                            lang: str) -> Reminder:
         """Ask for (or move) the member's daily reminder; a stopped one starts again."""
-        if not _TIME_OF_DAY.match(time):
+        if not TIME_OF_DAY.match(time):
             raise ValueError(f"{time!r} is not a time of day as HH:MM")
         _check_zone(timezone)
         async with self._write() as db:
@@ -1003,9 +972,9 @@ class Store:
                 db, "INSERT INTO reminders (community, user_id, time_of_day, timezone, lang)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community, user_id) DO UPDATE SET"
                 " time_of_day = excluded.time_of_day, timezone = excluded.timezone, lang = excluded.lang,"
-                f" stopped_at = NULL, stop_reason = NULL RETURNING {self._REMINDER_COLUMNS}",
+                f" stopped_at = NULL, stop_reason = NULL RETURNING {REMINDER_COLUMNS}",
                 (community, user_id, time, timezone, lang))
-        return self._reminder(row)
+        return reminder(row)
 
     async def clear_reminder(self, community: Community, user_id: str) -> bool:
         async with self._write() as db:
@@ -1015,18 +984,18 @@ class Store:
 
     async def get_reminder(self, community: Community, user_id: str) -> Reminder | None:
         async with self._read() as db:
-            row = await self._one(db, f"SELECT {self._REMINDER_COLUMNS} FROM reminders"
+            row = await self._one(db, f"SELECT {REMINDER_COLUMNS} FROM reminders"
                                   " WHERE community = ? AND user_id = ?", (community, user_id))
-        return None if row is None else self._reminder(row)
+        return None if row is None else reminder(row)
 
     async def active_reminders(self, platform: str) -> list[Reminder]:
         """Reminders not stopped, of one platform's communities ('discord' for 'discord:...')."""
         async with self._read() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {self._REMINDER_COLUMNS} FROM reminders WHERE stopped_at IS NULL"
+                f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE stopped_at IS NULL"
                 " AND substr(community, 1, ?) = ? ORDER BY community, user_id",
                 (len(platform) + 1, platform + ":"))
-        return [self._reminder(r) for r in rows]
+        return [reminder(r) for r in rows]
 
     async def claim_reminder(self, community: Community, user_id: str, local_date: str) -> bool:
         """Take the member's reminder for `local_date`; True for the one caller that did."""
@@ -1162,7 +1131,7 @@ class Store:
         incrementally kept cards (tests hold this). Cards of entries that left the notes are rebuilt too: their
         history stays.
         """
-        state: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]] = {}
+        state: Replayed = {}
         answers = 0
         async with self._write() as db:
             await db.execute("DELETE FROM cards")
@@ -1175,14 +1144,8 @@ class Store:
             try:
                 while batch := await cursor.fetchmany(_REBUILD_CHUNK):
                     answers += len(batch)
-                    for community, user_id, entry_id, digest, correct, rating, answered_at in batch:
-                        key = (community, user_id, entry_id)
-                        before = state.get(key)
-                        card = cards.after_answer(None if before is None else before[0], bool(correct),
-                                                  rating, datetime.fromisoformat(answered_at))
-                        if digest is None and before is not None:
-                            digest = before[1]
-                        state[key] = (card, digest, answered_at)
+                    for row in batch:
+                        replay(state, *row)
             finally:
                 await cursor.close()
             await db.executemany(
@@ -1309,13 +1272,7 @@ class Store:
                 (community, home.season))
             streaks = {board: await self._streaks(db, community, home.season, board, None)
                        for board in Board}
-        result: list[ScoreExportRow] = []
-        for board_name, user_id, name, points, answered, correct, opted_out in rows:
-            board = Board(board_name)
-            current, best = streaks[board].get(user_id, (0, 0))
-            result.append(ScoreExportRow(board, user_id, name, points, answered, correct,
-                                         current, best, bool(opted_out)))
-        return result
+        return export_rows(list(rows), streaks)
 
     # ---- progress (charts) ------------------------------------------------------------------
 
