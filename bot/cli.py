@@ -52,7 +52,8 @@ def _dump_json(data: Any, out: TextIO) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(notes=args.notes, db=args.db)
+    return load_settings(notes=args.notes, db=args.db, shards=getattr(args, "shards", None),
+                         allow_overlap=getattr(args, "allow_overlap", None) or None)
 
 
 def _load(settings: Settings) -> Notes:
@@ -300,7 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("cards", cmd_cards, "spaced-repetition cards: `cards rebuild` recomputes them from the answers")
     p.add_argument("action", choices=("rebuild",))
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
-    add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    p = add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    p.add_argument("--shards", metavar="FIRST-LAST/COUNT",
+                   help="serve only these shards, e.g. 0-3/8 (default: STUDYBOT_SHARDS, else all)")
+    p.add_argument("--allow-overlap", action="store_true",
+                   help="start even if a live process serves some of these shards (while rescaling)")
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
     add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the offline console")
     return parser

@@ -3,7 +3,9 @@
 Everything with side effects is made by `open_app` and injected into `StudyBot`; on the way out
 (SIGINT, SIGTERM, a login failure or a crash) the scheduler is stopped and the store closed. Two optional
 settings point discord.py at another Discord endpoint, as API and gateway proxies need:
-`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway).
+`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway). `studybot run` registers the shards
+it serves (`STUDYBOT_SHARDS`, all without it) in the processes registry before it connects, and a
+live process on overlapping shards refuses the start with one line and exit status 2.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import aiohttp
@@ -25,7 +28,9 @@ from bot.app import App, open_app
 from bot.app.records import StoreError
 from bot.clock import Clock
 from bot.config import DEFAULT_API_BASE, Settings
-from bot.discord_app.bot import StudyBot
+from bot.app.processes import ShardOverlap
+from bot.discord_app.bot import ShardedStudyBot, StudyBot
+from bot.discord_app.pacing import SendPacer
 from bot.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -42,7 +47,13 @@ def configure_endpoints(settings: Settings) -> None:
 
 
 def create_bot(app: App, **options: Any) -> StudyBot:
-    """The Discord bot over the application's services."""
+    """The Discord bot over the application's services: over the configured shards only when
+    `STUDYBOT_SHARDS` / `--shards` is set, its sends paced for its share of the bot."""
+    shards = app.settings.shard_range
+    options.setdefault("pacer", SendPacer.for_share(shards.share))
+    if app.settings.shards is not None:
+        return ShardedStudyBot(shards=shards, settings=app.settings, study=app.study, daily=app.daily,
+                               clock=app.clock, **options)
     return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, **options)
 
 
@@ -59,7 +70,10 @@ async def serve(
     """Run the bot until it is closed (or until the commands are synced); returns an exit code."""
     configure_endpoints(settings)
     try:
-        async with open_app(settings, clock=clock) as app:
+        async with open_app(settings, clock=clock) as app, AsyncExitStack() as held:
+            if not exit_after_sync:  # `studybot sync` serves no shards: it may run beside the bot
+                await held.enter_async_context(
+                    app.processes.hold(settings.shard_range, allow_overlap=settings.allow_overlap))
             # What exists now (the deck, glossary and question bank, the imported modules) lives
             # as long as the process: keep it out of the collector's full passes, which would
             # otherwise pause a click burst for about 0.1 s each.
@@ -70,6 +84,9 @@ async def serve(
     except StoreError as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
+    except ShardOverlap as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 async def _run(bot: StudyBot, token: str, *, exit_after_sync: bool, handle_signals: bool) -> int:
