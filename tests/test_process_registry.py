@@ -13,6 +13,7 @@ import pytest
 
 from bot.app.processes import DEAD_AFTER, HEARTBEAT, ProcessIdentity, ProcessRegistry, ShardOverlap
 from bot.clock import ManualClock
+from bot.community import Community
 from bot.discord_app.launcher import run_bot
 from bot.shards import parse_shards
 from bot.store import Store
@@ -174,3 +175,25 @@ async def test_studybot_run_on_a_live_range_exits_2_before_connecting(
         told = [line for line in err if line.startswith("studybot:")]
         assert told == [err[-1]] and told[0].startswith("studybot: shards 0/2 overlap a running studybot process")
         assert fake.sessions == [] and fake.requests == []  # it never reached Discord
+
+
+async def test_a_killed_process_s_send_claims_are_released_when_its_restart_registers(
+    db_path: Path, clock: ManualClock
+) -> None:
+    """Not after the two-minute lease: the restart resends at once (the nonce keeps it single)."""
+    from bot.app.daily import SEND_LEASE
+    from tests.test_store_posts import question
+
+    async with await Store.open(db_path, clock=clock) as killed, await Store.open(db_path, clock=clock) as other:
+        schedule = await killed.create_or_replace_schedule(Community.discord(10), "20", "09:00", "UTC")
+        mine = (await killed.create_daily_post(schedule.schedule_id, "2026-12-05", 1, question(1))).post
+        theirs = (await killed.create_daily_post(schedule.schedule_id, "2026-12-05", 2, question(2))).post
+        dead = ProcessIdentity(HOST_A.host, 4242, "boot:1")
+        await registry(killed, clock, dead, running={4242}).register(parse_shards("0/2"))
+        await registry(other, clock, HOST_B).register(parse_shards("1/2"))
+        assert await killed.claim_daily_post_send(mine.post_id, lease=SEND_LEASE) is not None
+        assert await other.claim_daily_post_send(theirs.post_id, lease=SEND_LEASE) is not None
+        # pid 4242 is SIGKILLed; its restart (pid 100 on the same machine) registers:
+        await registry(killed, clock, HOST_A, running={HOST_A.pid}).register(parse_shards("0/2"))
+        assert await killed.claim_daily_post_send(mine.post_id, lease=SEND_LEASE) is not None
+        assert await killed.claim_daily_post_send(theirs.post_id, lease=SEND_LEASE) is None  # a live claim

@@ -12,6 +12,11 @@ Rules:
   `ShardOverlap`, which the command line prints as one line with exit status 2. Started with
   `allow_overlap` (`--allow-overlap`, for a rescale where old and new ranges run side by side for
   a moment), the process starts anyway and logs which live process it overlaps.
+* Send claims on daily posts (`bot.app.daily`) name the registered process that made them; a
+  registration releases the claims of processes that are no longer registered, so a restarted
+  process resends what its dead predecessor had claimed at once (with the same nonce, which
+  Discord uses to return the message made before instead of a second one) rather than after the
+  two-minute lease.
 * When every process in the way serves exactly the same range and has already missed a
   heartbeat, it is most likely this process's own predecessor on another machine or in another
   container, killed a moment ago: the start waits until that row is dead (at most `DEAD_AFTER`)
@@ -151,6 +156,7 @@ class ProcessRegistry:
                 entry, dead_before=now - self._dead_after, stale=self._stale,
                 conflicts=lambda row: not allow_overlap and shards_of(row).overlaps(shards))
             if not blockers:
+                self._store.claim_as(entry.process_id)
                 break
             predecessor = all(shards_of(b) == shards and now - b.heartbeat_at >= MISSED_BEAT for b in blockers)
             if not predecessor:
@@ -189,6 +195,7 @@ class ProcessRegistry:
     async def unregister(self) -> None:
         if self.entry is not None:
             await self._store.unregister_process(self.entry.process_id)
+            self._store.claim_as(None)
             self.entry = None
 
     async def live(self) -> list[ProcessEntry]:

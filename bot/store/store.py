@@ -130,7 +130,7 @@ RETURNING {_POST_COLUMNS}
 # is neither stopped nor paused, and not claimed by a sender whose lease is still running. One
 # UPDATE, so of two processes racing only one gets each post.
 _CLAIM_UNSENT = f"""
-UPDATE posts SET send_claimed_until = :until
+UPDATE posts SET send_claimed_until = :until, send_claimed_by = :by
  WHERE board = 'daily' AND message_id IS NULL AND revealed_at IS NULL
    AND (send_claimed_until IS NULL OR send_claimed_until < :now)
    AND EXISTS (SELECT 1 FROM schedules s WHERE s.schedule_id = posts.schedule_id
@@ -380,6 +380,9 @@ class Store:
         self._lock = asyncio.Lock()
         self._answers = AnswerWriter(path, _RECORD_ANSWER, lock=self._lock, busy_timeout=busy_timeout,
                                      prepare=_prepare_connection)
+        # The registered process (bot/app/processes.py) whose send claims this store makes; a
+        # claim of a process no longer registered is released when the next process registers.
+        self._claimer: str | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -761,7 +764,8 @@ class Store:
         """Remember the post's message; a send claim on it has done its job and ends."""
         async with self._write() as db:
             await db.execute(
-                "UPDATE posts SET message_id = ?, send_claimed_until = NULL WHERE post_id = ?",
+                "UPDATE posts SET message_id = ?, send_claimed_until = NULL, send_claimed_by = NULL"
+                " WHERE post_id = ?",
                 (message_id, post_id))
 
     async def claim_daily_post_send(self, post_id: int, *, lease: timedelta,
@@ -775,7 +779,7 @@ class Store:
         async with self._write() as db:
             row = await self._one(db, _CLAIM_UNSENT.format(which="post_id = :post_id"),
                                   {"now": _ts(when), "until": _ts(when + lease),
-                                   "post_id": post_id})
+                                   "post_id": post_id, "by": self._claimer})
         return None if row is None else _post(row)
 
     async def claim_unsent_daily_posts(self, *, lease: timedelta, since: datetime,
@@ -790,13 +794,13 @@ class Store:
         async with self._write() as db:
             rows = await db.execute_fetchall(
                 _CLAIM_UNSENT.format(which="posted_at >= :since"),
-                {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since)})
+                {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since), "by": self._claimer})
         return sorted((_post(r) for r in rows), key=lambda p: (p.posted_at, p.post_id))
 
     async def release_send_claim(self, post_id: int) -> None:
         """Give up a send claim (the send failed and may be retried at once by anyone)."""
         async with self._write() as db:
-            await db.execute("UPDATE posts SET send_claimed_until = NULL"
+            await db.execute("UPDATE posts SET send_claimed_until = NULL, send_claimed_by = NULL"
                              " WHERE post_id = ? AND message_id IS NULL", (post_id,))
 
     async def stale_unsent_daily_posts(self, before: datetime) -> list[Post]:
@@ -1311,6 +1315,10 @@ class Store:
         return ProcessEntry(pid_, host, int(pid), mark, int(first), int(last), int(count), bool(overlap),
                             datetime.fromisoformat(started), datetime.fromisoformat(beat))
 
+    def claim_as(self, process_id: str | None) -> None:
+        """Mark this store's send claims as made by `process_id` (a registered process)."""
+        self._claimer = process_id
+
     async def register_process(self, entry: ProcessEntry, *, dead_before: datetime,
                                stale: Callable[[ProcessEntry], bool],
                                conflicts: Callable[[ProcessEntry], bool]) -> list[ProcessEntry]:
@@ -1318,8 +1326,10 @@ class Store:
         transaction (so two processes starting at once cannot both get in).
 
         Rows whose heartbeat is before `dead_before`, and rows `stale` says are dead (a
-        predecessor on this host), are removed first. Returns the live rows `conflicts` picked;
-        when there are any, `entry` is not added.
+        predecessor on this host), are removed first, and the send claims of processes no longer
+        registered are released (their posts are sent again at once, with the same nonce, instead
+        of after the lease). Returns the live rows `conflicts` picked; when there are any,
+        `entry` is not added.
         """
         async with self._write() as db:
             await db.execute("DELETE FROM processes WHERE heartbeat_at < ?", (_ts(dead_before),))
@@ -1328,6 +1338,10 @@ class Store:
             for row in rows:
                 if stale(row):
                     await db.execute("DELETE FROM processes WHERE process_id = ?", (row.process_id,))
+            await db.execute(
+                "UPDATE posts SET send_claimed_until = NULL, send_claimed_by = NULL"
+                " WHERE send_claimed_by IS NOT NULL AND message_id IS NULL"
+                " AND send_claimed_by NOT IN (SELECT process_id FROM processes)")
             blockers = [r for r in rows if not stale(r) and conflicts(r)]
             if not blockers:
                 await self._insert_process(db, entry)

@@ -22,3 +22,8 @@ CREATE TABLE processes (
     heartbeat_at    TEXT NOT NULL,
     CHECK (0 <= shard_first AND shard_first <= shard_last AND shard_last < shard_count)
 ) WITHOUT ROWID;
+
+-- The registered process that holds a post's send claim (NULL: a process outside the registry,
+-- e.g. a tool). A registration releases the claims of processes no longer registered, so the
+-- restart of a killed process resends its claimed posts at once instead of after the lease.
+ALTER TABLE posts ADD COLUMN send_claimed_by TEXT;
