@@ -142,3 +142,18 @@ def test_processes_of_one_bot_share_discords_global_limit_by_their_shards() -> N
     assert sum(r + 1 for r in halves) <= 50
     assert SendPacer.for_share(1.0).rate == 49.0
     assert SendPacer.for_share(1 / 64).rate == 1.0  # never stalled
+
+
+def test_compose_runs_two_bots_on_one_postgresql_whose_shards_cover_every_guild_once() -> None:
+    import yaml
+
+    from tests.conftest import REPO_ROOT
+
+    services = yaml.safe_load((REPO_ROOT / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    bots = {name: svc for name, svc in services.items() if name.startswith("bot-")}
+    assert len(bots) == 2 and services["postgres"]["image"].startswith("postgres:")
+    urls = {svc["environment"]["STUDYBOT_DB"] for svc in bots.values()}
+    assert len(urls) == 1 and next(iter(urls)).startswith("postgresql://") and "@postgres:" in next(iter(urls))
+    ranges = [parse_shards(svc["environment"]["STUDYBOT_SHARDS"]) for svc in bots.values()]
+    assert not ranges[0].overlaps(ranges[1]) and sum(r.share for r in ranges) == 1
+    assert all(svc["restart"] == "unless-stopped" for svc in bots.values())

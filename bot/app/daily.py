@@ -22,6 +22,10 @@ Rules kept here:
   place of a scheduled post and the schedule does not shift.
 * A slot that passed while the bot was down is posted if it is within the grace window, else
   logged as skipped.
+* With shards in several processes, each `DailyCycle` is given `owns` (`bot.app.ownership`) and
+  schedules, retries, reveals and redraws only its own communities' posts; each sweep also makes
+  its post jobs match the store, so a schedule set through another process (Slack commands reach
+  any process) gets its job in the owner. The claims above still decide who sends.
 * A channel gone for good, or one the bot lost access to, pauses its schedule (recorded before
   the claim runs out, so nobody retries it) and the community is told; any other failure gives
   the claim up and a later sweep, of any process, tries again.
