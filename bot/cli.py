@@ -215,6 +215,30 @@ def cmd_cards(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_processes(args: argparse.Namespace, out: TextIO) -> int:
+    """`processes`: the live `studybot run` processes in the registry and the shards each serves."""
+    from bot.app import open_app
+    from bot.app.processes import describe, shards_of
+
+    settings = _settings(args)
+
+    async def fetch() -> Any:
+        async with open_app(settings, load_notes=False) as app:
+            return app.clock.now(), await app.processes.live()
+
+    now, live = asyncio.run(fetch())
+    if args.json:
+        _dump_json([{"shards": str(shards_of(p)), "pid": p.pid, "host": p.host.split("/pidns:", 1)[0],
+                     "started_at": p.started_at.isoformat(), "heartbeat_at": p.heartbeat_at.isoformat(),
+                     "overlap_allowed": p.overlap_allowed} for p in live], out)
+    elif not live:
+        print("no studybot run process is registered (none alive in the last 45 s)", file=out)
+    else:
+        for p in live:
+            print(describe(p, now) + (" [--allow-overlap]" if p.overlap_allowed else ""), file=out)
+    return EXIT_OK
+
+
 def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
     from bot.console import run_console
 
@@ -307,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-overlap", action="store_true",
                    help="start even if a live process serves some of these shards (while rescaling)")
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
+    p = add("processes", cmd_processes, "list the running `studybot run` processes and the shards each serves")
+    p.add_argument("--json", action="store_true", help="print JSON")
     add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the offline console")
     return parser
 

@@ -4,6 +4,8 @@ are refused in one sentence, dead and replaced processes make room, heartbeats k
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -197,3 +199,17 @@ async def test_a_killed_process_s_send_claims_are_released_when_its_restart_regi
         await registry(killed, clock, HOST_A, running={HOST_A.pid}).register(parse_shards("0/2"))
         assert await killed.claim_daily_post_send(mine.post_id, lease=SEND_LEASE) is not None
         assert await killed.claim_daily_post_send(theirs.post_id, lease=SEND_LEASE) is None  # a live claim
+
+
+async def test_studybot_processes_lists_the_live_ranges(tmp_path: Path) -> None:
+    from bot.cli import main
+
+    db = tmp_path / "listed.db"
+    async with await Store.open(db, clock=ManualClock(datetime.now(UTC))) as store:
+        await registry(store, ManualClock(datetime.now(UTC)), HOST_A).register(parse_shards("0-1/4"))
+        await registry(store, ManualClock(datetime.now(UTC) - timedelta(minutes=5)), HOST_B).register(
+            parse_shards("2-3/4"))  # silent for five minutes: dead, not listed
+    out = io.StringIO()
+    assert await asyncio.to_thread(main, ["processes", "--json", "--db", str(db)], out) == 0
+    (row,) = json.loads(out.getvalue())
+    assert (row["shards"], row["pid"], row["host"]) == ("0-1/4", 100, "host-a")
