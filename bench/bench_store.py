@@ -39,7 +39,7 @@ from bot.engine import scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store import Store
-from bot.store.store import _RECORD_ANSWER, _card_review_function, _study_period
+from bot.store.store import _RECORD_ANSWER, _study_period
 
 AREA = "store"
 GUILD = Community.discord(1)
@@ -118,7 +118,6 @@ def _raw_rate(path: Path, work: list[tuple[int, str, int]], now: str) -> float:
     conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
     try:
         conn.create_function("study_period", 3, _study_period, deterministic=True)
-        conn.create_function("card_review", 12, _card_review_function(), deterministic=True)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -176,7 +175,6 @@ def _bulk_load(path: Path) -> datetime:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("DROP TRIGGER answers_keep_aggregates")
-    conn.execute("DROP TRIGGER answers_review_card")  # the bench's posts have no entries: no cards
     conn.execute("BEGIN")
     schedule_id = conn.execute("SELECT max(schedule_id) FROM schedules").fetchone()[0]
     conn.executemany(

@@ -1,4 +1,4 @@
-"""The answer writer: queued statements committed in batches, in order, each before its caller hears back."""
+"""The answer writer: queued answers committed in batches, in order, each before its caller hears back."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ from bot.store.answer_writer import AnswerWriter
 STATEMENT = "INSERT INTO clicks (user_id, note) VALUES (:user_id, :note) RETURNING seq, user_id"
 
 
+def insert(conn: sqlite3.Connection, params: dict) -> tuple | None:
+    """One answer's work: one statement."""
+    rows = conn.execute(STATEMENT, params).fetchall()
+    return rows[0] if rows else None
+
+
 def make_table(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -23,7 +29,7 @@ def make_table(path: Path) -> None:
 async def writer(tmp_path: Path):
     path = tmp_path / "clicks.db"
     make_table(path)
-    writer = AnswerWriter(path, STATEMENT, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
+    writer = AnswerWriter(path, insert, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
     await writer.open()
     yield writer, path
     await writer.close()
@@ -51,7 +57,7 @@ async def test_one_failing_statement_does_not_sink_the_rest_of_its_batch(writer)
 async def test_close_writes_what_is_queued_first(tmp_path: Path) -> None:
     path = tmp_path / "clicks.db"
     make_table(path)
-    answers = AnswerWriter(path, STATEMENT, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
+    answers = AnswerWriter(path, insert, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
     await answers.open()
     pending = [asyncio.ensure_future(answers.write({"user_id": u, "note": None})) for u in range(20)]
     await asyncio.sleep(0)
@@ -59,3 +65,27 @@ async def test_close_writes_what_is_queued_first(tmp_path: Path) -> None:
     assert all(p.done() and not p.exception() for p in pending)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM clicks").fetchone()[0] == 20
+
+
+async def test_an_answer_whose_second_statement_fails_leaves_nothing_of_itself(tmp_path: Path) -> None:
+    path = tmp_path / "clicks.db"
+    make_table(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (user_id INTEGER NOT NULL, note TEXT NOT NULL)")
+
+    def click_and_note(conn: sqlite3.Connection, params: dict) -> tuple | None:
+        row = insert(conn, params)
+        conn.execute("INSERT INTO notes (user_id, note) VALUES (:user_id, :note)", params)
+        return row
+
+    answers = AnswerWriter(path, click_and_note, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
+    await answers.open()
+    try:
+        params = [{"user_id": u, "note": None if u == 2 else "ok"} for u in range(5)]
+        outcomes = await asyncio.gather(*(answers.write(p) for p in params))
+    finally:
+        await answers.close()
+    assert isinstance(outcomes[2], sqlite3.IntegrityError)
+    with sqlite3.connect(path) as conn:
+        assert [u for (u,) in conn.execute("SELECT user_id FROM clicks ORDER BY seq")] == [0, 1, 3, 4]
+        assert [u for (u,) in conn.execute("SELECT user_id FROM notes ORDER BY rowid")] == [0, 1, 3, 4]

@@ -19,7 +19,7 @@ from bot.community import Community
 from bot.engine import cards
 from bot.engine.cards import Card, CardState, Rating, rating_for, recall, review
 from bot.engine.model import Question, QuestionKind, SourceRef
-from bot.store import Store
+from bot.store import Store, StoreError
 from tests.conftest import REPO_ROOT
 
 GUILD = Community.discord(10)
@@ -165,17 +165,42 @@ async def test_a_question_without_an_entry_makes_no_card(store, clock):
     assert await store.all_cards() == []
 
 
-async def test_the_card_is_written_in_the_answers_transaction(store, clock, db_path):
-    """A connection that cannot review cards cannot insert an answer either: there is no way
-    to have the answer without its card."""
-    post = await store.create_practice_post(GUILD, "1", question("e1"))
-    with sqlite3.connect(db_path) as conn, pytest.raises(sqlite3.OperationalError, match="card_review"):
-        conn.execute("INSERT INTO answers (post_id, community, board, season, user_id, display_name,"
-                     " choice, correct, points, streak, answered_at, week_key, month_key)"
-                     " VALUES (?, ?, 'practice', 1, '1', 'Ann', 1, 1, 1, 1, ?, 'w', 'm')",
-                     (post.post_id, GUILD, START.isoformat()))
+def refuse_cards(db_path: Path, when: str = "1") -> None:
+    """Make every write of a card fail (for an entry matching `when`), as a full disk or a bug would."""
     with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+        for event in ("INSERT", "UPDATE"):
+            conn.execute(f"CREATE TRIGGER refuse_card_{event.lower()} BEFORE {event} ON cards"
+                         f" WHEN {when} BEGIN SELECT RAISE(ABORT, 'cards refused'); END")
+
+
+async def test_an_answer_whose_card_cannot_be_written_is_not_recorded(store, clock, db_path):
+    await answer(store, clock, "e1", True)  # so the second answer's card is an update
+    cards_before = await store.all_cards()
+    post = await store.create_practice_post(GUILD, "1", question("e1"))
+    refuse_cards(db_path)
+    with pytest.raises(StoreError, match="cards refused"):
+        await store.record_answer(post.post_id, "1", 1, "Ann", now=clock.now())
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM answers WHERE post_id = ?", (post.post_id,)).fetchone()[0] == 0
+        assert conn.execute("SELECT answer_count FROM posts WHERE post_id = ?", (post.post_id,)).fetchone()[0] == 0
+        assert conn.execute("SELECT answered FROM scores WHERE period = 'all'").fetchall() == [(1,)]
+        conn.execute("DROP TRIGGER refuse_card_insert")
+        conn.execute("DROP TRIGGER refuse_card_update")
+    assert await store.all_cards() == cards_before
+    retried = await store.record_answer(post.post_id, "1", 1, "Ann", now=clock.now())
+    assert retried.accepted  # not a duplicate: nothing of the failed attempt stayed
+
+
+async def test_a_card_that_cannot_be_written_sinks_only_its_own_answer_of_a_batch(store, clock, db_path):
+    posts = [await store.create_practice_post(GUILD, str(u), question("bad" if u == 3 else "e1"))
+             for u in range(6)]
+    refuse_cards(db_path, "NEW.entry_id = 'bad'")
+    results = await asyncio.gather(*(store.record_answer(p.post_id, str(u), 1, f"user {u}", now=clock.now())
+                                     for u, p in enumerate(posts)), return_exceptions=True)
+    assert [isinstance(r, StoreError) for r in results] == [False, False, False, True, False, False]
+    with sqlite3.connect(db_path) as conn:
+        assert sorted(u for (u,) in conn.execute("SELECT user_id FROM answers")) == ["0", "1", "2", "4", "5"]
+        assert sorted(u for (u,) in conn.execute("SELECT user_id FROM cards")) == ["0", "1", "2", "4", "5"]
 
 
 async def test_the_card_remembers_the_definition_it_was_last_reviewed_on(store, clock):

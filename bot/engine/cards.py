@@ -19,8 +19,8 @@ so the cards can be rebuilt from the answer log and compared with the incrementa
 and two processes never disagree about a due time. `review` is a pure function of the previous
 card, the rating and the time of the answer.
 
-Cards are derived data: the store keeps them with each answer (same transaction) and can rebuild
-them from the answers; nothing here touches the database.
+Cards are derived data: the store keeps them with each answer (same transaction, through
+`after_answer`) and can rebuild them from the answers; nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -112,6 +112,17 @@ def review(card: Card | None, rating: Rating, when: datetime) -> Card:
     )
 
 
+def after_answer(card: Card | None, correct: bool, self_rating: int | None, when: datetime) -> Card:
+    """The member's card after an answer at `when`: `card` (None if the entry was never
+    reviewed) reviewed with the answer's rating (`rating_for(correct, self_rating)`).
+
+    Pure, and the one place an answer becomes a card: the store calls it in the answer's own
+    transaction, and the rebuild replays the answer log through it, so both give the same card
+    whichever backend keeps them. Raises ValueError for a self rating outside 1-4 or a naive time.
+    """
+    return review(card, rating_for(correct, self_rating), when)
+
+
 def recall(card: Card | None, when: datetime) -> float:
     """FSRS's predicted probability that the member recalls the entry at `when` (0 if never seen)."""
     if card is None:
@@ -144,5 +155,5 @@ def definition_hash(definition: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-__all__ = ["DESIRED_RETENTION", "Card", "CardState", "Rating", "definition_hash", "rating_for",
+__all__ = ["DESIRED_RETENTION", "Card", "CardState", "Rating", "after_answer", "definition_hash", "rating_for",
            "recall", "recall_after", "recall_curve", "review"]

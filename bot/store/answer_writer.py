@@ -1,12 +1,17 @@
 """Answers written in batches: one transaction and one trip to a writer thread per batch.
 
+What one answer writes is the store's `record` function (the answer row and its card, a few
+statements run on the writer's connection inside the batch's transaction); the writer only
+queues, batches, commits and retries.
+
 When hundreds of members click the same daily post, one transaction per answer makes every
 click wait for its own trip to the database thread, and each trip waits for a busy event loop
 to notice that it finished. The writer queues the answers that arrive while it is busy and
 writes them together, in arrival order, in one `BEGIN IMMEDIATE ... COMMIT` on its own
 connection and thread. Every answer is still committed before its caller hears the result, so
-an acknowledged click is never lost; an answer whose statement fails on its own is retried
-alone, so one bad answer cannot sink the others.
+an acknowledged click is never lost; an answer whose `record` fails on its own (any of its
+statements) is retried alone, so one bad answer cannot sink the others, and alone it is rolled
+back whole: nothing of it stays.
 
 The writer shares the store's asyncio lock, so it never contends with the store's own
 connection inside this process; another process holding the write lock is waited out with the
@@ -17,16 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 Row = tuple[Any, ...]
-Outcome = Row | None | sqlite3.Error  # the RETURNING row, no row (refused), or the answer's own error
+Outcome = Row | None | Exception  # record's row, None (refused), or the answer's own error
+Record = Callable[[sqlite3.Connection, dict[str, Any]], Row | None]
+T = TypeVar("T")
+_Job = tuple[Callable[[], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
 
 MAX_BATCH = 256  # answers per transaction; bounds how long one batch holds the write lock
 BUSY_ATTEMPTS = 3  # a batch waits out the busy timeout this many times before giving up
@@ -38,16 +47,25 @@ class DatabaseLocked(Exception):
 
 
 class AnswerWriter:
-    """Runs one INSERT statement per queued answer, batched; see the module docstring."""
+    """Runs `record` once per queued answer, batched; see the module docstring.
 
-    def __init__(self, path: Path, statement: str, *, lock: asyncio.Lock, busy_timeout: float,
-                 prepare: Callable[[sqlite3.Connection], None]) -> None:
+    `record(conn, params)` runs inside the batch's transaction on the writer's connection and
+    returns the answer's row, or None when the answer was refused. `committed` is called (on the
+    writer thread) after each commit, for the store's checkpointer.
+    """
+
+    def __init__(self, path: Path, record: Record, *, lock: asyncio.Lock, busy_timeout: float,
+                 prepare: Callable[[sqlite3.Connection], None],
+                 committed: Callable[[], None] = lambda: None) -> None:
         self._path = path
-        self._statement = statement
+        self._record = record
+        self._committed = committed
         self._lock = lock
         self._busy_timeout = busy_timeout
         self._prepare = prepare
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studybot-answers")
+        # The writer's own thread and its job queue (None stops it); started by the first job.
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
         self._queue: list[tuple[dict[str, Any], asyncio.Future[Outcome]]] = []
         self._idle = asyncio.Event()  # cleared while somebody drains the queue
@@ -55,7 +73,7 @@ class AnswerWriter:
         self._takeover: asyncio.Task[None] | None = None  # drains after a draining caller was cancelled
 
     async def open(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._connect)
+        await self._call(self._connect)
 
     async def close(self) -> None:
         """Write what is queued, then close the connection and stop the thread."""
@@ -65,11 +83,14 @@ class AnswerWriter:
                 await self._drain()
             else:
                 await self._idle.wait()
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
-        self._executor.shutdown(wait=True)
+        if self._thread is not None:
+            await self._call(self._disconnect)
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
 
     async def write(self, params: dict[str, Any]) -> Outcome:
-        """Run the statement with `params` in the next batch; returns once that batch committed.
+        """Run `record` with `params` in the next batch; returns once that batch committed.
 
         The first caller to find the writer idle drains the queue itself, its own answer
         included, while later callers only wait for their result: a lone answer costs no extra
@@ -93,11 +114,10 @@ class AnswerWriter:
                 self._idle.set()
 
     async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             try:
-                outcomes = await self._write_batch(loop, [params for params, _ in batch])
+                outcomes = await self._write_batch([params for params, _ in batch])
             except asyncio.CancelledError:
                 # Written or not, nobody will be told: the callers fail (nothing was acknowledged).
                 for _, future in batch:
@@ -112,11 +132,11 @@ class AnswerWriter:
                 if not future.done():  # a caller that gave up still had its answer written
                     future.set_result(outcome)
 
-    async def _write_batch(self, loop: asyncio.AbstractEventLoop, batch: list[dict[str, Any]]) -> list[Outcome]:
+    async def _write_batch(self, batch: list[dict[str, Any]]) -> list[Outcome]:
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
                 async with self._lock:
-                    return await loop.run_in_executor(self._executor, self._run, batch)
+                    return await self._call(lambda: self._run(batch))
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc):
                     raise
@@ -127,7 +147,32 @@ class AnswerWriter:
                 await asyncio.sleep(BUSY_PAUSE * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _call(self, job: Callable[[], T]) -> asyncio.Future[T]:
+        """Run `job` on the writer thread; the future resolves on this loop when it is done.
+
+        A plain queue and `call_soon_threadsafe` rather than an executor: one answer alone costs
+        one hand-over each way and nothing else."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="studybot-answers", daemon=True)
+            self._thread.start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((job, future, loop))
+        return future
+
     # -- in the writer thread ----------------------------------------------------------------
+
+    def _serve(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            job, future, loop = item
+            try:
+                outcome: tuple[Any, BaseException | None] = (job(), None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+                outcome = (None, exc)
+            try:
+                loop.call_soon_threadsafe(_settle, future, *outcome)
+            except RuntimeError:  # that loop is closed: nobody is waiting any more
+                log.warning("an answer-writer job finished after its event loop closed")
 
     def _connect(self) -> None:
         conn = sqlite3.connect(self._path, isolation_level=None, timeout=self._busy_timeout)
@@ -142,23 +187,20 @@ class AnswerWriter:
     def _run(self, batch: Sequence[dict[str, Any]]) -> list[Outcome]:
         try:
             return self._transaction(batch)
-        except sqlite3.OperationalError as exc:
-            if is_busy(exc) or len(batch) == 1:
+        except Exception as exc:  # noqa: BLE001 - the answer's own error, handed to its caller
+            if _is_busy_error(exc):
                 raise
-        except sqlite3.Error:
             if len(batch) == 1:
-                raise
-        # One statement failed for a reason of its own: write each answer alone to find it.
+                return [exc]
+        # One answer failed for a reason of its own: write each alone to find it.
         return [self._alone(params) for params in batch]
 
     def _alone(self, params: dict[str, Any]) -> Outcome:
         try:
             return self._transaction([params])[0]
-        except sqlite3.OperationalError as exc:
-            if is_busy(exc):
+        except Exception as exc:  # noqa: BLE001 - as in _run
+            if _is_busy_error(exc):
                 raise
-            return exc
-        except sqlite3.Error as exc:
             return exc
 
     def _transaction(self, batch: Sequence[dict[str, Any]]) -> list[Outcome]:
@@ -168,13 +210,26 @@ class AnswerWriter:
         try:
             outcomes: list[Outcome] = []
             for params in batch:
-                rows = conn.execute(self._statement, params).fetchall()
-                outcomes.append(rows[0] if rows else None)
+                outcomes.append(self._record(conn, params))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._committed()
         return outcomes
+
+
+def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    if future.done():  # its awaiting caller was cancelled; the job ran all the same
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
+def _is_busy_error(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and is_busy(exc)
 
 
 def is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -52,9 +52,6 @@ def load_migrations() -> tuple[Migration, ...]:
         if match:
             found.append(Migration(int(match.group(1)), item.name,
                                    split_statements(item.read_text(encoding="utf-8"))))
-    # A `NNNN_reserved.sql` holds a number for a migration of another branch; the real one wins.
-    real = {m.number for m in found if not m.name.endswith("_reserved.sql")}
-    found = [m for m in found if not (m.name.endswith("_reserved.sql") and m.number in real)]
     found.sort(key=lambda m: m.number)
     numbers = [m.number for m in found]
     if numbers != list(range(1, len(found) + 1)):

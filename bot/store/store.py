@@ -9,7 +9,12 @@ a caller may acknowledge the user right after.
 An answer is recorded by one INSERT ... SELECT that computes correctness, points and streak from
 the post snapshot; the triggers of the schema update the per-period score rows, the post's
 counters, the member's name and the streak row in the same transaction. The scoring constants
-come from `bot.engine.scoring` as parameters. All SQL of the bot lives in this package.
+come from `bot.engine.scoring` as parameters. In that same transaction `_record_answer` reviews
+the member's card of the post's entry: it reads the card, computes the next one in Python with
+`bot.engine.cards.after_answer` and upserts it, so an answer and its card commit together or not
+at all. Answers are written by `AnswerWriter` (batched, on its own thread and connection), and
+WAL checkpoints run on `Checkpointer`'s thread, not inside a commit. All SQL of the bot lives in
+this package.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from bot.engine import cards, scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store.answer_writer import AnswerWriter, DatabaseLocked
+from bot.store.checkpointer import Checkpointer
 from bot.store.records import (
     Answerer,
     AnswerResult,
@@ -57,11 +63,14 @@ from bot.store.records import (
 from bot.store.schema import apply_migrations, load_migrations, schema_version
 
 _CACHE_PAGES_KIB = -32768  # negative: KiB, so 32 MiB of page cache per connection
-# Set on every connection to the file: the store's own and the answer writer's.
+# Set on every connection to the file: the store's own, the answer writer's and the
+# checkpointer's. Checkpoints are the checkpointer's job (bot/store/checkpointer.py), so no commit
+# of the store runs one.
 _CONNECTION_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
     f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}",
+    "PRAGMA wal_autocheckpoint = 0",
 )
 _CARDS_STALE = "cards_stale"  # meta key: the cards do not reflect every answer yet (rebuild them)
 _REBUILD_CHUNK = 10_000  # answers read per trip while rebuilding cards
@@ -104,7 +113,10 @@ SELECT p.post_id, p.community,
    AND (p.board = 'daily' OR p.owner_user_id = :user_id)
     ON CONFLICT (post_id, user_id) DO NOTHING
 RETURNING choice, correct, correct_rank, points, streak,
-          (SELECT answer_index FROM posts WHERE post_id = answers.post_id)
+          (SELECT answer_index FROM posts WHERE post_id = answers.post_id),
+          community,
+          (SELECT entry_id FROM posts WHERE post_id = answers.post_id),
+          (SELECT definition_hash FROM posts WHERE post_id = answers.post_id)
 """
 
 _POST_COLUMNS = """post_id, community, board, season, channel_id, message_id, owner_user_id,
@@ -236,9 +248,9 @@ def _check_zone(name: str) -> str:
 
 
 def _prepare_connection(conn: sqlite3.Connection) -> None:
-    """The answer writer's own connection: the same functions and PRAGMAs as the store's."""
+    """The answer writer's and the checkpointer's connections: the same functions and PRAGMAs
+    as the store's."""
     conn.create_function("study_period", 3, _study_period, deterministic=True)
-    conn.create_function("card_review", 12, _card_review_function(), deterministic=True)
     for pragma in _CONNECTION_PRAGMAS:
         conn.execute(pragma)
 
@@ -263,35 +275,44 @@ def _card(state: int | None, step: int | None, stability: float | None, difficul
                       datetime.fromisoformat(due), datetime.fromisoformat(last_review), reps, lapses)
 
 
-def _card_review_function() -> Any:
-    """SQL function card_review(field, <card columns>, correct, rating, answered_at) for the
-    trigger of migration 0005: one column of the card after the answer's review.
+_CARD_OF = (f"SELECT {_CARD_COLUMNS} FROM cards"
+            " WHERE community = ? AND user_id = ? AND entry_id = ?")
 
-    The trigger asks once per column with the same arguments; a one-entry memo (per connection,
-    so per thread) computes each review once. Deterministic: the same arguments always give the
-    same card, which is what lets `Store.rebuild_cards` reproduce it.
+_UPSERT_CARD = """
+INSERT INTO cards (community, user_id, entry_id, state, step, stability, difficulty, due,
+                   last_review, reps, lapses, definition_hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (community, user_id, entry_id) DO UPDATE SET
+       state = excluded.state, step = excluded.step, stability = excluded.stability,
+       difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
+       reps = excluded.reps, lapses = excluded.lapses,
+       definition_hash = coalesce(excluded.definition_hash, definition_hash)
+"""
+
+
+def _record_answer(conn: sqlite3.Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Insert one answer (`_RECORD_ANSWER` with `params`) and review the member's card of the
+    post's entry, on `conn` inside the caller's transaction (the answer writer's batch).
+
+    Returns the answer's (choice, correct, correct rank, points, streak, answer index), or None
+    when the statement refused it (then no card changes). The card is read, computed by
+    `cards.after_answer` and upserted; its `last_review` is the answer's stored time, its
+    definition hash the post's (a post without one keeps the card's). Any failure raises and the
+    caller rolls the whole transaction back: never an answer without its card.
     """
-    memo: list[Any] = [None, None]
-
-    def card_review(field: str, state: int | None, step: int | None, stability: float | None,
-                    difficulty: float | None, due: str | None, last_review: str | None,
-                    reps: int | None, lapses: int | None, correct: int, rating: int | None,
-                    answered_at: str) -> Any:
-        key = (state, step, stability, difficulty, due, last_review, reps, lapses, correct,
-               rating, answered_at)
-        if memo[0] != key:
-            before = _card(state, step, stability, difficulty, due, last_review, reps, lapses)
-            after = cards.review(before, cards.rating_for(bool(correct), rating),
-                                 datetime.fromisoformat(answered_at))
-            memo[0], memo[1] = key, after
-        after = memo[1]
-        if field == "due":
-            return _ts(after.due)
-        if field == "state":
-            return int(after.state)
-        return getattr(after, field)
-
-    return card_review
+    rows = conn.execute(_RECORD_ANSWER, params).fetchall()
+    if not rows:
+        return None
+    *result, community, entry_id, digest = rows[0]
+    if entry_id is not None:
+        user_id, answered_at = params["user_id"], params["now"]
+        before = conn.execute(_CARD_OF, (community, user_id, entry_id)).fetchall()
+        card = cards.after_answer(_card(*before[0]) if before else None, bool(result[1]),
+                                  params["rating"], datetime.fromisoformat(answered_at))
+        conn.execute(_UPSERT_CARD, (community, user_id, entry_id, int(card.state), card.step,
+                                    card.stability, card.difficulty, _ts(card.due), answered_at,
+                                    card.reps, card.lapses, digest))
+    return tuple(result)
 
 
 def _post(row: Sequence[Any]) -> Post:
@@ -378,8 +399,17 @@ class Store:
         # another coroutine's statements, so every use of the connection takes this lock. The
         # answer writer takes it too, so its connection never waits for this one.
         self._lock = asyncio.Lock()
-        self._answers = AnswerWriter(path, _RECORD_ANSWER, lock=self._lock, busy_timeout=busy_timeout,
-                                     prepare=_prepare_connection)
+        # The parameters of the answer statement that are the same for every answer.
+        self._answer_constants: dict[str, Any] = {
+            "default_tz": default_timezone,
+            "daily_points": scoring.DAILY_CORRECT_POINTS,
+            "practice_points": scoring.PRACTICE_CORRECT_POINTS,
+            "wrong_points": scoring.WRONG_POINTS,
+            **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
+        }
+        self._checkpointer = Checkpointer(path, busy_timeout=busy_timeout, prepare=_prepare_connection)
+        self._answers = AnswerWriter(path, _record_answer, lock=self._lock, busy_timeout=busy_timeout,
+                                     prepare=_prepare_connection, committed=self._checkpointer.committed)
         # The registered process (bot/app/processes.py) whose send claims this store makes; a
         # claim of a process no longer registered is released when the next process registers.
         self._claimer: str | None = None
@@ -411,8 +441,10 @@ class Store:
         try:
             await store._start()
             await store._answers.open()
+            store._checkpointer.start()
         except BaseException:
             await store._answers.close()
+            store._checkpointer.close()
             await db.close()
             raise
         return store
@@ -423,7 +455,6 @@ class Store:
         newest = migrations[-1].number
         try:
             await db.create_function("study_period", 3, _study_period, deterministic=True)
-            await db.create_function("card_review", 12, _card_review_function(), deterministic=True)
             version = await schema_version(db)
             await db.execute_fetchall("SELECT count(*) FROM sqlite_master")
             if version > newest:
@@ -453,8 +484,15 @@ class Store:
 
     async def close(self) -> None:
         await self._answers.close()
+        await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.close)
         async with self._lock:
             await self._db.close()
+
+    async def checkpointed(self, timeout: float | None = None) -> bool:
+        """Wait until everything committed so far is in the database file itself, not only in
+        its WAL (the background checkpointer's next whole pass); False on timeout."""
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._checkpointer.wait_until_checkpointed, timeout)
 
     async def __aenter__(self) -> Self:
         return self
@@ -482,6 +520,7 @@ class Store:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+            self._checkpointer.committed()
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -887,21 +926,16 @@ class Store:
         The first answer per member and post counts. The result says whether it was accepted,
         and otherwise why not (duplicate: the earlier choice, closed, not yours, unknown post).
         """
-        when = _ts(now or self._clock.now())
         params = {
-            "post_id": post_id, "user_id": user_id, "choice": choice,
-            "display_name": display_name, "now": when, "default_tz": self._default_tz, "rating": rating,
-            "daily_points": scoring.DAILY_CORRECT_POINTS,
-            "practice_points": scoring.PRACTICE_CORRECT_POINTS,
-            "wrong_points": scoring.WRONG_POINTS,
-            **{f"bonus_{i}": b for i, b in enumerate(scoring.DAILY_FIRST_CORRECT_BONUS)},
+            **self._answer_constants, "post_id": post_id, "user_id": user_id, "choice": choice,
+            "display_name": display_name, "now": _ts(now or self._clock.now()), "rating": rating,
         }
         try:
             outcome = await self._answers.write(params)
         except DatabaseLocked as exc:
             raise StoreError("The database stayed locked by another process; the answer was "
                              "not recorded.") from exc
-        if isinstance(outcome, sqlite3.Error):
+        if isinstance(outcome, Exception):
             raise StoreError(f"The answer to post {post_id} could not be recorded ({outcome}).") from outcome
         if outcome is not None:
             choice_, correct, rank, points, streak, answer_index = outcome
@@ -1127,8 +1161,8 @@ class Store:
         """Recompute every card from the answer log, in one transaction.
 
         The answers are replayed in the order they were written (answer id) through the same
-        `bot.engine.cards.review` the trigger uses, so the result equals the incrementally kept
-        cards (tests hold this). Cards of entries that left the notes are rebuilt too: their
+        `bot.engine.cards.after_answer` each answer's transaction uses, so the result equals the
+        incrementally kept cards (tests hold this). Cards of entries that left the notes are rebuilt too: their
         history stays.
         """
         state: dict[tuple[str, str, str], tuple[cards.Card, str | None, str]] = {}
@@ -1146,9 +1180,8 @@ class Store:
                     for community, user_id, entry_id, digest, correct, rating, answered_at in batch:
                         key = (community, user_id, entry_id)
                         before = state.get(key)
-                        card = cards.review(None if before is None else before[0],
-                                            cards.rating_for(bool(correct), rating),
-                                            datetime.fromisoformat(answered_at))
+                        card = cards.after_answer(None if before is None else before[0], bool(correct),
+                                                  rating, datetime.fromisoformat(answered_at))
                         if digest is None and before is not None:
                             digest = before[1]
                         state[key] = (card, digest, answered_at)
