@@ -22,6 +22,9 @@ RUN make install VENV=/opt/venv && chown -R studybot:studybot /app/data
 ENV PATH=/opt/venv/bin:$PATH
 USER studybot
 VOLUME ["/app/data"]
+# Slack's HTTP mode (SLACK_SIGNING_SECRET instead of SLACK_APP_TOKEN) serves /slack/events here
+# (STUDYBOT_HTTP_PORT); Socket Mode and Discord need no open port.
+EXPOSE 3000
 # `studybot run` is PID 1 (exec form) and handles SIGTERM itself: it stops the scheduler,
 # closes the database and logs out.
 STOPSIGNAL SIGTERM

@@ -246,9 +246,9 @@ def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.discord_app.launcher import run_bot
+    from bot.runner import run
 
-    return run_bot(_settings(args))
+    return run(_settings(args))
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
@@ -259,10 +259,20 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_start(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
-    if settings.discord_token is not None:
+    if settings.discord_token is not None or settings.slack_bot_token is not None:
         return cmd_run(args, out)
-    print("No DISCORD_TOKEN set: starting the offline console on your notes.", file=sys.stderr)
+    print("No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the offline console on your notes.", file=sys.stderr)
     return cmd_console(args, out)
+
+
+def cmd_slack_manifest(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the Slack app manifest (YAML) to paste at app creation."""
+    from bot.slack_app.manifest import manifest_yaml
+
+    if args.url is not None and not args.url.startswith("https://"):
+        raise CliError(f"{args.url!r} is not an https:// URL; Slack sends its requests only to HTTPS", EXIT_USAGE)
+    out.write(manifest_yaml(name=args.name, url=args.url))
+    return EXIT_OK
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -325,7 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("cards", cmd_cards, "spaced-repetition cards: `cards rebuild` recomputes them from the answers")
     p.add_argument("action", choices=("rebuild",))
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
-    p = add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    p = add("run", cmd_run, "start every configured front end: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN with "
+                            "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
     p.add_argument("--shards", metavar="FIRST-LAST/COUNT",
                    help="serve only these shards, e.g. 0-3/8 (default: STUDYBOT_SHARDS, else all)")
     p.add_argument("--allow-overlap", action="store_true",
@@ -333,7 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
     p = add("processes", cmd_processes, "list the running `studybot run` processes and the shards each serves")
     p.add_argument("--json", action="store_true", help="print JSON")
-    add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the offline console")
+    add("start", cmd_start, "`run` if a Discord or Slack token is set, else the offline console")
+    p = add("slack-manifest", cmd_slack_manifest, "print the Slack app manifest (YAML) to paste at app creation")
+    p.add_argument("--url", help="HTTP mode: the public https:// URL of /slack/events (default: Socket Mode)")
+    p.add_argument("--name", default="studybot", help="the app's name in Slack (default: studybot)")
     return parser
 
 

@@ -12,14 +12,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.shards import ShardRange, parse_shards
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_HTTP_PORT = 3000
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_SLACK_TOKEN_KINDS = {
+    "slack_bot_token": ("xoxb-", "the bot token (OAuth & Permissions page)"),
+    "slack_app_token": ("xapp-", "an app-level token with connections:write (Basic Information page)"),
+}
 
 
 class ConfigError(Exception):
@@ -69,7 +75,15 @@ class Settings(BaseSettings):
     # Start even when a live process serves overlapping shards (during a rescale).
     allow_overlap: bool = Field(default=False, validation_alias=_env("STUDYBOT_ALLOW_OVERLAP"))
 
-    @field_validator("discord_token", mode="before")
+    # Slack: a bot token (xoxb-) with an app-level token (xapp-, Socket Mode) or a signing
+    # secret (HTTP mode, served on STUDYBOT_HTTP_PORT); every Web API call goes to SLACK_API_URL.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, validation_alias=_env("SLACK_API_URL"))
+    http_port: int = Field(default=DEFAULT_HTTP_PORT, ge=1, le=65535, validation_alias=_env("STUDYBOT_HTTP_PORT"))
+
+    @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -138,6 +152,38 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an http(s):// or ws(s):// URL")
         return value.rstrip("/") if value else value
 
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _slack_token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        prefix, what = _SLACK_TOKEN_KINDS[info.field_name or ""]
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"it must be {what}, which starts with {prefix}")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s):// URL")
+        return value.rstrip("/") + "/"  # slack-sdk joins method names onto it
+
+    @property
+    def slack_mode(self) -> str | None:
+        """How Slack is reached: "socket" (bot + app token), "http" (bot token + signing secret,
+        no app token), "incomplete" (a bot token alone), or None (no Slack at all)."""
+        if self.slack_bot_token is None:
+            return None
+        if self.slack_app_token is not None:
+            return "socket"
+        if self.slack_signing_secret is not None:
+            return "http"
+        return "incomplete"
+
+    def secrets(self) -> list[str]:
+        """Every token and secret that is set, for the log filter that keeps them out of logs."""
+        found = (self.discord_token, self.slack_bot_token, self.slack_app_token, self.slack_signing_secret)
+        return [s.get_secret_value() for s in found if s is not None]
+
     @property
     def log_level_number(self) -> int:
         return logging.getLevelName(self.log_level)
@@ -155,6 +201,11 @@ _ENV_NAMES = {
     "discord_api_base": "DISCORD_API_BASE",
     "discord_gateway_url": "DISCORD_GATEWAY_URL",
     "discord_dev_guild": "DISCORD_DEV_GUILD",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_api_url": "SLACK_API_URL",
+    "http_port": "STUDYBOT_HTTP_PORT",
     "shards": "STUDYBOT_SHARDS (--shards)",
     "allow_overlap": "STUDYBOT_ALLOW_OVERLAP",
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.loopback.fixtures"]
+pytest_plugins = ["tests.loopback.fixtures", "tests.slack_loopback.fixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NOTES = REPO_ROOT / "data" / "notes"

@@ -16,7 +16,7 @@ import pytest
 from bot.app.processes import DEAD_AFTER, HEARTBEAT, ProcessIdentity, ProcessRegistry, ShardOverlap
 from bot.clock import ManualClock
 from bot.community import Community
-from bot.discord_app.launcher import run_bot
+from bot.runner import serve
 from bot.shards import parse_shards
 from bot.store import Store
 from tests.e2e_support import e2e_settings
@@ -171,7 +171,7 @@ async def test_studybot_run_on_a_live_range_exits_2_before_connecting(
         settings = e2e_settings(fake, tmp_path, shards="0/2")
         async with await Store.open(settings.db, clock=ManualClock(datetime.now(UTC))) as store:
             await registry(store, ManualClock(datetime.now(UTC)), HOST_B).register(parse_shards("0-1/2"))
-        status = await asyncio.to_thread(run_bot, settings)
+        status = await serve(settings, handle_signals=False)
         assert status == 2
         err = capsys.readouterr().err.strip().splitlines()  # log lines, then the one for the user
         told = [line for line in err if line.startswith("studybot:")]

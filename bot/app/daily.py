@@ -589,6 +589,7 @@ class DailyQuiz:
 
 
 PLATFORM_DISCORD = "discord"
+PLATFORM_SLACK = "slack"
 NONCE_CHARS = 24  # Discord takes a nonce of at most 25 characters
 
 

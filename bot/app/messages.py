@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.errors import StudyError
 
@@ -241,6 +243,40 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.most_missed": "Most missed: {terms}",
         "console.unknown_option": "Unknown option {word}: use week|month|all and daily|practice.",
         "console.board_row": "{rank}. {name}  {points} pts  {accuracy}",
+        # Slack: the same features, named as Slack's slash commands spell them.
+        "slack.admin_only": "Only workspace admins and owners can do this. Nothing changed.",
+        "slack.admin_unknown": "I could not check your role in this workspace just now, so nothing changed. Try again in a moment.",
+        "slack.daily_usage": "Usage: `/daily set #channel HH:MM [Area/Zone] [topic]`, `/daily now`, `/daily stop`, `/daily status`.",
+        "slack.daily_no_channel": "Name the channel with #, for example `/daily set #study 09:00 Asia/Seoul`.",
+        "slack.daily_private_hint": "In a private channel, invite me first (`/invite @studybot`).",
+        "slack.no_schedule": "There is no daily quiz in this workspace yet. An admin can start one with `/daily set`.",
+        "slack.status_none": "No daily quiz yet. An admin can start one with `/daily set #channel HH:MM`.",
+        "slack.status_paused": "⏸️ Paused: {reason}. Run `/daily set` again to resume.",
+        "slack.post_retry": "Slack did not take the post for {channel} just now. I will keep trying in the background.",
+        "slack.post_failed": "I could not post in {channel}, so the schedule is paused. Invite me to that channel and run `/daily set` again.",
+        "slack.working": "On it…",
+        "slack.lookup_button": "Look up as you type",
+        "slack.lookup_title": "Look up a term",
+        "slack.lookup_label": "Term",
+        "slack.lookup_placeholder": "Start typing a term, an acronym or 한글",
+        "slack.lookup_submit": "Show",
+        "slack.lookup_close": "Close",
+        "slack.lookup_hint": "Pick a term from the list as you type; Show puts its definition here.",
+        "slack.lookup_none": "No term matches that yet.",
+        "slack.define_usage": "Usage: `/define TERM`",
+        "slack.search_usage": "Usage: `/search WORDS`",
+        "slack.define_others": "Not the one? Close matches:",
+        "slack.define_pick_prompt": "Nothing matches exactly. Did you mean one of these?",
+        "slack.expired": "That button no longer works. Run the command again.",
+        "slack.quiz_me": "Quiz me on this",
+        "slack.review_usage": "Usage: `/review`, `/review flash`, `/review type`, `/review remind on HH:MM [Area/Zone]`, `/review remind off`.",
+        "slack.remind_on": "I will send you one direct message a day at {time} ({zone}) when you have cards due. Turn it off with `/review remind off`.",
+        "slack.reminder_dm": "You have **{due}** cards due for review. Run `/review` to study them. (Turn these reminders off with `/review remind off`.)",
+        "slack.type_answer": "Type the answer",
+        "slack.rank_line": "Rank in this workspace: **{rank}**",
+        "slack.stats_chart": "Your last 30 days, as a chart (only you can see it).",
+        "slack.hidden": "You are now hidden from this workspace's leaderboards.",
+        "slack.shown": "You are listed on this workspace's leaderboards again.",
     },
     "ko": {
         "define.aliases": "다른 이름",
@@ -448,6 +484,39 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "console.most_missed": "가장 많이 틀린 용어: {terms}",
         "console.unknown_option": "{word}(은)는 쓸 수 없는 값입니다: week|month|all 과 daily|practice 중에서 고르세요.",
         "console.board_row": "{rank}. {name}  {points}점  {accuracy}",
+        "slack.admin_only": "워크스페이스 관리자와 소유자만 할 수 있습니다. 바뀐 것은 없습니다.",
+        "slack.admin_unknown": "지금은 이 워크스페이스에서의 역할을 확인하지 못해 아무것도 바꾸지 않았습니다. 잠시 뒤에 다시 해 보세요.",
+        "slack.daily_usage": "사용법: `/daily set #채널 HH:MM [지역/도시] [주제]`, `/daily now`, `/daily stop`, `/daily status`.",
+        "slack.daily_no_channel": "채널을 #으로 적어 주세요. 예: `/daily set #study 09:00 Asia/Seoul`.",
+        "slack.daily_private_hint": "비공개 채널이면 먼저 저를 초대해 주세요 (`/invite @studybot`).",
+        "slack.no_schedule": "이 워크스페이스에는 아직 오늘의 문제가 없습니다. 관리자가 `/daily set`으로 시작할 수 있습니다.",
+        "slack.status_none": "아직 오늘의 문제 일정이 없습니다. 관리자가 `/daily set #채널 HH:MM`으로 시작할 수 있습니다.",
+        "slack.status_paused": "⏸️ 일시 중지: {reason}. `/daily set`을 다시 실행하면 재개됩니다.",
+        "slack.post_retry": "Slack이 지금은 {channel} 채널의 게시를 받지 않았습니다. 잠시 뒤에 다시 시도합니다.",
+        "slack.post_failed": "{channel} 채널에 올리지 못해 일정을 멈췄습니다. 그 채널에 저를 초대한 뒤 `/daily set`을 다시 실행해 주세요.",
+        "slack.working": "처리 중…",
+        "slack.lookup_button": "입력하며 찾기",
+        "slack.lookup_title": "용어 찾기",
+        "slack.lookup_label": "용어",
+        "slack.lookup_placeholder": "용어, 약어 또는 한글을 입력하세요",
+        "slack.lookup_submit": "보기",
+        "slack.lookup_close": "닫기",
+        "slack.lookup_hint": "입력하면서 목록에서 용어를 고르세요. 보기를 누르면 여기에 정의가 나옵니다.",
+        "slack.lookup_none": "아직 맞는 용어가 없습니다.",
+        "slack.define_usage": "사용법: `/define 용어`",
+        "slack.search_usage": "사용법: `/search 단어`",
+        "slack.define_others": "찾던 것이 아닌가요? 비슷한 용어:",
+        "slack.define_pick_prompt": "정확히 맞는 용어가 없습니다. 혹시 이것을 찾으셨나요?",
+        "slack.expired": "이 버튼은 더 이상 쓸 수 없습니다. 명령을 다시 실행해 주세요.",
+        "slack.quiz_me": "이 용어로 문제 풀기",
+        "slack.review_usage": "사용법: `/review`, `/review flash`, `/review type`, `/review remind on HH:MM [지역/도시]`, `/review remind off`.",
+        "slack.remind_on": "카드가 복습할 때가 되면 하루 한 번 {time}({zone})에 DM을 보내 드릴게요. 끄려면 `/review remind off`.",
+        "slack.reminder_dm": "복습할 카드가 **{due}**장 있습니다. `/review`로 공부하세요. (알림 끄기: `/review remind off`)",
+        "slack.type_answer": "답 입력",
+        "slack.rank_line": "워크스페이스 순위: **{rank}**",
+        "slack.stats_chart": "최근 30일 차트입니다 (나에게만 보입니다).",
+        "slack.hidden": "이제 이 워크스페이스의 리더보드에 표시되지 않습니다.",
+        "slack.shown": "이 워크스페이스의 리더보드에 다시 표시됩니다.",
     },
 }
 
@@ -585,6 +654,22 @@ def tr(lang: Lang, key: str, /, **params: Any) -> str:
 def letter(index: int) -> str:
     """The letter of a choice (A, B, ...); past J, its 1-based number."""
     return LETTERS[index] if 0 <= index < len(LETTERS) else str(index + 1)
+
+
+WEEKDAYS: dict[Lang, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "ko": ("월", "화", "수", "목", "금", "토", "일"),
+}
+
+
+def wall_time(when: datetime, zone: str, lang: Lang) -> str:
+    """An instant as the zone's clocks show it: 'Tue 2026-03-10 09:00 EDT', '2026-03-10 (화) 09:00 KST'."""
+    local = when.astimezone(ZoneInfo(zone))
+    day = WEEKDAYS[lang][local.weekday()]
+    abbreviation = local.strftime("%Z")
+    if lang == "ko":
+        return f"{local:%Y-%m-%d} ({day}) {local:%H:%M} {abbreviation}"
+    return f"{day} {local:%Y-%m-%d %H:%M} {abbreviation}"
 
 
 def percent(correct: int, answered: int) -> str:

@@ -45,6 +45,17 @@ DeliveryOutcome = Delivered | Gone | Forbidden | TryLater
 
 
 @dataclass(frozen=True, slots=True)
+class ChoiceResult:
+    """One choice of a revealed post: its letter's index, text, answers, share, and whether right."""
+
+    index: int
+    text: str
+    count: int
+    share: float
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Reveal:
     """A post closed to answers, with its final numbers, for the front end to draw."""
 
@@ -55,6 +66,12 @@ class Reveal:
     def shares(self) -> tuple[float, ...]:
         total = self.results.total
         return tuple((n / total if total else 0.0) for n in self.results.counts)
+
+    def choices(self) -> tuple[ChoiceResult, ...]:
+        """Every choice of the question with its count and share (0 for a choice nobody took)."""
+        question, counts, shares = self.post.question, self.results.counts, self.shares
+        return tuple(ChoiceResult(i, text, counts[i] if i < len(counts) else 0, shares[i] if i < len(shares) else 0.0,
+                                  i == question.answer) for i, text in enumerate(question.choices))
 
 
 class DeliveryPort(Protocol):

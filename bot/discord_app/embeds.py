@@ -14,7 +14,7 @@ from discord.utils import escape_markdown
 from bot.app.messages import Lang, letter, percent, tr
 from bot.app.records import LeaderboardPage, LeaderRow, UserStats
 from bot.discord_app import limits
-from bot.engine.model import Entry, Problem, Question, TextHit
+from bot.engine.model import Entry, Problem, Question, TextHit, snippet
 
 COLOUR = discord.Colour.blurple()
 CORRECT = discord.Colour.green()
@@ -48,25 +48,10 @@ def definition_embed(entry: Entry, related: Sequence[Entry], lang: Lang) -> disc
 
 def highlight(text: str, spans: Sequence[tuple[int, int]], width: int = SNIPPET) -> str:
     """A window of `text` around its first span, Markdown escaped, with every span in bold."""
-    spans = sorted((max(0, s), min(len(text), e)) for s, e in spans if e > s)
-    start = 0
-    if spans and spans[0][0] > width // 3:
-        start = spans[0][0] - width // 3
-    end = min(len(text), start + width)
-    pieces: list[str] = ["…" if start > 0 else ""]
-    cursor = start
-    for s, e in spans:
-        if e <= cursor or s >= end:
-            continue
-        s = max(s, cursor)
-        e = min(e, end)
-        pieces.append(escape_markdown(text[cursor:s]))
-        pieces.append(f"**{escape_markdown(text[s:e])}**")
-        cursor = e
-    pieces.append(escape_markdown(text[cursor:end]))
-    if end < len(text):
-        pieces.append("…")
-    return " ".join("".join(pieces).split())
+    window = snippet(text, spans, width)
+    body = "".join(f"**{escape_markdown(piece)}**" if matched else escape_markdown(piece)
+                   for piece, matched in window.pieces)
+    return " ".join(f"{'…' if window.cut_before else ''}{body}{'…' if window.cut_after else ''}".split())
 
 
 def search_pages(hits: Sequence[TextHit], query: str, lang: Lang) -> list[discord.Embed]:

@@ -3,9 +3,8 @@
 Everything with side effects is made by `open_app` and injected into `StudyBot`; on the way out
 (SIGINT, SIGTERM, a login failure or a crash) the scheduler is stopped and the store closed. Two optional
 settings point discord.py at another Discord endpoint, as API and gateway proxies need:
-`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway). `studybot run` registers the shards
-it serves (`STUDYBOT_SHARDS`, all without it) in the processes registry before it connects, and a
-live process on overlapping shards refuses the start with one line and exit status 2.
+`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway). With `STUDYBOT_SHARDS` the bot is a
+`ShardedStudyBot` over those shards (`studybot run` registers them first: `bot.runner`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from contextlib import AsyncExitStack
 from typing import Any
 
 import aiohttp
@@ -28,7 +26,6 @@ from bot.app import App, open_app
 from bot.app.records import StoreError
 from bot.clock import Clock
 from bot.config import DEFAULT_API_BASE, Settings
-from bot.app.processes import ShardOverlap
 from bot.discord_app.bot import ShardedStudyBot, StudyBot
 from bot.discord_app.pacing import SendPacer
 from bot.logs import setup_logging
@@ -70,10 +67,7 @@ async def serve(
     """Run the bot until it is closed (or until the commands are synced); returns an exit code."""
     configure_endpoints(settings)
     try:
-        async with open_app(settings, clock=clock) as app, AsyncExitStack() as held:
-            if not exit_after_sync:  # `studybot sync` serves no shards: it may run beside the bot
-                await held.enter_async_context(
-                    app.processes.hold(settings.shard_range, allow_overlap=settings.allow_overlap))
+        async with open_app(settings, clock=clock) as app:
             # What exists now (the deck, glossary and question bank, the imported modules) lives
             # as long as the process: keep it out of the collector's full passes, which would
             # otherwise pause a click burst for about 0.1 s each.
@@ -84,9 +78,6 @@ async def serve(
     except StoreError as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
-    except ShardOverlap as exc:
-        print(f"studybot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
 
 
 async def _run(bot: StudyBot, token: str, *, exit_after_sync: bool, handle_signals: bool) -> int:
@@ -156,3 +147,9 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:
         return None
     return uvloop.new_event_loop  # type: ignore[no-any-return]
+
+
+async def run_on(bot: StudyBot, token: str) -> int:
+    """Run a bot made by `create_bot` until it is closed, leaving signals to the caller: how
+    `studybot run` (`bot.runner`) runs Discord beside other front ends in one process."""
+    return await _run(bot, token, exit_after_sync=False, handle_signals=False)

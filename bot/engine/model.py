@@ -7,6 +7,7 @@ about Discord, SQLite or the file system.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -225,3 +226,31 @@ class TextHit:
     entry: Entry
     spans: tuple[tuple[int, int], ...] = field(default=())
     score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A window of a text around its first matched span: `pieces` of (text, matched) in order,
+    and whether text was cut before and after the window. Front ends mark it up their own way."""
+
+    pieces: tuple[tuple[str, bool], ...]
+    cut_before: bool
+    cut_after: bool
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = 300) -> Snippet:
+    """The window of `text` a search result shows: `width` characters starting a third of the
+    width before the first span, split into plain and matched pieces."""
+    ordered = sorted((max(0, s), min(len(text), e)) for s, e in spans if e > s)
+    start = ordered[0][0] - width // 3 if ordered and ordered[0][0] > width // 3 else 0
+    end = min(len(text), start + width)
+    pieces: list[tuple[str, bool]] = []
+    cursor = start
+    for s, e in ordered:
+        if e <= cursor or s >= end:
+            continue
+        s, e = max(s, cursor), min(e, end)
+        pieces += [(text[cursor:s], False), (text[s:e], True)]
+        cursor = e
+    pieces.append((text[cursor:end], False))
+    return Snippet(tuple(p for p in pieces if p[0]), start > 0, end < len(text))

@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
 import discord
 
 from bot.app.daily import PickReason, ScheduleSet, ScheduleStatus
-from bot.app.messages import Lang, letter, pause_reason, tr, why_chosen
+from bot.app.messages import Lang, letter, pause_reason, tr, wall_time, why_chosen
 from bot.app.ports import Reveal
 from bot.app.records import Post
 from bot.app.study import AnswerOutcome
@@ -31,23 +29,8 @@ REVEALED = discord.Colour.dark_gold()
 CORRECT = discord.Colour.green()
 WRONG = discord.Colour.red()
 
-WEEKDAYS: dict[Lang, tuple[str, ...]] = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "ko": ("월", "화", "수", "목", "금", "토", "일"),
-}
-
 
 # -- formatting (pure) -------------------------------------------------------------------------
-
-
-def wall_time(when: datetime, zone: str, lang: Lang) -> str:
-    """An instant as the zone's clocks show it: 'Tue 2026-03-10 09:00 EDT'."""
-    local = when.astimezone(ZoneInfo(zone))
-    day = WEEKDAYS[lang][local.weekday()]
-    abbreviation = local.strftime("%Z")
-    if lang == "ko":
-        return f"{local:%Y-%m-%d} ({day}) {local:%H:%M} {abbreviation}"
-    return f"{day} {local:%Y-%m-%d %H:%M} {abbreviation}"
 
 
 def relative(when: datetime) -> str:
@@ -86,12 +69,9 @@ def reveal_embed(reveal: Reveal, lang: Lang) -> discord.Embed:
     """The revealed post: correct choice marked, count and share per choice, first correct."""
     post, results = reveal.post, reveal.results
     question = post.question
-    lines = []
-    for i, text in enumerate(question.choices):
-        count = results.counts[i] if i < len(results.counts) else 0
-        share = reveal.shares[i] if i < len(reveal.shares) else 0.0
-        lines.append(tr(lang, "daily.choice_line", mark="✅" if i == question.answer else "▫️", letter=letter(i),
-                       text=limits.one_line(text, CHOICE_CHARS), count=count, share=f"{share:.0%}"))
+    lines = [tr(lang, "daily.choice_line", mark="✅" if c.correct else "▫️", letter=letter(c.index),
+                text=limits.one_line(c.text, CHOICE_CHARS), count=c.count, share=f"{c.share:.0%}")
+             for c in reveal.choices()]
     embed = discord.Embed(
         title=tr(lang, "daily.revealed_title", date=_local_date(post)),
         description=limits.clip(question.prompt, PROMPT_CHARS) + "\n\n" + "\n".join(lines),
