@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -239,6 +240,45 @@ def cmd_processes(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """`export --anki PATH.apkg [--deck NAME] | --csv PATH | --scores PATH --guild COMMUNITY`."""
+    from bot.app.messages import file_size
+    from bot.present import exports
+
+    if not (args.anki or args.csv or args.scores):
+        raise CliError("nothing to export: give --anki PATH.apkg, --csv PATH or --scores PATH", EXIT_USAGE)
+    if args.scores and args.guild is None:
+        raise CliError("--scores needs --guild COMMUNITY (discord:SERVER_ID, slack:TEAM_ID)", EXIT_USAGE)
+    settings = _settings(args)
+    written: list[tuple[Path, str, bytes]] = []
+    if args.anki or args.csv:
+        notes = _usable_notes(settings)
+        if args.anki:
+            names = [d.name for d in notes.decks]
+            deck = args.deck or (names[0] if len(names) == 1 else exports.DEFAULT_DECK)
+            data = exports.anki_package(notes.entries, deck, timestamp=time.time())
+            written.append((args.anki, f"Anki deck {deck!r}: {len(notes.entries)} notes", data))
+        if args.csv:
+            written.append((args.csv, f"glossary CSV: {len(notes.entries)} entries",
+                            exports.glossary_csv(notes.entries)))
+    if args.scores:
+        from bot.app import open_app
+
+        async def fetch() -> Any:
+            async with open_app(settings, load_notes=False) as app:
+                return await app.study.export_scores(args.guild)
+
+        rows = asyncio.run(fetch())
+        written.append((args.scores, f"scores CSV: {len(rows)} rows", exports.scores_csv(rows)))
+    for path, what, data in written:
+        try:
+            exports.write_export(path, data)
+        except exports.ExportError as exc:
+            raise CliError(str(exc)) from None
+        print(f"wrote {path}: {what} ({file_size(len(data))})", file=out)
+    return EXIT_OK
+
+
 def cmd_console(args: argparse.Namespace, out: TextIO) -> int:
     from bot.console import run_console
 
@@ -334,6 +374,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p = add("cards", cmd_cards, "spaced-repetition cards: `cards rebuild` recomputes them from the answers")
     p.add_argument("action", choices=("rebuild",))
+    p = add("export", cmd_export, "export the glossary as an Anki deck or CSV, or a community's scores as CSV")
+    p.add_argument("--anki", type=Path, metavar="PATH.apkg", help="write an Anki package (re-imports update notes)")
+    p.add_argument("--deck", help="the Anki deck's name (default: the notes' deck, or 'studybot')")
+    p.add_argument("--csv", type=Path, metavar="PATH", help="write the glossary as CSV (UTF-8 with BOM)")
+    p.add_argument("--scores", type=Path, metavar="PATH", help="write a community's scores as CSV (needs --guild)")
+    p.add_argument("--guild", type=_community, metavar="COMMUNITY", help="whose scores: discord:SERVER_ID, slack:TEAM_ID")
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
     p = add("run", cmd_run, "start every configured front end: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN with "
                             "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")

@@ -15,6 +15,7 @@ import os
 import shlex
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console as RichConsole
@@ -37,6 +38,8 @@ from bot.app.study import BOARDS, PERIODS, AskedQuestion, StudyService
 from bot.community import Community
 from bot.config import Settings
 from bot.errors import StudyError
+from bot.present import member_chart
+from bot.present.worker import Presenter
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +65,11 @@ class ConsoleUser:
 class ConsoleSession:
     """One person studying at a terminal; `handle` takes a line and prints the answer."""
 
-    def __init__(self, service: StudyService, out: RichConsole, user: ConsoleUser, lang: Lang = "en") -> None:
+    def __init__(self, service: StudyService, out: RichConsole, user: ConsoleUser, lang: Lang = "en", *,
+                 presenter: Presenter | None = None, chart_dir: Path | None = None) -> None:
         self._service = service
+        self._presenter = presenter
+        self._chart_dir = chart_dir or Path("charts")
         self._out = out
         self._user = user
         self._lang = lang
@@ -103,7 +109,7 @@ class ConsoleSession:
                     for topic in self._service.topics(rest, limit=50):
                         self.say(f"- {topic}")
                 case "stats":
-                    await self._stats()
+                    await self._stats(rest)
                 case "leaderboard" | "lb":
                     await self._leaderboard(rest)
                 case "help" | "h" | "?":
@@ -277,7 +283,10 @@ class ConsoleSession:
         self.say(q.explanation, "dim")
         self.say(self.tr("console.review_next_hint"), "dim")
 
-    async def _stats(self) -> None:
+    async def _stats(self, rest: str = "") -> None:
+        if rest not in ("", "--chart"):
+            self.say(self.tr("chart.usage"), "yellow")
+            return
         stats = await self._service.stats(self._user.community, self._user.user_id)
         for board in stats.boards.values():
             self.say(self.tr(
@@ -288,6 +297,23 @@ class ConsoleSession:
             ))
         if stats.most_missed:
             self.say(self.tr("console.most_missed", terms=", ".join(f"{m.term} ({m.misses})" for m in stats.most_missed)))
+        if rest == "--chart":
+            await self._save_chart()
+
+    async def _save_chart(self) -> None:
+        """Draw the `/stats` chart and say where it was saved (a terminal shows no pictures)."""
+        presenter = self._presenter or Presenter.in_thread()
+        try:
+            picture = await member_chart(self._service, presenter, self._user.community, self._user.user_id,
+                                         self._user.name, self._lang)
+        finally:
+            if self._presenter is None:
+                await presenter.close()
+        path = self._chart_dir / f"stats-{self._user.community.platform}-{self._user.user_id}.png"
+        await asyncio.to_thread(self._chart_dir.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, picture.png)
+        self.say(self.tr("chart.saved", path=str(path)))
+        self.say(picture.alt)
 
     async def _leaderboard(self, rest: str) -> None:
         period, board = "week", "practice"  # offline, practice is the only board that fills
@@ -323,7 +349,8 @@ async def _session(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                 out.print(escape(str(problem)))
             return 1
         user = ConsoleUser(LOCAL_COMMUNITY, LOCAL_USER_ID, getpass.getuser())
-        session = ConsoleSession(service, out, user, lang)
+        session = ConsoleSession(service, out, user, lang, presenter=app.present,
+                                 chart_dir=Path(settings.db).parent / "charts")
         if interactive:
             decks = ", ".join(d.name for d in notes.decks)
             session.say(tr(lang, "console.greeting", terms=len(notes.entries),

@@ -1,4 +1,5 @@
-"""Running the study group: `/studyadmin reload`, `reset-scores` (a new season) and `export`.
+"""Running the study group: `/studyadmin reload`, `reset-scores` (a new season) and `export`
+(scores or the glossary as CSV, or the glossary as an Anki deck, within the upload limit).
 
 Manage Server only: `default_permissions` hides the group from others by default, and since
 server owners can override that, `interaction_check` checks the permission again on every use.
@@ -6,7 +7,6 @@ server owners can override that, `interaction_check` checks the permission again
 
 from __future__ import annotations
 
-import csv
 import io
 
 import discord
@@ -14,20 +14,20 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app.messages import tr
+from bot.app.messages import file_size, tr
 from bot.discord_app.bot import StudyBot
 from bot.discord_app.embeds import reload_embed
 from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.identity import community_of
+from bot.discord_app.pictures import upload_limit
+from bot.present import anki_export
 from bot.discord_app.views import ConfirmView
 
-CSV_COLUMNS = ("board", "user_id", "display_name", "points", "answered", "correct", "streak", "best_streak", "opted_out")
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+EXPORTS = [
+    app_commands.Choice(name=_("scores (CSV)"), value="scores"),
+    app_commands.Choice(name=_("glossary (CSV)"), value="glossary"),
+    app_commands.Choice(name=_("Anki deck (.apkg)"), value="anki"),
+]
 
 
 class Admin(commands.Cog):
@@ -87,23 +87,40 @@ class Admin(commands.Cog):
         await interaction.followup.send(tr(lang, "admin.review_counts_on" if on else "admin.review_counts_off"),
                                         ephemeral=True)
 
-    @studyadmin.command(name="export", description=_("Export everyone's scores as CSV"))
-    async def export(self, interaction: discord.Interaction) -> None:
+    @studyadmin.command(name="export", description=_("Export the scores, the glossary or an Anki deck"))
+    @app_commands.describe(what=_("What to export (default: scores as CSV)"))
+    @app_commands.choices(what=EXPORTS)
+    async def export(self, interaction: discord.Interaction, what: app_commands.Choice[str] | None = None) -> None:
         lang = interaction_lang(interaction)
         community = community_of(interaction)
+        kind = what.value if what else "scores"
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rows = await self.bot.study.export_scores(community)
-        if not rows:
-            await interaction.followup.send(tr(lang, "admin.export_empty"), ephemeral=True)
+        study, present = self.bot.study, self.bot.present
+        if kind == "scores":
+            rows = await study.export_scores(community)
+            if not rows:
+                await interaction.followup.send(tr(lang, "admin.export_empty"), ephemeral=True)
+                return
+            data, name, text = (await present.scores_csv(rows), f"studybot-scores-{community.id}.csv",
+                                tr(lang, "admin.export", count=len(rows)))
+        else:
+            entries = study.notes.entries
+            if not entries:
+                await interaction.followup.send(tr(lang, "admin.export_no_entries"), ephemeral=True)
+                return
+            if kind == "anki":
+                data = await anki_export(study, present)
+                name = "studybot-glossary.apkg"
+                text = tr(lang, "admin.export_anki", entries=len(entries), size=file_size(len(data)))
+            else:
+                data, name = await present.glossary_csv(entries), "studybot-glossary.csv"
+                text = tr(lang, "admin.export_glossary", entries=len(entries))
+        limit = upload_limit(interaction)
+        if len(data) > limit:
+            await interaction.followup.send(tr(lang, "admin.export_too_big", size=file_size(len(data)),
+                                               limit=file_size(limit)), ephemeral=True)
             return
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            values = (r.board, r.user_id, r.display_name, r.points, r.answered, r.correct, r.streak, r.best_streak, int(r.opted_out))
-            writer.writerow([csv_cell(v) for v in values])
-        file = discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename=f"studybot-scores-{community.id}.csv")
-        await interaction.followup.send(tr(lang, "admin.export", count=len(rows)), file=file, ephemeral=True)
+        await interaction.followup.send(text, file=discord.File(io.BytesIO(data), filename=name), ephemeral=True)
 
 
 async def setup(bot: StudyBot) -> None:

@@ -65,3 +65,14 @@ def test_make_run_without_a_token_falls_back_to_the_console(tmp_path: Path) -> N
     )
     assert result.returncode == 0 and "Horizontal Pod Autoscaler" in result.stdout
     assert "offline console" in result.stderr
+
+
+def test_console_stats_chart_says_where_it_saved_the_png(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    result = console(db, "/quiz\nA\n/stats --chart\n/stats --pie\n")
+    saved = next(line for line in result.stdout.splitlines() if line.startswith("Chart saved to "))
+    path = Path(saved.removeprefix("Chart saved to "))
+    assert path.parent == tmp_path / "charts"
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "Answered 1 on 1 of the 30 days" in result.stdout  # the alt text, printed after the path
+    assert "Usage: /stats or /stats --chart" in result.stdout

@@ -83,7 +83,7 @@ async def test_command_and_option_names_are_the_fixed_english_ones() -> None:
         "quiz": ["topic"],
         "review": ["mode", "remind", "at", "timezone"],
         "stats": ["member"],
-        "leaderboard": ["period", "board"],
+        "leaderboard": ["period", "board", "podium"],
         "studyadmin": ["reload", "reset-scores", "review-scores", "export"],
     }
     admin = payload["studyadmin"]

@@ -27,6 +27,7 @@ def layer(module: str) -> str:
     if module in BASE or module == "bot":
         return "base"
     for prefix, name in (("bot.engine", "engine"), ("bot.store", "store"), ("bot.app", "app"),
+                         ("bot.present", "app"),  # pictures and exports: platform-free, beside the use cases
                          ("bot.console", "console"), ("bot.discord_app", "discord"), ("cogs", "discord"),
                          ("bot.slack_app", "slack"), ("bot.cli", "entry"), ("bot.runner", "entry"),
                          ("bot.__main__", "entry")):

@@ -3,7 +3,8 @@
 `open_app(settings)` builds the clock, the store, the study service (`study.py`: look up, search,
 practise, answer, stats, leaderboards, seasons, exports), the daily cycle (`daily.py`), which runs
 the timed work of the communities this process owns (`ownership.py`, from `settings.shards`),
-and the processes registry (`processes.py`), and closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
+the processes registry (`processes.py`) and the presenter of pictures and exports
+(`bot.present`), and closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
 call `app.study` and `app.daily`; they never see the store. `messages.py` holds every sentence a
 member reads; `ports.py` the small port a chat platform implements for the daily quiz.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from bot.app.processes import ProcessRegistry
 from bot.app.study import StudyService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.present.worker import Presenter
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ class App:
     daily: DailyCycle
     ownership: Ownership  # the communities whose daily posts and reminders this process sends
     processes: ProcessRegistry  # `studybot run` registers its shards here (`processes.hold`)
+    # Pictures and exports, drawn in a worker process started on first use (bot/present).
+    present: Presenter = field(default_factory=Presenter)
 
 
 @asynccontextmanager
@@ -49,6 +53,7 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
     clock = clock or SystemClock()
     store = await Store.open(settings.db, clock=clock, default_timezone=settings.timezone)
     scheduler = AsyncIOScheduler(timezone=ZoneInfo(settings.timezone))
+    present = Presenter()
     try:
         aliases = settings.aliases if settings.aliases.is_file() else None
         study = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases,
@@ -62,11 +67,12 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
             if moved:
                 log.info("%d cards are due again: their entries changed in the notes", moved)
         scheduler.start()
-        yield App(settings=settings, clock=clock, study=study, daily=daily, ownership=ownership,
-                  processes=ProcessRegistry(store, clock))
+        yield App(settings=settings, clock=clock, study=study, daily=daily, present=present,
+                  ownership=ownership, processes=ProcessRegistry(store, clock))
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await present.close()
         await store.close()
         log.info("shut down: scheduler stopped, store closed")
 

@@ -170,7 +170,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/quiz [TOPIC]       a practice question; answer with its letter (A-D)\n"
             "/review [flash|type] your due cards first, then new entries (flashcards, or type the term)\n"
             "/topics             decks and sections you can quiz on\n"
-            "/stats              your answers, accuracy, points and streaks\n"
+            "/stats [--chart]    your answers, accuracy, points and streaks (--chart saves a PNG chart)\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
             "/help               this list\n"
             "/quit               leave (Ctrl-D works too)\n"
@@ -277,6 +277,35 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "slack.stats_chart": "Your last 30 days, as a chart (only you can see it).",
         "slack.hidden": "You are now hidden from this workspace's leaderboards.",
         "slack.shown": "You are listed on this workspace's leaderboards again.",
+
+        # Pictures and exports (bot/present): chart and podium labels, their alt texts, files.
+        "chart.title": "{name} · last 30 days",
+        "chart.answers": "Answers per day",
+        "chart.correct": "Correct",
+        "chart.wrong": "Wrong",
+        "chart.accuracy": "Accuracy",
+        "chart.summary": "Answered {answered} · {accuracy} correct · due in 14 days: {due}",
+        "chart.due": "Cards due, next 14 days",
+        "chart.today": "today",
+        "chart.empty_title": "No answers in the last 30 days",
+        "chart.empty_hint": "Answer /quiz or the daily question,\nand your chart starts here.",
+        "chart.alt_head": "Study chart of {name} for the last 30 days ({first} to {last}, {zone} time).",
+        "chart.alt_answers": "Answered {answered} on {days} of the 30 days, {correct} correct ({accuracy}); busiest day {busiest} ({busiest_count} answered); last 7 days {recent} answered ({recent_accuracy} correct).",
+        "chart.alt_no_answers": "No answers in these 30 days.",
+        "chart.alt_due": "Cards due in the next 14 days: {due}, {due_today} of them today, the most on {peak} ({peak_count}).",
+        "chart.alt_none_due": "No cards are due in the next 14 days.",
+        "chart.nothing": "No answers in the last 30 days yet: answer /quiz or the daily question and your chart starts.",
+        "chart.saved": "Chart saved to {path}",
+        "chart.usage": "Usage: /stats or /stats --chart",
+        "podium.title": "Top 10 · {board} · {period}",
+        "podium.points": "{points} pts",
+        "podium.alt": "Podium card of the {board} board, {period}: {rows}.",
+        "podium.alt_row": "{rank}. {name}, {points} points ({accuracy} correct)",
+        "podium.alt_empty": "Podium card of the {board} board, {period}: nobody is on it yet.",
+        "admin.export_anki": "Anki deck of {entries} notes ({size}). Importing it again updates these notes instead of adding copies.",
+        "admin.export_glossary": "Glossary of {entries} entries as CSV (UTF-8).",
+        "admin.export_too_big": "The file is {size}, over this server's upload limit of {limit}. Run `studybot export` on the bot's machine instead.",
+        "admin.export_no_entries": "The notes have no glossary entries to export.",
     },
     "ko": {
         "define.aliases": "다른 이름",
@@ -411,7 +440,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
             "/quiz [주제]        연습 문제; 보기의 글자(A-D)로 답하세요\n"
             "/review [flash|type] 복습할 카드 먼저, 그다음 새 항목 (플래시카드, 또는 용어 입력)\n"
             "/topics             문제를 풀 수 있는 덱과 섹션\n"
-            "/stats              내 답변, 정답률, 점수, 연속 정답\n"
+            "/stats [--chart]    내 답변, 정답률, 점수, 연속 정답 (--chart는 PNG 차트를 저장)\n"
             "/leaderboard [week|month|all] [daily|practice]\n"
             "/help               이 목록\n"
             "/quit               나가기 (Ctrl-D도 됩니다)\n"
@@ -517,6 +546,34 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "slack.stats_chart": "최근 30일 차트입니다 (나에게만 보입니다).",
         "slack.hidden": "이제 이 워크스페이스의 리더보드에 표시되지 않습니다.",
         "slack.shown": "이 워크스페이스의 리더보드에 다시 표시됩니다.",
+
+        "chart.title": "{name} · 최근 30일",
+        "chart.answers": "하루 답변 수",
+        "chart.correct": "정답",
+        "chart.wrong": "오답",
+        "chart.accuracy": "정답률",
+        "chart.summary": "답변 {answered}개 · 정답률 {accuracy} · 14일 안에 복습할 카드 {due}장",
+        "chart.due": "복습할 카드 · 앞으로 14일",
+        "chart.today": "오늘",
+        "chart.empty_title": "최근 30일 동안 답변이 없습니다",
+        "chart.empty_hint": "/quiz나 오늘의 문제에 답하면\n여기에서 차트가 시작됩니다.",
+        "chart.alt_head": "{name} 님의 최근 30일 학습 차트 ({first}~{last}, {zone} 기준).",
+        "chart.alt_answers": "30일 중 {days}일 동안 {answered}개 답변, 정답 {correct}개 ({accuracy}). 가장 많이 답한 날은 {busiest} ({busiest_count}개). 최근 7일 답변 {recent}개 (정답률 {recent_accuracy}).",
+        "chart.alt_no_answers": "이 30일 동안 답변이 없습니다.",
+        "chart.alt_due": "앞으로 14일 동안 복습할 카드 {due}장: 오늘 {due_today}장, 가장 많은 날은 {peak} ({peak_count}장).",
+        "chart.alt_none_due": "앞으로 14일 동안 복습할 카드가 없습니다.",
+        "chart.nothing": "최근 30일 동안 답변이 없습니다. /quiz나 오늘의 문제에 답하면 차트가 시작됩니다.",
+        "chart.saved": "차트를 {path}에 저장했습니다.",
+        "chart.usage": "사용법: /stats 또는 /stats --chart",
+        "podium.title": "상위 10명 · {board} · {period}",
+        "podium.points": "{points}점",
+        "podium.alt": "{board} 리더보드({period}) 시상대 카드: {rows}.",
+        "podium.alt_row": "{rank}위 {name}, {points}점 (정답률 {accuracy})",
+        "podium.alt_empty": "{board} 리더보드({period}) 시상대 카드: 아직 아무도 없습니다.",
+        "admin.export_anki": "Anki 덱: 노트 {entries}개 ({size}). 다시 가져오면 복사본이 생기지 않고 이 노트들이 업데이트됩니다.",
+        "admin.export_glossary": "용어집 {entries}개 항목, CSV (UTF-8).",
+        "admin.export_too_big": "파일 크기가 {size}로 이 서버의 업로드 한도 {limit}를 넘습니다. 봇이 도는 컴퓨터에서 `studybot export`를 실행하세요.",
+        "admin.export_no_entries": "내보낼 용어집 항목이 없습니다.",
     },
 }
 
@@ -575,6 +632,13 @@ COMMAND_TEXTS_KO: dict[str, str] = {
     "Start a new season (answers are kept)": "새 시즌을 시작합니다 (답변 기록은 유지)",
 
     "Export everyone's scores as CSV": "모든 멤버의 점수를 CSV 파일로 내보냅니다",
+
+    "Export the scores, the glossary or an Anki deck": "점수, 용어집 또는 Anki 덱을 내보냅니다",
+    "What to export (default: scores as CSV)": "내보낼 것 (기본: 점수 CSV)",
+    "scores (CSV)": "점수 (CSV)",
+    "glossary (CSV)": "용어집 (CSV)",
+    "Anki deck (.apkg)": "Anki 덱 (.apkg)",
+    "Attach a picture of the top 10": "상위 10명 그림을 붙입니다",
 
     "Daily channel quiz": "채널 오늘의 문제",
     "Run the daily channel quiz": "채널 오늘의 문제 운영",
@@ -674,6 +738,15 @@ def wall_time(when: datetime, zone: str, lang: Lang) -> str:
 
 def percent(correct: int, answered: int) -> str:
     return f"{correct / answered:.0%}" if answered else "—"
+
+
+def file_size(size: int) -> str:
+    """A file size for people: "840 B", "52 KB", "3.4 MB" (powers of 1024, as upload limits are)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def wait_text(seconds: float | None, lang: Lang) -> str:

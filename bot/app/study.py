@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.app.progress import Progress, member_progress
 from bot.app.reminders import Reminders
 from bot.app.review import ReviewSessions
 from bot.clock import Clock
@@ -357,6 +358,12 @@ class StudyService:
 
     async def stats(self, community: Community, user_id: str) -> UserStats:
         return await self._store.user_stats(community, user_id)
+
+    async def progress(self, community: Community, user_id: str) -> Progress:
+        """The member's last 30 days and next 14 days of due cards, in the community's zone
+        (`bot.app.progress`): the data behind the `/stats` chart."""
+        return await member_progress(self._store, community, user_id, now=self._clock.now(),
+                                     known=lambda entry_id: self._glossary.get(entry_id) is not None)
 
     async def leaderboard(
         self,

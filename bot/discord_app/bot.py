@@ -23,6 +23,7 @@ from bot.app.daily import DailyCycle
 from bot.app.study import StudyService
 from bot.clock import Clock
 from bot.config import Settings
+from bot.present.worker import Presenter
 from bot.discord_app.errors import StudyTree
 from bot.discord_app.i18n import StudyTranslator
 from bot.discord_app.pacing import SendPacer
@@ -44,7 +45,8 @@ def intents() -> discord.Intents:
 
 
 class StudyBot(commands.Bot):
-    """The bot. Cogs reach the application only through `bot.study` and `bot.daily`."""
+    """The bot. Cogs reach the application only through `bot.study` and `bot.daily` (and draw
+    pictures and exports through `bot.present`)."""
 
     def __init__(
         self,
@@ -53,6 +55,7 @@ class StudyBot(commands.Bot):
         study: StudyService,
         daily: DailyCycle,
         clock: Clock,
+        present: Presenter | None = None,
         extensions: Sequence[str] = INITIAL_EXTENSIONS,
         sync: bool = True,
         force_sync: bool = False,
@@ -76,6 +79,7 @@ class StudyBot(commands.Bot):
         self.clock = clock
         # Daily posts, reveal edits and notices take turns here (bot/discord_app/pacing.py).
         self.pacer = pacer or SendPacer.for_share(1.0)
+        self.present = present or Presenter()  # pictures and exports, drawn in a worker process
         self.initial_extensions = tuple(extensions)
         self.failed_extensions: dict[str, BaseException] = {}
         self._sync = sync

@@ -100,7 +100,7 @@ def awaits_public_completion(interaction: discord.Interaction) -> bool:
 
 async def reply(interaction: discord.Interaction, text: str | None = None, *,
                 embed: discord.Embed | None = None, view: discord.ui.View | None = None,
-                ephemeral: bool = True) -> None:
+                ephemeral: bool = True, file: discord.File | None = None) -> None:
     """Answer an interaction (ephemeral by default), or follow up when it was answered or deferred.
 
     A private followup after a public deferral that nothing completed yet removes the public
@@ -113,6 +113,8 @@ async def reply(interaction: discord.Interaction, text: str | None = None, *,
         kwargs["embed"] = embed
     if view is not None:
         kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
     if interaction.response.is_done():
         if ephemeral and awaits_public_completion(interaction):
             # A private answer after a public deferral: the public "thinking…" message goes

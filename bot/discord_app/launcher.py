@@ -50,8 +50,9 @@ def create_bot(app: App, **options: Any) -> StudyBot:
     options.setdefault("pacer", SendPacer.for_share(shards.share))
     if app.settings.shards is not None:
         return ShardedStudyBot(shards=shards, settings=app.settings, study=app.study, daily=app.daily,
-                               clock=app.clock, **options)
-    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, **options)
+                               clock=app.clock, present=app.present, **options)
+    return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, present=app.present,
+                    **options)
 
 
 async def serve(

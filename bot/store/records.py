@@ -219,3 +219,19 @@ class ProcessEntry:
     overlap_allowed: bool
     started_at: datetime
     heartbeat_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberActivity:
+    """`member_activity`: a member's raw progress for a chart, before it is put into days.
+
+    `answers` are (UTC minute as `datetime`, answered, correct) buckets in the window; `due` is
+    (entry id, due time) for each card due before the horizon (overdue ones included);
+    `timezone` is the community's effective zone, in which the application cuts days.
+    """
+
+    community: Community
+    user_id: str
+    timezone: str
+    answers: tuple[tuple[datetime, int, int], ...]
+    due: tuple[tuple[str, datetime], ...]

@@ -50,6 +50,7 @@ from bot.store.records import (
     DailyPostResult,
     LeaderboardPage,
     LeaderRow,
+    MemberActivity,
     Post,
     PostResults,
     ProcessEntry,
@@ -1410,3 +1411,26 @@ class Store:
                 f"SELECT {self._PROCESS_COLUMNS} FROM processes WHERE heartbeat_at >= ?"
                 " ORDER BY shard_count, shard_first, started_at", (_ts(alive_since),))
         return [self._process(r) for r in rows]
+
+    # ---- progress (charts) ------------------------------------------------------------------
+
+    async def member_activity(self, community: Community, user_id: str, *, since: datetime,
+                              until: datetime, due_before: datetime) -> MemberActivity:
+        """The member's answers in [since, until) grouped by UTC minute (every board, reviews
+        included: it is their practice, whatever a leaderboard counts), and their cards due
+        before `due_before`. Both are index ranges: `answers_community_user`, `cards_due`."""
+        async with self._read() as db:
+            home = await self._community(db, community)
+            answers = await db.execute_fetchall(
+                "SELECT substr(answered_at, 1, 16), count(*), sum(correct) FROM answers"
+                " WHERE community = ? AND user_id = ? AND answered_at >= ? AND answered_at < ?"
+                " GROUP BY 1 ORDER BY 1",
+                (community, user_id, _ts(since), _ts(until)))
+            due = await db.execute_fetchall(
+                "SELECT entry_id, due FROM cards INDEXED BY cards_due"
+                " WHERE community = ? AND user_id = ? AND due < ? ORDER BY due",
+                (community, user_id, _ts(due_before)))
+        return MemberActivity(
+            community, user_id, home.timezone,
+            tuple((datetime.fromisoformat(minute + ":00+00:00"), n, right) for minute, n, right in answers),
+            tuple((entry_id, datetime.fromisoformat(when)) for entry_id, when in due))

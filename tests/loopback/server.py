@@ -352,6 +352,7 @@ class FakeDiscord:
         nonce_window: float | None = NONCE_WINDOW,
         shard_count: int = 1,
         max_concurrency: int = 1,
+        attachment_size_limit: int = ATTACHMENT_SIZE_LIMIT,
     ) -> None:
         self.ids = Snowflakes()
         # What `GET /gateway/bot` recommends; sessions IDENTIFY with their own [shard_id, count].
@@ -359,6 +360,9 @@ class FakeDiscord:
         self.shard_count = shard_count
         self.max_concurrency = max_concurrency
         self._identified: dict[int, float] = {}  # rate-limit bucket -> fake time of its last IDENTIFY
+        # Discord refuses a request with a file over the limit with 413 (code 40005); interactions
+        # tell the bot this limit as `attachment_size_limit`.
+        self.attachment_size_limit = attachment_size_limit
         self.token = token or f"loopback.{secrets.token_urlsafe(24)}"
         self.bot_user = FakeUser(self.ids.next(), bot_name, bot=True)
         self.application_id = self.bot_user.id
@@ -928,7 +932,7 @@ class FakeDiscord:
             "user": fake_user.payload(), "token": token, "version": 1,
             "app_permissions": str(BOT_PERMISSIONS), "locale": locale, "entitlements": [],
             "authorizing_integration_owners": {"0": self.guild.id}, "context": 1,
-            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         record = InteractionRecord(iid, token, INTERACTION_COMMAND, payload, channel_id, None, created_at=self.now())
         self.interactions[iid] = record
@@ -1131,7 +1135,7 @@ class FakeDiscord:
             "entitlements": [],
             "authorizing_integration_owners": {"0": guild.id},
             "context": 0,
-            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if message is not None:
             payload["message"] = message
@@ -1259,6 +1263,7 @@ class FakeDiscord:
                         "filename": part.filename,  # type: ignore[union-attr]
                         "content_type": part.headers.get("Content-Type"),  # type: ignore[union-attr]
                         "size": len(raw),
+                        "data": bytes(raw),  # what was uploaded, for tests to open
                     })
         else:
             raw = await request.read()
@@ -1273,7 +1278,14 @@ class FakeDiscord:
         self.violations.append(Violation(rec.seq, rec.method, rec.path, kind, problem))
 
     def _check_message(self, rec: RecordedRequest, body: dict[str, Any], *, creating: bool) -> web.Response | None:
-        """Record problems; the 400 Discord would answer for limit breaks (None when fine)."""
+        """Record problems; the 400 Discord would answer for limit breaks (None when fine), or
+        the 413 for a file over the upload limit."""
+        oversized = [f for f in rec.files if f["size"] > self.attachment_size_limit]
+        for f in oversized:
+            self._violate(rec, "limit", f"attachment {f['filename']!r} is {f['size']} bytes, over the "
+                                        f"{self.attachment_size_limit}-byte upload limit")
+        if oversized:
+            return error_response(413, 40005, "Request entity too large")
         if rec.files:
             body = {**body, "files": rec.files}
         problems, mention_problems = limits.check_message(body, creating=creating)
@@ -1296,11 +1308,21 @@ class FakeDiscord:
         return record
 
     def _attachments(self, body: dict[str, Any]) -> list[dict[str, Any]]:
-        """The attachment objects Discord makes of a request's uploaded files."""
-        return [{"id": self.ids.next(), "filename": f["filename"], "size": f["size"],
-                 "url": f"{self.base_url}/attachments/{f['filename']}",
-                 "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
-                for f in (body.get("_files") or [])]
+        """The attachment objects Discord makes of a request's uploaded files, with the
+        description (alt text) the request gave each in `attachments` (matched by `files[n]`)."""
+        described = {str(a.get("id")): a.get("description") for a in body.get("attachments") or []
+                     if isinstance(a, dict)}
+        made = []
+        for f in body.get("_files") or []:
+            index = str(f.get("field") or "").removeprefix("files[").removesuffix("]")
+            attachment = {"id": self.ids.next(), "filename": f["filename"], "size": f["size"],
+                          "content_type": f.get("content_type"),
+                          "url": f"{self.base_url}/attachments/{f['filename']}",
+                          "proxy_url": f"{self.base_url}/attachments/{f['filename']}"}
+            if described.get(index):
+                attachment["description"] = described[index]
+            made.append(attachment)
+        return made
 
     def _new_message(self, channel_id: str, body: dict[str, Any], *, webhook: bool,
                      interaction_id: str | None = None) -> StoredMessage:
