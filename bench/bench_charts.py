@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import random
 import statistics
 import tempfile
@@ -159,7 +160,8 @@ def _render_rows(samples: list[Progress], podiums: list[list[PodiumRow]]) -> lis
         Row("charts", "/stats chart render p50 (figure reused)", p50, "ms",
             note=f"{RENDERS} renders, ko and en; CPU p50 {c50:.1f} ms"),
         Row("charts", "/stats chart render p99 (figure reused)", p99, "ms", f"≤ {CHART_GOAL_MS:.0f} ms",
-            p99 <= CHART_GOAL_MS, f"CPU p99 {c99:.1f} ms; PNG {min(sizes) // 1024}-{max(sizes) // 1024} KB, 720×760 px"),
+            p99 <= CHART_GOAL_MS, f"CPU p99 {c99:.1f} ms; PNG {min(sizes) // 1024}-{max(sizes) // 1024} KB, "
+            f"720×760 px; host load {os.getloadavg()[0]:.1f}"),
         Row("charts", "same chart built from scratch p50/p99", f50, "ms", note=f"p99 {f99:.1f} ms; what reuse saves"),
         Row("charts", "bare matplotlib, same data p50/p99", b50, "ms",
             note=f"p99 {b99:.1f} ms; default figure, savefig (baseline)"),
@@ -272,7 +274,8 @@ async def _loop_rows(entries: list[Entry], samples: list[Progress]) -> list[Row]
             alone_p99 = alone_p99 or p99
             worker = "worker" in name
             goal, ok = ("≤ 20 ms", p99 <= 20.0) if worker else ("", None)
-            note = f"p50 {p50:.2f} ms, max {max(latencies):.0f} ms, {len(latencies)} lookups"
+            note = (f"p50 {p50:.2f} ms, max {max(latencies):.0f} ms, {len(latencies)} lookups, "
+                    f"host load {os.getloadavg()[0]:.1f}")
             if background is not None:
                 note += f"; {done} {what} meanwhile"
             rows.append(Row("loop", f"autocomplete p99 {name}", p99, "ms", goal, ok, note))

@@ -239,6 +239,23 @@ async def test_a_rebuild_from_the_answer_log_gives_the_same_cards(store, clock):
     assert await store.all_cards() == incremental
 
 
+async def test_the_members_with_cards_are_counted_as_cards_are_made_and_after_a_rebuild(store, clock):
+    async def studying(community: Community) -> int:
+        members, _ = await store.entry_memory(community, [], sample=1, when=clock.now(),
+                                              curve=cards.recall_curve(), below=0.5)
+        return members
+
+    assert await studying(GUILD) == 0
+    await answer(store, clock, "e1", True, user="1")
+    await answer(store, clock, "e1", False, user="1")  # the same card again
+    await answer(store, clock, "e2", True, user="1")  # a second card of the same member
+    await answer(store, clock, "e1", True, user="2")
+    await answer(store, clock, "e1", True, user="3", community=OTHER)
+    assert (await studying(GUILD), await studying(OTHER)) == (2, 1)
+    await store.rebuild_cards()
+    assert (await studying(GUILD), await studying(OTHER)) == (2, 1)
+
+
 async def test_an_old_database_gets_cards_for_its_answers_when_it_is_opened(tmp_path):
     path = tmp_path / "old.db"
     shutil.copyfile(REPO_ROOT / "tests" / "data" / "release-2026-11-27.db", path)

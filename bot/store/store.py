@@ -1111,7 +1111,9 @@ class Store:
         Predicted recall is FSRS's curve `(1 + factor * days / stability) ** decay` over whole
         days since the last review, `curve` = (factor, decay) from `bot.engine.cards`. The sample
         is an entry's first `sample` members by id in the `cards_entry` index: the same rows for
-        every process, and a bounded read however large the group. One statement."""
+        every process, and a bounded read however large the group. Two statements: the member
+        count is one row of `card_holders` (kept by a trigger as cards are made), the rest one
+        read of the index."""
         factor, decay = curve
         recall = ("pow(1 + :factor * max(0, CAST(julianday(:when) - julianday(c.last_review) AS INTEGER))"
                   " / c.stability, :decay)")
@@ -1119,9 +1121,8 @@ class Store:
                   "when": _ts(when), "factor": factor, "decay": decay, "below": below}
         async with self._read() as db:
             studying = (await self._one(
-                db, "SELECT count(*) FROM members m WHERE m.community = :community"
-                " AND EXISTS (SELECT 1 FROM cards c INDEXED BY cards_due"
-                " WHERE c.community = m.community AND c.user_id = m.user_id)", params))[0]
+                db, "SELECT coalesce((SELECT members FROM card_holders WHERE community = :community), 0)",
+                params))[0]
             rows = await db.execute_fetchall(
                 f"SELECT j.value, r.members, count(*), total({recall}), total({recall} < :below)"
                 " FROM json_each(:ids) j"
@@ -1170,7 +1171,8 @@ class Store:
         answers = 0
         async with self._write() as db:
             await db.execute("DELETE FROM cards")
-            await db.execute("DELETE FROM entry_reach")  # refilled by the trigger on new cards
+            await db.execute("DELETE FROM entry_reach")  # both refilled by the triggers on new cards
+            await db.execute("DELETE FROM card_holders")
             cursor = await db.execute(
                 "SELECT a.community, a.user_id, p.entry_id, p.definition_hash, a.correct, a.rating,"
                 " a.answered_at FROM answers a JOIN posts p ON p.post_id = a.post_id"
