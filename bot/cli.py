@@ -53,7 +53,8 @@ def _dump_json(data: Any, out: TextIO) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(notes=args.notes, db=args.db)
+    return load_settings(notes=args.notes, db=args.db, shards=getattr(args, "shards", None),
+                         allow_overlap=getattr(args, "allow_overlap", None) or None)
 
 
 def _load(settings: Settings) -> Notes:
@@ -235,6 +236,27 @@ def cmd_migrate_db(args: argparse.Namespace, out: TextIO) -> int:
           + ", ".join(f"{table} {n}" for table, n in report.rows.items())
           + f") in {time.perf_counter() - started:.1f} s; verified: row counts, {report.leaderboards}"
           f" leaderboards of {report.communities} communities, score exports and cards match", file=out)
+def cmd_processes(args: argparse.Namespace, out: TextIO) -> int:
+    """`processes`: the live `studybot run` processes in the registry and the shards each serves."""
+    from bot.app import open_app
+    from bot.app.processes import describe, shards_of
+
+    settings = _settings(args)
+
+    async def fetch() -> Any:
+        async with open_app(settings, load_notes=False) as app:
+            return app.clock.now(), await app.processes.live()
+
+    now, live = asyncio.run(fetch())
+    if args.json:
+        _dump_json([{"shards": str(shards_of(p)), "pid": p.pid, "host": p.host.split("/pidns:", 1)[0],
+                     "started_at": p.started_at.isoformat(), "heartbeat_at": p.heartbeat_at.isoformat(),
+                     "overlap_allowed": p.overlap_allowed} for p in live], out)
+    elif not live:
+        print("no studybot run process is registered (none alive in the last 45 s)", file=out)
+    else:
+        for p in live:
+            print(describe(p, now) + (" [--allow-overlap]" if p.overlap_allowed else ""), file=out)
     return EXIT_OK
 
 
@@ -381,9 +403,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scores", type=Path, metavar="PATH", help="write a community's scores as CSV (needs --guild)")
     p.add_argument("--guild", type=_community, metavar="COMMUNITY", help="whose scores: discord:SERVER_ID, slack:TEAM_ID")
     add("console", cmd_console, "study offline in the terminal: /define, /search, /quiz, ...")
-    add("run", cmd_run, "start every configured front end: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN with "
-                        "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+    p = add("run", cmd_run, "start every configured front end: Discord (DISCORD_TOKEN), Slack (SLACK_BOT_TOKEN with "
+                            "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+    p.add_argument("--shards", metavar="FIRST-LAST/COUNT",
+                   help="serve only these shards, e.g. 0-3/8 (default: STUDYBOT_SHARDS, else all)")
+    p.add_argument("--allow-overlap", action="store_true",
+                   help="start even if a live process serves some of these shards (while rescaling)")
     add("sync", cmd_sync, "push the slash commands to Discord now, then exit")
+    p = add("processes", cmd_processes, "list the running `studybot run` processes and the shards each serves")
+    p.add_argument("--json", action="store_true", help="print JSON")
     add("start", cmd_start, "`run` if a Discord or Slack token is set, else the offline console")
     p = add("slack-manifest", cmd_slack_manifest, "print the Slack app manifest (YAML) to paste at app creation")
     p.add_argument("--url", help="HTTP mode: the public https:// URL of /slack/events (default: Socket Mode)")

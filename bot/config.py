@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.shards import ShardRange, parse_shards
+
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_HTTP_PORT = 3000
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     discord_dev_guild: int | None = Field(
         default=None, validation_alias=_env("DISCORD_DEV_GUILD")
     )
+    # The shards this process serves, `FIRST-LAST/COUNT` (bot/shards.py); None: all of them.
+    shards: str | None = Field(default=None, validation_alias=_env("STUDYBOT_SHARDS"))
+    # Start even when a live process serves overlapping shards (during a rescale).
+    allow_overlap: bool = Field(default=False, validation_alias=_env("STUDYBOT_ALLOW_OVERLAP"))
 
     # Slack: a bot token (xoxb-) with an app-level token (xapp-, Socket Mode) or a signing
     # secret (HTTP mode, served on STUDYBOT_HTTP_PORT); every Web API call goes to SLACK_API_URL.
@@ -84,6 +90,18 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("shards", mode="before")
+    @classmethod
+    def _shard_range(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return None if value is None else str(parse_shards(str(value)))
+
+    @property
+    def shard_range(self) -> ShardRange:
+        """The shards this process serves (all of them without `shards`)."""
+        return ShardRange.everything() if self.shards is None else parse_shards(self.shards)
 
     @field_validator("discord_dev_guild", "discord_gateway_url", mode="before")
     @classmethod
@@ -195,6 +213,8 @@ _ENV_NAMES = {
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_api_url": "SLACK_API_URL",
     "http_port": "STUDYBOT_HTTP_PORT",
+    "shards": "STUDYBOT_SHARDS (--shards)",
+    "allow_overlap": "STUDYBOT_ALLOW_OVERLAP",
 }
 
 

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import App, open_app
+from bot.app.processes import ShardOverlap
 from bot.app.records import StoreError
 from bot.clock import Clock
 from bot.config import Settings
@@ -86,7 +87,10 @@ async def serve(settings: Settings, *, clock: Clock | None = None, handle_signal
             except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
                 pass
     try:
-        async with open_app(settings, clock=clock) as app:
+        # Before any front end connects, the process registers the shards it serves (all without
+        # STUDYBOT_SHARDS); a live process on overlapping shards stops it here (bot.app.processes).
+        async with open_app(settings, clock=clock) as app, \
+                app.processes.hold(settings.shard_range, allow_overlap=settings.allow_overlap):
             # The deck, glossary and question bank live as long as the process: keep them out of
             # the collector's full passes (see bot.discord_app.launcher).
             gc.collect()
@@ -95,6 +99,9 @@ async def serve(settings: Settings, *, clock: Clock | None = None, handle_signal
     except StoreError as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
+    except ShardOverlap as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)

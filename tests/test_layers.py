@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
-BASE = {"bot.clock", "bot.errors", "bot.config", "bot.logs", "bot.community"}
+BASE = {"bot.clock", "bot.errors", "bot.config", "bot.logs", "bot.community", "bot.shards"}
 PLATFORM_LIBRARIES = {"discord", "slack_bolt", "slack_sdk", "rich", "aiohttp"}
 
 

@@ -1,8 +1,10 @@
 """The application layer: every use case of studybot, for any front end, and its composition root.
 
 `open_app(settings)` builds the clock, the store, the study service (`study.py`: look up, search,
-practise, answer, stats, leaderboards, seasons, exports) and the daily cycle (`daily.py`) and the
-presenter of pictures and exports (`bot.present`), and closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
+practise, answer, stats, leaderboards, seasons, exports), the daily cycle (`daily.py`), which runs
+the timed work of the communities this process owns (`ownership.py`, from `settings.shards`),
+the processes registry (`processes.py`) and the presenter of pictures and exports
+(`bot.present`), and closes them again. Front ends (the console, the Discord bot, the command line) get an `App` and
 call `app.study` and `app.daily`; they never see the store. `messages.py` holds every sentence a
 member reads; `ports.py` the small port a chat platform implements for the daily quiz.
 """
@@ -19,6 +21,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app.daily import DailyCycle, DailyQuiz
+from bot.app.ownership import Ownership
+from bot.app.processes import ProcessRegistry
 from bot.app.study import StudyService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -36,6 +40,8 @@ class App:
     clock: Clock
     study: StudyService
     daily: DailyCycle
+    ownership: Ownership  # the communities whose daily posts and reminders this process sends
+    processes: ProcessRegistry  # `studybot run` registers its shards here (`processes.hold`)
     # Pictures and exports, drawn in a worker process started on first use (bot/present).
     present: Presenter = field(default_factory=Presenter)
 
@@ -53,13 +59,16 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
         study = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases,
                              load=load_notes)
         quiz = DailyQuiz(study, store, grace=timedelta(hours=settings.daily_grace_hours), clock=clock)
-        daily = DailyCycle(quiz, scheduler, sweep_seconds=settings.daily_sweep_seconds)
+        ownership = Ownership(settings.shard_range)
+        daily = DailyCycle(quiz, scheduler, sweep_seconds=settings.daily_sweep_seconds,
+                           owns=None if ownership.shards.is_everything else ownership.owns)
         if load_notes:  # notes edited while the bot was down: their cards are due again
             moved = await study.reconcile_cards()
             if moved:
                 log.info("%d cards are due again: their entries changed in the notes", moved)
         scheduler.start()
-        yield App(settings=settings, clock=clock, study=study, daily=daily, present=present)
+        yield App(settings=settings, clock=clock, study=study, daily=daily, present=present,
+                  ownership=ownership, processes=ProcessRegistry(store, clock))
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)

@@ -22,6 +22,10 @@ Rules kept here:
   place of a scheduled post and the schedule does not shift.
 * A slot that passed while the bot was down is posted if it is within the grace window, else
   logged as skipped.
+* With shards in several processes, each `DailyCycle` is given `owns` (`bot.app.ownership`) and
+  schedules, retries, reveals and redraws only its own communities' posts; each sweep also makes
+  its post jobs match the store, so a schedule set through another process (Slack commands reach
+  any process) gets its job in the owner. The claims above still decide who sends.
 * A channel gone for good, or one the bot lost access to, pauses its schedule (recorded before
   the claim runs out, so nobody retries it) and the community is told; any other failure gives
   the claim up and a later sweep, of any process, tries again.
@@ -50,7 +54,7 @@ import hashlib
 import json
 import logging
 import random
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -460,11 +464,15 @@ class DailyQuiz:
             skipped = None
         return DueSlot(schedule, to_post, skipped)
 
-    async def due_slots(self, now: datetime | None = None) -> list[DueSlot]:
-        """Every active schedule with something to post or a skipped slot to report."""
+    async def due_slots(self, now: datetime | None = None, *,
+                        owns: Callable[[Community], bool] | None = None) -> list[DueSlot]:
+        """Every active schedule (of a community `owns` accepts) with something to post or a
+        skipped slot to report."""
         now = now or self.now()
         found = []
         for schedule in await self.store.active_schedules():
+            if owns is not None and not owns(schedule.community):
+                continue
             decision = await self.due(schedule, now)
             if decision.post is not None or decision.skipped is not None:
                 found.append(decision)
@@ -517,10 +525,22 @@ class DailyQuiz:
         """Claim a post before sending it; None when it must not be sent by this caller."""
         return await self.store.claim_daily_post_send(post.post_id, lease=SEND_LEASE, now=self.now())
 
-    async def claim_unsent(self, now: datetime | None = None) -> list[Post]:
-        """Claim the posts made but not sent within the grace window (a crash, a failed send)."""
+    async def claim_unsent(self, now: datetime | None = None, *,
+                           owns: Callable[[Community], bool] | None = None) -> list[Post]:
+        """Claim the posts made but not sent within the grace window (a crash, a failed send);
+        with `owns`, only those of the communities it accepts (the others are left alone for
+        their own process), each claimed by one UPDATE so a racing process gets none of them."""
         now = now or self.now()
-        return await self.store.claim_unsent_daily_posts(lease=SEND_LEASE, since=now - self._grace, now=now)
+        since = now - self._grace
+        if owns is None:
+            return await self.store.claim_unsent_daily_posts(lease=SEND_LEASE, since=since, now=now)
+        claimed = []
+        for post in await self.store.claimable_unsent_daily_posts(since=since, now=now):
+            if owns(post.community):
+                got = await self.store.claim_daily_post_send(post.post_id, lease=SEND_LEASE, now=now)
+                if got is not None:
+                    claimed.append(got)
+        return claimed
 
     async def stale_unsent(self, now: datetime | None = None) -> list[Post]:
         """Posts made but never sent that are now older than the grace window: not sent any more."""
@@ -613,10 +633,16 @@ class DailyCycle:
     not started again by an overlapping sweep (`_editing`).
     """
 
-    def __init__(self, quiz: DailyQuiz, scheduler: BaseScheduler, *, sweep_seconds: int) -> None:
+    def __init__(self, quiz: DailyQuiz, scheduler: BaseScheduler, *, sweep_seconds: int,
+                 owns: Callable[[Community], bool] | None = None) -> None:
         self._quiz = quiz
         self._scheduler = scheduler
         self._sweep_seconds = sweep_seconds
+        # The communities whose timed work (posts, reveals, retries) this process runs; None: all.
+        # Others belong to another process (`bot.app.ownership`); commands and clicks are
+        # served whoever owns the community.
+        self._owns = owns
+        self._job_specs: dict[str, tuple[str, str]] = {}  # post job id -> (time, zone) it runs at
         self._ports: dict[str, DeliveryPort] = {}
         self._editing: set[int] = set()  # post ids whose reveal edit is in flight here
         # Held only while posts are made and claimed (store calls, no delivery): a sweep of this
@@ -654,8 +680,15 @@ class DailyCycle:
         for job_id in list(self._jobs):
             self._remove_job(job_id)
 
+    def owns(self, community: Community) -> bool:
+        """Whether this process runs the community's timed work."""
+        return self._owns is None or self._owns(community)
+
+    async def _owned_schedules(self) -> list[Schedule]:
+        return [s for s in await self._quiz.active_schedules() if self.owns(s.community)]
+
     async def _start_jobs(self) -> None:
-        for schedule in await self._quiz.active_schedules():
+        for schedule in await self._owned_schedules():
             self._add_post_job(schedule)
         every = self._sweep_seconds
         self._scheduler.add_job(
@@ -672,6 +705,10 @@ class DailyCycle:
     def _add_post_job(self, schedule: Schedule) -> None:
         at = schedule_time(schedule)
         job_id = self._job_id(schedule.schedule_id)
+        spec = (schedule.time, schedule.timezone)
+        if self._job_specs.get(job_id) == spec and job_id in self._jobs:
+            return  # scheduled already, at this time
+        self._job_specs[job_id] = spec
         self._scheduler.add_job(
             self._post_job, CronTrigger(hour=at.hour, minute=at.minute, timezone=schedule_zone(schedule)),
             args=[schedule.schedule_id], id=job_id, name=f"daily post {schedule.schedule_id}",
@@ -686,16 +723,18 @@ class DailyCycle:
 
     def _remove_job(self, job_id: str) -> None:
         self._jobs.discard(job_id)
+        self._job_specs.pop(job_id, None)
         try:
             self._scheduler.remove_job(job_id)
         except JobLookupError:
             pass
 
     async def _resync_jobs(self) -> None:
-        """Make the post jobs match the active schedules in the store."""
+        """Make the post jobs match the active schedules this process owns in the store
+        (also those set through another process: the sweep calls this too)."""
         if not self._jobs:
             return  # not running in this process: the process that runs the cycle picks it up
-        active = await self._quiz.active_schedules()
+        active = await self._owned_schedules()
         wanted = {self._job_id(s.schedule_id) for s in active}
         for job_id in list(self._jobs):
             if job_id != SWEEP_JOB and job_id not in wanted:
@@ -749,11 +788,15 @@ class DailyCycle:
 
     async def _sweep(self, *, recovering: bool) -> None:
         quiz = self._quiz
+        owns = self.owns
+        await self._guarded(self._resync_jobs(), "resync of the post jobs")
         for post in await quiz.pending_reveal_edits():
-            await self._guarded(self._redraw_reveal(post), f"reveal edit of post {post.post_id}")
+            if owns(post.community):
+                await self._guarded(self._redraw_reveal(post), f"reveal edit of post {post.post_id}")
         for post in await quiz.due_reveals():
-            await self._guarded(self._reveal(post), f"reveal of post {post.post_id}")
-        for due in await quiz.due_slots():
+            if owns(post.community):
+                await self._guarded(self._reveal(post), f"reveal of post {post.post_id}")
+        for due in await quiz.due_slots(owns=self._owns):
             if self._port(due.schedule) is None:
                 continue
             if due.post is not None:
@@ -768,11 +811,13 @@ class DailyCycle:
                     due.skipped.local_date, due.schedule.schedule_id, due.skipped.at.isoformat(),
                     quiz.grace)
         async with self._claiming:
-            unsent = await quiz.claim_unsent()
+            unsent = await quiz.claim_unsent(owns=self._owns)
         for post in unsent:
             await self._guarded(self._send_unsent(post), f"retry of post {post.post_id}")
         if recovering:
             for post in await quiz.stale_unsent():
+                if not owns(post.community):
+                    continue
                 log.warning("daily quiz: post %s (schedule %s, %s #%s) was never sent and is more than %s "
                             "old; not sending it", post.post_id, post.schedule_id, post.local_date,
                             post.seq, quiz.grace)

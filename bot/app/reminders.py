@@ -14,6 +14,7 @@ day back for the next sweep.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -76,11 +77,15 @@ class Reminders:
     async def get(self, community: Community, user_id: str) -> Reminder | None:
         return await self._store.get_reminder(community, user_id)
 
-    async def sweep(self, port: ReminderPort, *, platform: str, now: datetime | None = None) -> SweepReport:
-        """Send the reminders that are due on `platform` (see the module docstring)."""
+    async def sweep(self, port: ReminderPort, *, platform: str, now: datetime | None = None,
+                    owns: Callable[[Community], bool] | None = None) -> SweepReport:
+        """Send the reminders that are due on `platform` (see the module docstring); with
+        `owns`, only those of the communities this process owns (`bot.app.ownership`)."""
         now = now or self._study.clock.now()
         sent = stopped = waiting = 0
         for reminder in await self._store.active_reminders(platform):
+            if owns is not None and not owns(reminder.community):
+                continue
             local = now.astimezone(ZoneInfo(reminder.timezone))
             day = local.date().isoformat()
             if f"{local:%H:%M}" < reminder.time or reminder.last_sent_date == day:

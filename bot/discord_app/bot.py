@@ -3,10 +3,15 @@
 `setup_hook` installs the Korean translator, loads each cog from `cogs/` one at a time (a cog
 that fails is logged and skipped), then syncs the commands only if they changed since the last
 sync (or when forced). No privileged intents; `allowed_mentions` is none for every message.
+
+`ShardedStudyBot` is the same bot over some of the bot's shards (`studybot run --shards 0-3/8`):
+discord.py's `AutoShardedBot` with `shard_ids` and `shard_count`, identifying its shards as fast
+as Discord's `max_concurrency` allows (one IDENTIFY per rate-limit bucket every 5 s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -21,8 +26,10 @@ from bot.config import Settings
 from bot.present.worker import Presenter
 from bot.discord_app.errors import StudyTree
 from bot.discord_app.i18n import StudyTranslator
+from bot.discord_app.pacing import SendPacer
 from bot.discord_app.sync import SyncOutcome, sync_commands
 from bot.discord_app.views import ExpiredButton
+from bot.shards import ShardRange
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ class StudyBot(commands.Bot):
         extensions: Sequence[str] = INITIAL_EXTENSIONS,
         sync: bool = True,
         force_sync: bool = False,
+        pacer: SendPacer | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -69,6 +77,8 @@ class StudyBot(commands.Bot):
         self.study = study
         self.daily = daily
         self.clock = clock
+        # Daily posts, reveal edits and notices take turns here (bot/discord_app/pacing.py).
+        self.pacer = pacer or SendPacer.for_share(1.0)
         self.present = present or Presenter()  # pictures and exports, drawn in a worker process
         self.initial_extensions = tuple(extensions)
         self.failed_extensions: dict[str, BaseException] = {}
@@ -112,3 +122,42 @@ class StudyBot(commands.Bot):
     async def on_ready(self) -> None:
         user = self.user
         log.info("connected as %s (id %s) to %d servers", user, user.id if user else "?", len(self.guilds))
+
+
+IDENTIFY_INTERVAL = 5.0  # Discord: one IDENTIFY per rate-limit bucket per 5 seconds
+
+
+class ShardedStudyBot(StudyBot, commands.AutoShardedBot):
+    """`StudyBot` over shards `shards.ids` of `shards.count` (see the module docstring).
+
+    Each shard is its own gateway connection; Discord sends a server's events and interactions
+    only to the shard `(guild_id >> 22) % count`, and direct messages to shard 0.
+    """
+
+    def __init__(self, *, shards: ShardRange, **options: Any) -> None:
+        super().__init__(shard_ids=list(shards.ids), shard_count=shards.count, **options)
+        self.shard_range = shards
+        self._max_concurrency: int | None = None
+        self._identified: dict[int, float] = {}  # rate-limit bucket -> loop time of its last IDENTIFY
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait until the shard's bucket (`shard_id % max_concurrency`, from `GET /gateway/bot`)
+        may IDENTIFY again, instead of discord.py's flat 5 s before every shard but the first."""
+        if self._max_concurrency is None:
+            try:
+                limits = await self.fetch_session_start_limits()
+                self._max_concurrency = max(1, int(limits.max_concurrency))
+            except (discord.HTTPException, discord.GatewayNotFound) as exc:
+                log.warning("could not read the session start limits (%s); identifying one shard per 5 s", exc)
+                self._max_concurrency = 1
+        bucket = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        last = self._identified.get(bucket)
+        if last is not None and (wait := last + IDENTIFY_INTERVAL - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        self._identified[bucket] = loop.time()
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("connected as %s (id %s) to %d servers on shards %s", user, user.id if user else "?",
+                 len(self.guilds), self.shard_range)

@@ -3,7 +3,8 @@
 Everything with side effects is made by `open_app` and injected into `StudyBot`; on the way out
 (SIGINT, SIGTERM, a login failure or a crash) the scheduler is stopped and the store closed. Two optional
 settings point discord.py at another Discord endpoint, as API and gateway proxies need:
-`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway).
+`DISCORD_API_BASE` (REST) and `DISCORD_GATEWAY_URL` (gateway). With `STUDYBOT_SHARDS` the bot is a
+`ShardedStudyBot` over those shards (`studybot run` registers them first: `bot.runner`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from bot.app import App, open_app
 from bot.app.records import StoreError
 from bot.clock import Clock
 from bot.config import DEFAULT_API_BASE, Settings
-from bot.discord_app.bot import StudyBot
+from bot.discord_app.bot import ShardedStudyBot, StudyBot
+from bot.discord_app.pacing import SendPacer
 from bot.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,13 @@ def configure_endpoints(settings: Settings) -> None:
 
 
 def create_bot(app: App, **options: Any) -> StudyBot:
-    """The Discord bot over the application's services."""
+    """The Discord bot over the application's services: over the configured shards only when
+    `STUDYBOT_SHARDS` / `--shards` is set, its sends paced for its share of the bot."""
+    shards = app.settings.shard_range
+    options.setdefault("pacer", SendPacer.for_share(shards.share))
+    if app.settings.shards is not None:
+        return ShardedStudyBot(shards=shards, settings=app.settings, study=app.study, daily=app.daily,
+                               clock=app.clock, present=app.present, **options)
     return StudyBot(settings=app.settings, study=app.study, daily=app.daily, clock=app.clock, present=app.present,
                     **options)
 

@@ -186,7 +186,7 @@ class SlackFrontEnd:
     async def _reminder_loop(self) -> None:
         while True:
             try:
-                await self.study.reminders.sweep(self.delivery, platform=PLATFORM_SLACK)
+                await self.study.reminders.sweep(self.delivery, platform=PLATFORM_SLACK, owns=self.daily.owns)
             except asyncio.CancelledError:
                 raise
             except Exception:  # one failed sweep must not end the loop

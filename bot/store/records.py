@@ -205,6 +205,23 @@ class CardRebuild:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessEntry:
+    """One `studybot run` process in the registry: where it runs, the shards it serves
+    (`shard_first`..`shard_last` of `shard_count`) and its last heartbeat."""
+
+    process_id: str
+    host: str
+    pid: int
+    start_mark: str
+    shard_first: int
+    shard_last: int
+    shard_count: int
+    overlap_allowed: bool
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class MemberActivity:
     """`member_activity`: a member's raw progress for a chart, before it is put into days.
 

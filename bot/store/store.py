@@ -23,7 +23,7 @@ import asyncio
 import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +50,7 @@ from bot.store.records import (
     MemberActivity,
     Post,
     PostResults,
+    ProcessEntry,
     Reminder,
     Schedule,
     ScoreExportRow,
@@ -152,7 +153,7 @@ RETURNING {_POST_COLUMNS}
 # is neither stopped nor paused, and not claimed by a sender whose lease is still running. One
 # UPDATE, so of two processes racing only one gets each post.
 _CLAIM_UNSENT = f"""
-UPDATE posts SET send_claimed_until = :until
+UPDATE posts SET send_claimed_until = :until, send_claimed_by = :by
  WHERE board = 'daily' AND message_id IS NULL AND revealed_at IS NULL
    AND (send_claimed_until IS NULL OR send_claimed_until < :now)
    AND EXISTS (SELECT 1 FROM schedules s WHERE s.schedule_id = posts.schedule_id
@@ -414,6 +415,9 @@ class Store:
         self._checkpointer = Checkpointer(path, busy_timeout=busy_timeout, prepare=_prepare_connection)
         self._answers = AnswerWriter(path, _record_answer, lock=self._lock, busy_timeout=busy_timeout,
                                      prepare=_prepare_connection, committed=self._checkpointer.committed)
+        # The registered process (bot/app/processes.py) whose send claims this store makes; a
+        # claim of a process no longer registered is released when the next process registers.
+        self._claimer: str | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -799,7 +803,8 @@ class Store:
         """Remember the post's message; a send claim on it has done its job and ends."""
         async with self._write() as db:
             await db.execute(
-                "UPDATE posts SET message_id = ?, send_claimed_until = NULL WHERE post_id = ?",
+                "UPDATE posts SET message_id = ?, send_claimed_until = NULL, send_claimed_by = NULL"
+                " WHERE post_id = ?",
                 (message_id, post_id))
 
     async def claim_daily_post_send(self, post_id: int, *, lease: timedelta,
@@ -813,7 +818,7 @@ class Store:
         async with self._write() as db:
             row = await self._one(db, _CLAIM_UNSENT.format(which="post_id = :post_id"),
                                   {"now": _ts(when), "until": _ts(when + lease),
-                                   "post_id": post_id})
+                                   "post_id": post_id, "by": self._claimer})
         return None if row is None else _post(row)
 
     async def claim_unsent_daily_posts(self, *, lease: timedelta, since: datetime,
@@ -828,13 +833,13 @@ class Store:
         async with self._write() as db:
             rows = await db.execute_fetchall(
                 _CLAIM_UNSENT.format(which="posted_at >= :since"),
-                {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since)})
+                {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since), "by": self._claimer})
         return sorted((_post(r) for r in rows), key=lambda p: (p.posted_at, p.post_id))
 
     async def release_send_claim(self, post_id: int) -> None:
         """Give up a send claim (the send failed and may be retried at once by anyone)."""
         async with self._write() as db:
-            await db.execute("UPDATE posts SET send_claimed_until = NULL"
+            await db.execute("UPDATE posts SET send_claimed_until = NULL, send_claimed_by = NULL"
                              " WHERE post_id = ? AND message_id IS NULL", (post_id,))
 
     async def stale_unsent_daily_posts(self, before: datetime) -> list[Post]:
@@ -1273,6 +1278,98 @@ class Store:
             streaks = {board: await self._streaks(db, community, home.season, board, None)
                        for board in Board}
         return export_rows(list(rows), streaks)
+
+    # ---- unsent posts for one process's communities -------------------------------------------
+
+    async def claimable_unsent_daily_posts(self, *, since: datetime,
+                                           now: datetime | None = None) -> list[Post]:
+        """Unsent daily posts made at or after `since` that no sender holds a running claim on,
+        of active, unpaused schedules, oldest first. Nothing is claimed: a process serving some
+        communities picks its own and claims each with `claim_daily_post_send`."""
+        when = now or self._clock.now()
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE board = 'daily' AND message_id IS NULL"
+                " AND revealed_at IS NULL AND posted_at >= :since"
+                " AND (send_claimed_until IS NULL OR send_claimed_until < :now)"
+                " AND EXISTS (SELECT 1 FROM schedules s WHERE s.schedule_id = posts.schedule_id"
+                "             AND s.stopped_at IS NULL AND s.paused = 0)"
+                " ORDER BY posted_at, post_id", {"since": _ts(since), "now": _ts(when)})
+        return [_post(r) for r in rows]
+
+    # ---- the processes registry (shards across processes) -------------------------------------
+
+    _PROCESS_COLUMNS = ("process_id, host, pid, start_mark, shard_first, shard_last, shard_count,"
+                        " overlap_allowed, started_at, heartbeat_at")
+
+    @staticmethod
+    def _process(row: Sequence[Any]) -> ProcessEntry:
+        pid_, host, pid, mark, first, last, count, overlap, started, beat = row
+        return ProcessEntry(pid_, host, int(pid), mark, int(first), int(last), int(count), bool(overlap),
+                            datetime.fromisoformat(started), datetime.fromisoformat(beat))
+
+    def claim_as(self, process_id: str | None) -> None:
+        """Mark this store's send claims as made by `process_id` (a registered process)."""
+        self._claimer = process_id
+
+    async def register_process(self, entry: ProcessEntry, *, dead_before: datetime,
+                               stale: Callable[[ProcessEntry], bool],
+                               conflicts: Callable[[ProcessEntry], bool]) -> list[ProcessEntry]:
+        """Add `entry` to the registry unless a live process conflicts with it, in one write
+        transaction (so two processes starting at once cannot both get in).
+
+        Rows whose heartbeat is before `dead_before`, and rows `stale` says are dead (a
+        predecessor on this host), are removed first, and the send claims of processes no longer
+        registered are released (their posts are sent again at once, with the same nonce, instead
+        of after the lease). Returns the live rows `conflicts` picked; when there are any,
+        `entry` is not added.
+        """
+        async with self._write() as db:
+            await db.execute("DELETE FROM processes WHERE heartbeat_at < ?", (_ts(dead_before),))
+            rows = [self._process(r) for r in
+                    await db.execute_fetchall(f"SELECT {self._PROCESS_COLUMNS} FROM processes")]
+            for row in rows:
+                if stale(row):
+                    await db.execute("DELETE FROM processes WHERE process_id = ?", (row.process_id,))
+            await db.execute(
+                "UPDATE posts SET send_claimed_until = NULL, send_claimed_by = NULL"
+                " WHERE send_claimed_by IS NOT NULL AND message_id IS NULL"
+                " AND send_claimed_by NOT IN (SELECT process_id FROM processes)")
+            blockers = [r for r in rows if not stale(r) and conflicts(r)]
+            if not blockers:
+                await self._insert_process(db, entry)
+        return blockers
+
+    async def _insert_process(self, db: aiosqlite.Connection, entry: ProcessEntry) -> None:
+        await db.execute(
+            f"INSERT INTO processes ({self._PROCESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (process_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            (entry.process_id, entry.host, entry.pid, entry.start_mark, entry.shard_first,
+             entry.shard_last, entry.shard_count, int(entry.overlap_allowed), _ts(entry.started_at),
+             _ts(entry.heartbeat_at)))
+
+    async def heartbeat_process(self, entry: ProcessEntry, now: datetime) -> bool:
+        """Renew the process's heartbeat; when its row is gone (another process took it for dead
+        after a long stall) it is put back and False is returned."""
+        async with self._write() as db:
+            cursor = await db.execute("UPDATE processes SET heartbeat_at = ? WHERE process_id = ?",
+                                      (_ts(now), entry.process_id))
+            if cursor.rowcount == 1:
+                return True
+            await self._insert_process(db, entry)
+            return False
+
+    async def unregister_process(self, process_id: str) -> None:
+        async with self._write() as db:
+            await db.execute("DELETE FROM processes WHERE process_id = ?", (process_id,))
+
+    async def live_processes(self, alive_since: datetime) -> list[ProcessEntry]:
+        """Registered processes whose heartbeat is at or after `alive_since`, by shard range."""
+        async with self._read() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {self._PROCESS_COLUMNS} FROM processes WHERE heartbeat_at >= ?"
+                " ORDER BY shard_count, shard_first, started_at", (_ts(alive_since),))
+        return [self._process(r) for r in rows]
 
     # ---- progress (charts) ------------------------------------------------------------------
 

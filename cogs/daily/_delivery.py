@@ -73,6 +73,7 @@ class DiscordDelivery:
         lang = self._lang(schedule.community)
         # The nonce (with discord.py's enforce_nonce) makes a repeated send of this post, e.g.
         # after a crash before its message id was stored, return the message made then.
+        await self._bot.pacer.turn()
         sending = channel.send(embed=post_embed(post, lang), view=post_view(post), nonce=delivery_nonce(post),
                                allowed_mentions=discord.AllowedMentions.none())
         return await _outcome(sending, missing_channel=lambda _: True)
@@ -85,6 +86,7 @@ class DiscordDelivery:
             return Forbidden(missing)
         message = self._bot.get_partial_messageable(int(post.channel_id), guild_id=int(post.community.id)) \
             .get_partial_message(int(post.message_id))
+        await self._bot.pacer.turn()
         editing = message.edit(embed=reveal_embed(reveal, self._lang(post.community)), view=reveal_view(post),
                                allowed_mentions=discord.AllowedMentions.none())
         return await _outcome(editing, missing_channel=lambda exc: exc.code == UNKNOWN_CHANNEL)
@@ -101,6 +103,7 @@ class DiscordDelivery:
         text = tr(lang, "daily.paused_notice", channel=channel_ref(schedule.channel_id),
                   reason=pause_reason(reason, lang, quote=limits.user_text))
         try:
+            await self._bot.pacer.turn()
             await target.send(limits.content(text), allowed_mentions=discord.AllowedMentions.none())
         except (discord.HTTPException, discord.RateLimited) as exc:
             log.warning("daily quiz: could not tell %s about the pause: %s", schedule.community, exc)

@@ -41,7 +41,8 @@ class Review(commands.Cog):
     async def _send_reminders(self) -> None:
         await self.bot.wait_until_ready()
         try:
-            await self.bot.study.reminders.sweep(DiscordReminderPort(self.bot), platform="discord")
+            await self.bot.study.reminders.sweep(DiscordReminderPort(self.bot), platform="discord",
+                                                 owns=self.bot.daily.owns)
         except Exception:  # one failed sweep must not stop the loop; the next one retries
             log.exception("the reminder sweep failed")
 

@@ -20,7 +20,7 @@ from .payloads import (
     StoredMessage,
 )
 from .ratelimits import RateLimits, RouteLimit
-from .server import FailureRule, FakeDiscord, GatewaySession, HoldRule, ShareFailureRule
+from .server import FailureRule, FakeDiscord, GatewaySession, HoldRule, ShareFailureRule, shard_of
 
 __all__ = [
     "ADMIN_PERMISSIONS",
@@ -48,4 +48,5 @@ __all__ = [
     "drain_handler_tasks",
     "python_argv",
     "run_in_process",
+    "shard_of",
 ]

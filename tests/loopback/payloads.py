@@ -112,6 +112,16 @@ class Snowflakes:
         self._last = value
         return str(value)
 
+    def on_shard(self, shard: int, count: int) -> str:
+        """The next id whose shard is `shard` of `count` (Discord's `(id >> 22) % count`): its
+        timestamp moves forward to the next millisecond that falls on that shard."""
+        value = int(self.next())
+        ms = value >> 22
+        ms += (shard - ms) % count
+        value = max(value, (ms << 22) | (self.worker << 17) | self._increment)
+        self._last = value
+        return str(value)
+
 
 def snowflake_time(snowflake: str | int) -> dt.datetime:
     ms = (int(snowflake) >> 22) + DISCORD_EPOCH_MS

@@ -78,6 +78,13 @@ RESUME_BUFFER = 10_000
 NONCE_WINDOW = 5 * 60.0
 # Closing the gateway with these codes ends the session: Discord does not let it resume.
 SESSION_ENDING_CLOSE_CODES = frozenset({1000, 1001})
+INVALID_SHARD = 4010  # Discord's close code for a shard id outside the shard count
+IDENTIFY_INTERVAL = 5.0  # Discord: max_concurrency IDENTIFYs per rate-limit bucket per 5 s
+
+
+def shard_of(guild_id: str | int, count: int) -> int:
+    """Discord's formula: the shard that gets a guild's events and interactions."""
+    return (int(guild_id) >> 22) % count if count > 1 else 0
 REC = web.RequestKey("rec", RecordedRequest)
 AUTH_OK = web.RequestKey("auth_ok", bool)
 # The initial-response (callback) types valid for each interaction type.
@@ -343,9 +350,16 @@ class FakeDiscord:
         require_deferral_completion: bool = True,
         validate_schema: bool = True,
         nonce_window: float | None = NONCE_WINDOW,
+        shard_count: int = 1,
+        max_concurrency: int = 1,
         attachment_size_limit: int = ATTACHMENT_SIZE_LIMIT,
     ) -> None:
         self.ids = Snowflakes()
+        # What `GET /gateway/bot` recommends; sessions IDENTIFY with their own [shard_id, count].
+        # A guild's events and interactions go to a session of its shard only, DMs to shard 0.
+        self.shard_count = shard_count
+        self.max_concurrency = max_concurrency
+        self._identified: dict[int, float] = {}  # rate-limit bucket -> fake time of its last IDENTIFY
         # Discord refuses a request with a file over the limit with 413 (code 40005); interactions
         # tell the bot this limit as `attachment_size_limit`.
         self.attachment_size_limit = attachment_size_limit
@@ -479,10 +493,12 @@ class FakeDiscord:
         """The first (usually the only) guild."""
         return next(iter(self.guilds.values()))
 
-    def add_guild(self, name: str, *, locale: str = "en-US") -> FakeGuild:
+    def add_guild(self, name: str, *, locale: str = "en-US", shard: int | None = None) -> FakeGuild:
         """A guild with @everyone, an Admin role (Manage Guild), the bot's role, a text channel
-        "general", a system channel "welcome", and members: the bot, `admin` and `member`."""
-        gid = self.ids.next()
+        "general", a system channel "welcome", and members: the bot, `admin` and `member`.
+        `shard`: give it an id on that shard of `shard_count` (ids made in one millisecond
+        would otherwise all fall on one shard)."""
+        gid = self.ids.next() if shard is None else self.ids.on_shard(shard, self.shard_count)
         owner = FakeUser(self.ids.next(), "owner")
         guild = FakeGuild(id=gid, name=name, owner_id=owner.id, preferred_locale=locale)
         guild.roles[gid] = FakeRole(gid, "@everyone", EVERYONE_PERMISSIONS, position=0)
@@ -787,9 +803,20 @@ class FakeDiscord:
         """Ready sessions whose websocket is open."""
         return [s for s in self.sessions if s.live and s.ready]
 
-    def _newest_session(self) -> GatewaySession | None:
-        """The newest ready session that was not invalidated (its socket may be down)."""
-        return next((s for s in reversed(self.sessions) if s.ready and not s.invalidated), None)
+    def _newest_session(self, guild_id: str | None = None) -> GatewaySession | None:
+        """The newest ready session that was not invalidated (its socket may be down); with
+        `guild_id`, the newest of the shard that guild belongs to (None: the DM shard, 0)."""
+        return next((s for s in reversed(self.sessions) if s.ready and not s.invalidated
+                     and self._session_serves(s, guild_id)), None)
+
+    @staticmethod
+    def _session_serves(session: GatewaySession, guild_id: str | None) -> bool:
+        shard_id, count = session.shard
+        return shard_id == (shard_of(guild_id, count) if guild_id is not None else 0)
+
+    def sessions_of_shard(self, shard_id: int) -> list[GatewaySession]:
+        """Every session that identified as `shard_id` (of any count), oldest first."""
+        return [s for s in self.sessions if s.shard[0] == shard_id]
 
     async def wait_ready(self, *, after: int = 0, timeout: float = DEFAULT_TIMEOUT) -> GatewaySession:
         """The first session with index >= `after` that identified and got its GUILD_CREATEs.
@@ -809,8 +836,10 @@ class FakeDiscord:
         if session is not None:
             targets = [session]
         else:
-            targets = self.live_sessions()
-            newest = self._newest_session()
+            guild_id = data.get("guild_id") if isinstance(data, dict) else None
+            guild_id = str(guild_id) if guild_id is not None else None
+            targets = [s for s in self.live_sessions() if guild_id is None or self._session_serves(s, guild_id)]
+            newest = self._newest_session(guild_id)
             if newest is not None and newest not in targets:
                 targets.append(newest)
         count = 0
@@ -1116,12 +1145,12 @@ class FakeDiscord:
         return InteractionHandle(self, record)
 
     async def _dispatch_interaction(self, record: InteractionRecord) -> None:
-        # Discord delivers an interaction to one session only: the newest one here. While its
-        # socket is down the event waits in the session's buffer for the RESUME, and the 3 s
-        # deadline keeps counting from now, as on Discord.
-        session = self._newest_session()
+        # Discord delivers an interaction to one session only: the newest one of the guild's
+        # shard here (shard 0 for a DM). While its socket is down the event waits in the
+        # session's buffer for the RESUME, and the 3 s deadline keeps counting from now, as on Discord.
+        session = self._newest_session(record.guild_id)
         if session is None:
-            raise RuntimeError("no bot is connected to the fake gateway")
+            raise RuntimeError("no bot is connected to the fake gateway for this guild's shard")
         record.dispatched_at = self.now()
         self.gateway_log.append(("out", 0, "INTERACTION_CREATE"))
         await session.dispatch("INTERACTION_CREATE", record.payload)
@@ -1364,9 +1393,9 @@ class FakeDiscord:
     async def _gateway_info(self, request: web.Request) -> web.Response:
         data: dict[str, Any] = {"url": self.gateway_url}
         if request.path.endswith("/bot"):
-            data["shards"] = 1
+            data["shards"] = self.shard_count
             data["session_start_limit"] = {"total": 1000, "remaining": 999, "reset_after": 0,
-                                           "max_concurrency": 1}
+                                           "max_concurrency": self.max_concurrency}
         return json_response(data)
 
     def _scope(self, request: web.Request) -> str | None | web.Response:
@@ -1799,6 +1828,20 @@ class FakeDiscord:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         shard = list(data.get("shard") or [0, 1])
+        if len(shard) != 2 or not all(isinstance(n, int) for n in shard) or not 0 <= shard[0] < shard[1]:
+            self._closing_sockets.add(ws)
+            await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return None
+        if shard[1] > 1:  # a sharded bot: one IDENTIFY per bucket per 5 s, as Discord allows
+            bucket = shard[0] % max(1, self.max_concurrency)
+            last = self._identified.get(bucket)
+            now = self.now()
+            if last is not None and now - last < IDENTIFY_INTERVAL:
+                self.violations.append(Violation(
+                    -1, "GATEWAY", "/gateway", "protocol",
+                    f"IDENTIFY of shard {shard[0]} {now - last:.2f} s after the last one of its rate-limit "
+                    f"bucket {bucket} (max_concurrency {self.max_concurrency}; Discord allows one per 5 s)"))
+            self._identified[bucket] = now
         session = GatewaySession(len(self.sessions), secrets.token_hex(16), ws,
                                  int(data.get("intents") or 0), shard, buffer_limit=self.resume_buffer)
         self.sessions.append(session)
@@ -1806,7 +1849,7 @@ class FakeDiscord:
             "v": 10,
             "user": {**self.bot_user.payload(), "bot": True, "verified": True, "mfa_enabled": False,
                      "flags": 0},
-            "guilds": [{"id": gid, "unavailable": True} for gid in self.guilds],
+            "guilds": [{"id": gid, "unavailable": True} for gid in self.guilds if shard_of(gid, shard[1]) == shard[0]],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -1823,6 +1866,8 @@ class FakeDiscord:
         await session.dispatch("READY", ready)
         joined = iso(snowflake_time(self.ids.next()))
         for guild in self.guilds.values():
+            if shard_of(guild.id, shard[1]) != shard[0]:
+                continue  # another shard's guild
             self._reflect_bot_permissions(guild)
             self.gateway_log.append(("out", 0, "GUILD_CREATE"))
             await session.dispatch("GUILD_CREATE", guild.guild_create_payload(joined))
