@@ -236,6 +236,9 @@ def cmd_migrate_db(args: argparse.Namespace, out: TextIO) -> int:
           + ", ".join(f"{table} {n}" for table, n in report.rows.items())
           + f") in {time.perf_counter() - started:.1f} s; verified: row counts, {report.leaderboards}"
           f" leaderboards of {report.communities} communities, score exports and cards match", file=out)
+    return EXIT_OK
+
+
 def cmd_processes(args: argparse.Namespace, out: TextIO) -> int:
     """`processes`: the live `studybot run` processes in the registry and the shards each serves."""
     from bot.app import open_app

@@ -1,4 +1,5 @@
-"""The processes registry (`bot/app/processes.py`) on a real SQLite file: overlapping live ranges
+"""The processes registry (`bot/app/processes.py`) on both backends (a real SQLite file and a
+real PostgreSQL database): overlapping live ranges
 are refused in one sentence, dead and replaced processes make room, heartbeats keep a row alive."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from bot.community import Community
 from bot.runner import serve
 from bot.shards import parse_shards
 from bot.store import Store
+from bot.store.backend import StoreBackend
+from tests.backends import open_test_store
 from tests.e2e_support import e2e_settings
 from tests.loopback import FakeDiscord
 
@@ -33,12 +36,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def store(db_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    async with await Store.open(db_path, clock=clock) as opened:
+async def store(store_url: str, clock: ManualClock) -> AsyncIterator[StoreBackend]:
+    async with await open_test_store(store_url, clock) as opened:
         yield opened
 
 
-def registry(store: Store, clock: ManualClock, identity: ProcessIdentity, *,
+def registry(store: StoreBackend, clock: ManualClock, identity: ProcessIdentity, *,
              running: set[int] | None = None) -> ProcessRegistry:
     async def sleep(seconds: float) -> None:  # waiting moves the manual clock instead
         clock.advance(timedelta(seconds=seconds))
@@ -47,7 +50,7 @@ def registry(store: Store, clock: ManualClock, identity: ProcessIdentity, *,
     return ProcessRegistry(store, clock, identity=identity, sleep=sleep, running=lambda pid: pid in alive)
 
 
-async def test_a_live_overlapping_range_is_refused_with_a_sentence_naming_it(store: Store, clock: ManualClock) -> None:
+async def test_a_live_overlapping_range_is_refused_with_a_sentence_naming_it(store: StoreBackend, clock: ManualClock) -> None:
     await registry(store, clock, HOST_A).register(parse_shards("0-3/8"))
     with pytest.raises(ShardOverlap) as caught:
         await registry(store, clock, HOST_B).register(parse_shards("1/2"))
@@ -57,7 +60,7 @@ async def test_a_live_overlapping_range_is_refused_with_a_sentence_naming_it(sto
     assert [str(p.shard_first) + "/" + str(p.shard_count) for p in await registry(store, clock, HOST_A).live()] == ["0/8"]
 
 
-async def test_disjoint_ranges_run_side_by_side(store: Store, clock: ManualClock) -> None:
+async def test_disjoint_ranges_run_side_by_side(store: StoreBackend, clock: ManualClock) -> None:
     await registry(store, clock, HOST_A).register(parse_shards("0/2"))
     await registry(store, clock, HOST_B).register(parse_shards("1/2"))
     live = await registry(store, clock, HOST_A).live()
@@ -65,7 +68,7 @@ async def test_disjoint_ranges_run_side_by_side(store: Store, clock: ManualClock
 
 
 async def test_allow_overlap_starts_anyway_and_says_which_process_it_overlaps(
-    store: Store, clock: ManualClock, caplog: pytest.LogCaptureFixture
+    store: StoreBackend, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     await registry(store, clock, HOST_A).register(parse_shards("0-1/2"))
     with caplog.at_level(logging.WARNING, logger="bot.app.processes"):
@@ -74,7 +77,7 @@ async def test_allow_overlap_starts_anyway_and_says_which_process_it_overlaps(
     assert "shards 0-3/4 overlap shards 0-1/2 (pid 100 on host-a" in caplog.text
 
 
-async def test_a_process_silent_for_45_seconds_is_dead_and_makes_room(store: Store, clock: ManualClock) -> None:
+async def test_a_process_silent_for_45_seconds_is_dead_and_makes_room(store: StoreBackend, clock: ManualClock) -> None:
     await registry(store, clock, HOST_A).register(parse_shards("0/2"))
     clock.advance(DEAD_AFTER - timedelta(seconds=1))
     with pytest.raises(ShardOverlap):
@@ -84,7 +87,7 @@ async def test_a_process_silent_for_45_seconds_is_dead_and_makes_room(store: Sto
     assert [p.host for p in await registry(store, clock, HOST_B).live()] == ["host-b/pidns:1"]
 
 
-async def test_heartbeats_keep_a_process_alive_past_45_seconds(store: Store, clock: ManualClock) -> None:
+async def test_heartbeats_keep_a_process_alive_past_45_seconds(store: StoreBackend, clock: ManualClock) -> None:
     first = registry(store, clock, HOST_A)
     await first.register(parse_shards("0/2"))
     for _ in range(6):
@@ -95,7 +98,7 @@ async def test_heartbeats_keep_a_process_alive_past_45_seconds(store: Store, clo
 
 
 async def test_a_predecessor_on_this_machine_that_no_longer_runs_is_replaced_at_once(
-    store: Store, clock: ManualClock
+    store: StoreBackend, clock: ManualClock
 ) -> None:
     old = ProcessIdentity(HOST_A.host, 4242, "boot:900")
     await registry(store, clock, old).register(parse_shards("0/2"))  # then SIGKILLed
@@ -105,7 +108,7 @@ async def test_a_predecessor_on_this_machine_that_no_longer_runs_is_replaced_at_
 
 
 async def test_a_restarted_container_with_the_same_pid_replaces_its_old_row_at_once(
-    store: Store, clock: ManualClock
+    store: StoreBackend, clock: ManualClock
 ) -> None:
     await registry(store, clock, ProcessIdentity(HOST_A.host, 1, "boot:1:start-1")).register(parse_shards("1/2"))
     clock.advance(timedelta(seconds=1))
@@ -114,7 +117,7 @@ async def test_a_restarted_container_with_the_same_pid_replaces_its_old_row_at_o
 
 
 async def test_a_second_registration_of_this_very_process_is_not_taken_for_a_dead_one(
-    store: Store, clock: ManualClock
+    store: StoreBackend, clock: ManualClock
 ) -> None:
     await registry(store, clock, HOST_A).register(parse_shards("0/1"))
     with pytest.raises(ShardOverlap):
@@ -122,7 +125,7 @@ async def test_a_second_registration_of_this_very_process_is_not_taken_for_a_dea
 
 
 async def test_a_restart_elsewhere_waits_for_its_silent_predecessor_instead_of_failing(
-    store: Store, clock: ManualClock, caplog: pytest.LogCaptureFixture
+    store: StoreBackend, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     await registry(store, clock, HOST_A).register(parse_shards("1/2"))  # killed on host A
     clock.advance(HEARTBEAT + timedelta(seconds=6))  # it missed a heartbeat
@@ -134,7 +137,7 @@ async def test_a_restart_elsewhere_waits_for_its_silent_predecessor_instead_of_f
 
 
 async def test_a_process_taken_for_dead_after_a_stall_registers_again_on_its_next_beat(
-    store: Store, clock: ManualClock, caplog: pytest.LogCaptureFixture
+    store: StoreBackend, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     stalled = registry(store, clock, HOST_A)
     await stalled.register(parse_shards("0/2"))
@@ -146,8 +149,8 @@ async def test_a_process_taken_for_dead_after_a_stall_registers_again_on_its_nex
     assert sorted(p.shard_first for p in await stalled.live()) == [0, 1]
 
 
-async def test_two_processes_starting_at_once_on_overlapping_ranges_let_one_in(db_path: Path, clock: ManualClock) -> None:
-    async with await Store.open(db_path, clock=clock) as one, await Store.open(db_path, clock=clock) as two:
+async def test_two_processes_starting_at_once_on_overlapping_ranges_let_one_in(store_url: str, clock: ManualClock) -> None:
+    async with await open_test_store(store_url, clock) as one, await open_test_store(store_url, clock) as two:
         results = await asyncio.gather(
             registry(one, clock, HOST_A).register(parse_shards("0-1/2")),
             registry(two, clock, HOST_B).register(parse_shards("1/2")),
@@ -156,7 +159,7 @@ async def test_two_processes_starting_at_once_on_overlapping_ranges_let_one_in(d
         assert len(await registry(one, clock, HOST_A).live()) == 1
 
 
-async def test_leaving_removes_the_row(store: Store, clock: ManualClock) -> None:
+async def test_leaving_removes_the_row(store: StoreBackend, clock: ManualClock) -> None:
     held = registry(store, clock, HOST_A)
     async with held.hold(parse_shards("0/2")):
         assert len(await held.live()) == 1
@@ -180,13 +183,13 @@ async def test_studybot_run_on_a_live_range_exits_2_before_connecting(
 
 
 async def test_a_killed_process_s_send_claims_are_released_when_its_restart_registers(
-    db_path: Path, clock: ManualClock
+    store_url: str, clock: ManualClock
 ) -> None:
     """Not after the two-minute lease: the restart resends at once (the nonce keeps it single)."""
     from bot.app.daily import SEND_LEASE
     from tests.test_store_posts import question
 
-    async with await Store.open(db_path, clock=clock) as killed, await Store.open(db_path, clock=clock) as other:
+    async with await open_test_store(store_url, clock) as killed, await open_test_store(store_url, clock) as other:
         schedule = await killed.create_or_replace_schedule(Community.discord(10), "20", "09:00", "UTC")
         mine = (await killed.create_daily_post(schedule.schedule_id, "2026-12-05", 1, question(1))).post
         theirs = (await killed.create_daily_post(schedule.schedule_id, "2026-12-05", 2, question(2))).post

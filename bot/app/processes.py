@@ -42,7 +42,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import ConfigError
 from bot.shards import ShardRange
-from bot.store import Store
+from bot.store.backend import StoreBackend
 from bot.store.records import ProcessEntry
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class ProcessRegistry:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreBackend,
         clock: Clock,
         *,
         identity: ProcessIdentity | None = None,

@@ -11,7 +11,7 @@ cannot be reached). The application is written against `StoreBackend`, never a b
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, Self, runtime_checkable
@@ -31,6 +31,7 @@ from bot.store.records import (
     MemberActivity,
     Post,
     PostResults,
+    ProcessEntry,
     Reminder,
     Schedule,
     ScoreExportRow,
@@ -145,6 +146,11 @@ class StoreBackend(Protocol):
     async def release_send_claim(self, post_id: int) -> None:
         """Give up a send claim (the send failed and may be retried at once by anyone)."""
 
+    async def claimable_unsent_daily_posts(self, *, since: datetime,
+                                           now: datetime | None = None) -> list[Post]:
+        """Unsent daily posts made at or after `since` that no sender holds a running claim on
+        (nothing is claimed: a process picks its own communities' posts and claims each)."""
+
     async def stale_unsent_daily_posts(self, before: datetime) -> list[Post]:
         """Unsent, unrevealed daily posts made before `before` (too late to send), oldest first."""
 
@@ -255,6 +261,27 @@ class StoreBackend(Protocol):
     async def member_activity(self, community: Community, user_id: str, *, since: datetime,
                               until: datetime, due_before: datetime) -> MemberActivity:
         """The member's answers in [since, until) per UTC minute and their cards due before `due_before`."""
+
+    # the processes registry (`bot.app.processes`)
+
+    def claim_as(self, process_id: str | None) -> None:
+        """Mark this store's send claims from now on as made by `process_id` (a registered process)."""
+
+    async def register_process(self, entry: ProcessEntry, *, dead_before: datetime,
+                               stale: Callable[[ProcessEntry], bool],
+                               conflicts: Callable[[ProcessEntry], bool]) -> list[ProcessEntry]:
+        """In one transaction that excludes other registrations: drop rows whose heartbeat is
+        before `dead_before` and rows `stale` picks, release the send claims of processes no
+        longer registered, and add `entry` unless some live row `conflicts`; returns those rows."""
+
+    async def heartbeat_process(self, entry: ProcessEntry, now: datetime) -> bool:
+        """Renew the heartbeat; False when the row was gone and has been put back."""
+
+    async def unregister_process(self, process_id: str) -> None:
+        """Remove the process's row."""
+
+    async def live_processes(self, alive_since: datetime) -> list[ProcessEntry]:
+        """Registered processes whose heartbeat is at or after `alive_since`, by shard range."""
 
 def is_postgres_url(location: str | Path) -> bool:
     """Whether `location` names a PostgreSQL database (postgresql://, postgres://)."""

@@ -27,7 +27,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +59,7 @@ from bot.store.records import (
     MemberActivity,
     Post,
     PostResults,
+    ProcessEntry,
     Reminder,
     Schedule,
     ScoreExportRow,
@@ -69,6 +70,7 @@ from bot.store.records import (
 from bot.store.shared import (
     ANSWER_CONSTANTS,
     REFUSED_COLUMNS,
+    PROCESS_COLUMNS,
     REMINDER_COLUMNS,
     TIME_OF_DAY,
     Replayed,
@@ -76,6 +78,7 @@ from bot.store.shared import (
     check_schedule,
     export_rows,
     post_results,
+    process_entry,
     refused_answer,
     reminder,
     replay,
@@ -258,7 +261,7 @@ RETURNING {_POST_COLUMNS}
 """)
 
 _CLAIM_UNSENT = f"""
-UPDATE posts SET send_claimed_until = :until::text
+UPDATE posts SET send_claimed_until = :until::text, send_claimed_by = :by::text
  WHERE board = 'daily' AND message_id IS NULL AND revealed_at IS NULL
    AND (send_claimed_until IS NULL OR send_claimed_until < :now::text)
    AND EXISTS (SELECT 1 FROM schedules s WHERE s.schedule_id = posts.schedule_id
@@ -413,6 +416,7 @@ class PostgresStore:
         self._queue: list[_Pending] = []
         self._draining = False
         self._takeover: asyncio.Task[None] | None = None
+        self._claimer: str | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -778,7 +782,8 @@ class PostgresStore:
     async def set_message_id(self, post_id: int, message_id: str) -> None:
         async with self._write() as conn:
             await conn.execute(
-                "UPDATE posts SET message_id = $1, send_claimed_until = NULL WHERE post_id = $2",
+                "UPDATE posts SET message_id = $1, send_claimed_until = NULL, send_claimed_by = NULL"
+                " WHERE post_id = $2",
                 message_id, post_id)
 
     async def claim_daily_post_send(self, post_id: int, *, lease: timedelta,
@@ -786,21 +791,35 @@ class PostgresStore:
         when = now or self._clock.now()
         async with self._write() as conn:
             row = await self._one(conn, _CLAIM_ONE, {"now": _ts(when), "until": _ts(when + lease),
-                                                     "post_id": post_id})
+                                                     "post_id": post_id, "by": self._claimer})
         return None if row is None else _post(row)
 
     async def claim_unsent_daily_posts(self, *, lease: timedelta, since: datetime,
                                        now: datetime | None = None) -> list[Post]:
         when = now or self._clock.now()
-        params = {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since)}
+        params = {"now": _ts(when), "until": _ts(when + lease), "since": _ts(since),
+                  "by": self._claimer}
         async with self._write() as conn:
             rows = await conn.fetch(_CLAIM_SINCE.text, *_CLAIM_SINCE.args(params))
         return sorted((_post(r) for r in rows), key=lambda p: (p.posted_at, p.post_id))
 
     async def release_send_claim(self, post_id: int) -> None:
         async with self._write() as conn:
-            await conn.execute("UPDATE posts SET send_claimed_until = NULL"
+            await conn.execute("UPDATE posts SET send_claimed_until = NULL, send_claimed_by = NULL"
                                " WHERE post_id = $1 AND message_id IS NULL", post_id)
+
+    async def claimable_unsent_daily_posts(self, *, since: datetime,
+                                           now: datetime | None = None) -> list[Post]:
+        when = now or self._clock.now()
+        async with self._read() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE board = 'daily' AND message_id IS NULL"
+                " AND revealed_at IS NULL AND posted_at >= $1"
+                " AND (send_claimed_until IS NULL OR send_claimed_until < $2)"
+                " AND EXISTS (SELECT 1 FROM schedules s WHERE s.schedule_id = posts.schedule_id"
+                "             AND s.stopped_at IS NULL AND s.paused = 0)"
+                " ORDER BY posted_at, post_id", _ts(since), _ts(when))
+        return [_post(r) for r in rows]
 
     async def stale_unsent_daily_posts(self, before: datetime) -> list[Post]:
         async with self._read() as conn:
@@ -1242,6 +1261,61 @@ class PostgresStore:
         return export_rows(rows, streaks)
 
     # ---- progress (charts) ------------------------------------------------------------------
+
+    # ---- the processes registry (shards across processes) -------------------------------------
+
+    def claim_as(self, process_id: str | None) -> None:
+        self._claimer = process_id
+
+    async def register_process(self, entry: ProcessEntry, *, dead_before: datetime,
+                               stale: Callable[[ProcessEntry], bool],
+                               conflicts: Callable[[ProcessEntry], bool]) -> list[ProcessEntry]:
+        async with self._write() as conn:
+            # The exclusive lock makes registrations one at a time (as SQLite's single writer
+            # does), so two processes starting at once cannot both see an empty registry.
+            await conn.execute("LOCK TABLE processes IN SHARE ROW EXCLUSIVE MODE")
+            await conn.execute("DELETE FROM processes WHERE heartbeat_at < $1", _ts(dead_before))
+            rows = [process_entry(r) for r in await conn.fetch(f"SELECT {PROCESS_COLUMNS} FROM processes")]
+            for row in rows:
+                if stale(row):
+                    await conn.execute("DELETE FROM processes WHERE process_id = $1", row.process_id)
+            await conn.execute(
+                "UPDATE posts SET send_claimed_until = NULL, send_claimed_by = NULL"
+                " WHERE send_claimed_by IS NOT NULL AND message_id IS NULL"
+                " AND send_claimed_by NOT IN (SELECT process_id FROM processes)")
+            blockers = [r for r in rows if not stale(r) and conflicts(r)]
+            if not blockers:
+                await self._insert_process(conn, entry)
+        return blockers
+
+    @staticmethod
+    async def _insert_process(conn: asyncpg.Connection, entry: ProcessEntry) -> None:
+        await conn.execute(
+            f"INSERT INTO processes ({PROCESS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " ON CONFLICT (process_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            entry.process_id, entry.host, entry.pid, entry.start_mark, entry.shard_first,
+            entry.shard_last, entry.shard_count, int(entry.overlap_allowed), _ts(entry.started_at),
+            _ts(entry.heartbeat_at))
+
+    async def heartbeat_process(self, entry: ProcessEntry, now: datetime) -> bool:
+        async with self._write() as conn:
+            status = await conn.execute("UPDATE processes SET heartbeat_at = $1 WHERE process_id = $2",
+                                        _ts(now), entry.process_id)
+            if status == "UPDATE 1":
+                return True
+            await self._insert_process(conn, entry)
+            return False
+
+    async def unregister_process(self, process_id: str) -> None:
+        async with self._write() as conn:
+            await conn.execute("DELETE FROM processes WHERE process_id = $1", process_id)
+
+    async def live_processes(self, alive_since: datetime) -> list[ProcessEntry]:
+        async with self._read() as conn:
+            rows = await conn.fetch(
+                f"SELECT {PROCESS_COLUMNS} FROM processes WHERE heartbeat_at >= $1"
+                " ORDER BY shard_count, shard_first, started_at", _ts(alive_since))
+        return [process_entry(r) for r in rows]
 
     async def member_activity(self, community: Community, user_id: str, *, since: datetime,
                               until: datetime, due_before: datetime) -> MemberActivity:

@@ -19,6 +19,7 @@ from bot.store.records import (
     AnswerResult,
     AnswerStatus,
     PostResults,
+    ProcessEntry,
     Reminder,
     ScoreExportRow,
     StoreError,
@@ -39,6 +40,9 @@ REFUSED_COLUMNS = ("p.board, p.owner_user_id, p.revealed_at, p.answer_index,"
                    " a.choice, a.correct, a.points, a.streak, a.correct_rank")
 
 REMINDER_COLUMNS = "community, user_id, time_of_day, timezone, lang, last_sent_date, stopped_at, stop_reason"
+
+PROCESS_COLUMNS = ("process_id, host, pid, start_mark, shard_first, shard_last, shard_count,"
+                   " overlap_allowed, started_at, heartbeat_at")
 
 
 def check_schedule(time: str, questions_per_post: int, reveal_after_hours: float | None) -> None:
@@ -95,6 +99,13 @@ def reminder(row: Sequence[Any]) -> Reminder:
     community, user_id, at, zone, lang, last, stopped, reason = row
     return Reminder(Community(community), user_id, at, zone, lang, last,
                     None if stopped is None else datetime.fromisoformat(stopped), reason)
+
+
+def process_entry(row: Sequence[Any]) -> ProcessEntry:
+    """A `PROCESS_COLUMNS` row of the processes registry."""
+    process_id, host, pid, mark, first, last, count, overlap, started, beat = row
+    return ProcessEntry(process_id, host, int(pid), mark, int(first), int(last), int(count),
+                        bool(overlap), datetime.fromisoformat(started), datetime.fromisoformat(beat))
 
 
 def export_rows(rows: Sequence[Sequence[Any]],

@@ -60,6 +60,7 @@ from bot.store.records import (
 )
 from bot.store.shared import (
     ANSWER_CONSTANTS,
+    PROCESS_COLUMNS,
     REFUSED_COLUMNS,
     REMINDER_COLUMNS,
     TIME_OF_DAY,
@@ -68,6 +69,7 @@ from bot.store.shared import (
     check_schedule,
     export_rows,
     post_results,
+    process_entry,
     refused_answer,
     reminder,
     replay,
@@ -1299,15 +1301,6 @@ class Store:
 
     # ---- the processes registry (shards across processes) -------------------------------------
 
-    _PROCESS_COLUMNS = ("process_id, host, pid, start_mark, shard_first, shard_last, shard_count,"
-                        " overlap_allowed, started_at, heartbeat_at")
-
-    @staticmethod
-    def _process(row: Sequence[Any]) -> ProcessEntry:
-        pid_, host, pid, mark, first, last, count, overlap, started, beat = row
-        return ProcessEntry(pid_, host, int(pid), mark, int(first), int(last), int(count), bool(overlap),
-                            datetime.fromisoformat(started), datetime.fromisoformat(beat))
-
     def claim_as(self, process_id: str | None) -> None:
         """Mark this store's send claims as made by `process_id` (a registered process)."""
         self._claimer = process_id
@@ -1326,8 +1319,8 @@ class Store:
         """
         async with self._write() as db:
             await db.execute("DELETE FROM processes WHERE heartbeat_at < ?", (_ts(dead_before),))
-            rows = [self._process(r) for r in
-                    await db.execute_fetchall(f"SELECT {self._PROCESS_COLUMNS} FROM processes")]
+            rows = [process_entry(r) for r in
+                    await db.execute_fetchall(f"SELECT {PROCESS_COLUMNS} FROM processes")]
             for row in rows:
                 if stale(row):
                     await db.execute("DELETE FROM processes WHERE process_id = ?", (row.process_id,))
@@ -1342,7 +1335,7 @@ class Store:
 
     async def _insert_process(self, db: aiosqlite.Connection, entry: ProcessEntry) -> None:
         await db.execute(
-            f"INSERT INTO processes ({self._PROCESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f"INSERT INTO processes ({PROCESS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (process_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
             (entry.process_id, entry.host, entry.pid, entry.start_mark, entry.shard_first,
              entry.shard_last, entry.shard_count, int(entry.overlap_allowed), _ts(entry.started_at),
@@ -1367,9 +1360,9 @@ class Store:
         """Registered processes whose heartbeat is at or after `alive_since`, by shard range."""
         async with self._read() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {self._PROCESS_COLUMNS} FROM processes WHERE heartbeat_at >= ?"
+                f"SELECT {PROCESS_COLUMNS} FROM processes WHERE heartbeat_at >= ?"
                 " ORDER BY shard_count, shard_first, started_at", (_ts(alive_since),))
-        return [self._process(r) for r in rows]
+        return [process_entry(r) for r in rows]
 
     # ---- progress (charts) ------------------------------------------------------------------
 

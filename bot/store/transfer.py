@@ -16,7 +16,8 @@ from bot.store.postgres import PostgresStore
 from bot.store.records import StoreError
 from bot.store.store import Store
 
-# Parents before children (foreign keys); every table of the schema.
+# Parents before children (foreign keys); every table of the schema but `processes`, the registry
+# of running bots, which describes the source's processes (stopped for the copy), not data.
 TABLES = ("meta", "communities", "members", "schedules", "posts", "answers", "scores",
           "board_sizes", "streaks", "score_levels", "cards", "entry_reach", "card_holders", "reminders")
 _WITH_TRIGGERS = ("answers", "scores", "cards")
