@@ -71,7 +71,7 @@ def ack_seconds(click: InteractionHandle) -> float:
     return record.callback.at - record.dispatched_at
 
 
-async def answered_on_leaderboard(db: Path, guild_id: str) -> int:
+async def answered_on_leaderboard(db: Path | str, guild_id: str) -> int:
     """The sum of `answered` in `studybot leaderboard --period all --json`: the score rows."""
     proc = await asyncio.create_subprocess_exec(
         *studybot_argv("leaderboard", "--guild", guild_id, "--period", "all", "--json", "--db", str(db)),

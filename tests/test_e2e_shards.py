@@ -7,13 +7,14 @@
   and restarted: every acknowledged click is stored, once; the clicks the dead process never
   answered can be made again and are stored once too; and still no slot is posted twice.
 
-The database is parametrised: SQLite here, PostgreSQL too where the backend exists.
+The database is parametrised: a SQLite file, and a database of the session's throwaway PostgreSQL
+cluster (skipped with one reason where the server binaries are absent).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +22,12 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.community import Community
-from bot.store import Store
+from bot.store.backend import open_store
+from tests.backends import read_rows
 from tests.e2e_support import RECOVERED, answer_buttons, is_daily_post, post_id_of, studybot_argv, studybot_env
 from tests.loopback import BotProcess, FakeDiscord, FakeGuild, InteractionHandle, StoredMessage, shard_of
 from tests.loopback.fixtures import bot_process, fake_discord  # noqa: F401
+from tests.postgres_cluster import PostgresCluster
 from tests.test_e2e_reliability import answered_on_leaderboard, click_burst
 
 pytestmark = [pytest.mark.e2e, pytest.mark.loopback(shard_count=2, max_concurrency=2)]
@@ -34,17 +37,25 @@ START_TIMEOUT = 60.0
 IDENTIFY_INTERVAL = 5.0  # Discord takes one IDENTIFY per shard bucket per 5 s, across processes
 
 
-@pytest.fixture(params=["sqlite"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """STUDYBOT_DB for both processes."""
-    return str(tmp_path / "studybot.db")
+    if request.param == "sqlite":
+        yield str(tmp_path / "studybot.db")
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.create_database()
+    try:
+        yield url
+    finally:
+        cluster.drop_database(url)
 
 
 async def schedule_this_minute(db: str, guilds: list[FakeGuild]) -> None:
     """One schedule per guild, all at the current UTC minute, made ten minutes ago (so the slot
     counts as due, not as before the schedule existed)."""
     now = datetime.now(UTC)
-    async with await Store.open(db, clock=ManualClock(now - timedelta(minutes=10)), default_timezone="UTC") as store:
+    async with await open_store(db, clock=ManualClock(now - timedelta(minutes=10)), default_timezone="UTC") as store:
         for guild in guilds:
             await store.create_or_replace_schedule(Community.discord(guild.id), guild.text_channel.id,
                                                    f"{now:%H:%M}", "UTC")
@@ -61,10 +72,7 @@ def posted(fake: FakeDiscord, guilds: list[FakeGuild]) -> int:
 
 
 def stored_clicks(db: str) -> list[tuple[int, str]]:
-    import sqlite3
-
-    with sqlite3.connect(db) as conn:
-        return [(int(p), str(u)) for p, u in conn.execute("SELECT post_id, user_id FROM answers")]
+    return [(int(p), str(u)) for p, u in read_rows(db, "SELECT post_id, user_id FROM answers")]
 
 
 def user_of(click: InteractionHandle) -> str:
@@ -142,6 +150,6 @@ async def test_two_processes_post_every_slot_once_and_keep_every_acknowledged_cl
     final = stored_clicks(database)
     assert len(final) == len(set(final)) == 8 * 25
     for g in chosen:
-        assert await answered_on_leaderboard(Path(database), g.id) == 25  # score rows: none half-stored
+        assert await answered_on_leaderboard(database, g.id) == 25  # score rows: none half-stored
     assert sorted(len(m) for m in posts_in(fake, guilds).values()) == [1] * GUILDS
     assert await zero.stop() == 0 and await one.stop() == 0

@@ -61,6 +61,14 @@ async def test_page_has_offset_limit_and_total(store):
     assert page.total == 7
 
 
+async def test_a_page_without_a_practical_limit_lists_everyone(store):
+    """The CLI's --json board asks for every row with a limit beyond any 32-bit integer."""
+    for user in range(1, 4):
+        await practice(store, user, True)
+    page = await store.leaderboard(GUILD, Board.PRACTICE, limit=2**62)
+    assert [r.user_id for r in page.rows] == ["1", "2", "3"]
+
+
 async def test_opted_out_member_is_hidden_and_not_counted(store):
     for user in (1, 2, 3):
         await practice(store, user, True)

@@ -351,7 +351,7 @@ SELECT t.season, t.period, t.total, p.*
      WHERE s.community = :community::text AND s.board = :board::text AND s.season = t.season
        AND s.period = t.period AND coalesce(m.opted_out, 0) = 0
      ORDER BY s.points DESC, s.correct DESC, s.answered ASC, s.user_id ASC
-     LIMIT :limit::int OFFSET :offset::int) p ON true
+     LIMIT :limit::bigint OFFSET :offset::bigint) p ON true
 """)
 
 # A member's line in one trip: the header, their score row, the visible members ahead
