@@ -183,8 +183,9 @@ async def test_a_transaction_cut_off_mid_answer_is_rolled_back_and_the_answer_re
             # The answer's transaction has taken its member lock and waits for the post row:
             # cut its connection off, as a server restart or a network failure would.
             await blocker.execute("SELECT pg_terminate_backend($1)", waiting)
-            retry = await _backend_waiting_for_a_lock(monitor)  # waits for the post row again
-            assert retry != waiting
+            # pg_terminate_backend only signals: the cut-off backend may be listed a moment
+            # longer, so wait for a different one, the retry, waiting for the post row again.
+            await _backend_waiting_for_a_lock(monitor, other_than=waiting)
             await holding.rollback()
             result = await answering
         finally:
@@ -195,13 +196,14 @@ async def test_a_transaction_cut_off_mid_answer_is_rolled_back_and_the_answer_re
     assert read_rows(pg_url, "SELECT answered FROM scores WHERE period = 'all'") == [(1,)]
 
 
-async def _backend_waiting_for_a_lock(conn: asyncpg.Connection) -> int:
-    """The pid of the (one) backend of this database waiting for a row lock. `conn` must not be
-    in a transaction: pg_stat_activity is read once per transaction."""
+async def _backend_waiting_for_a_lock(conn: asyncpg.Connection, *, other_than: int = 0) -> int:
+    """The pid of the (one) backend of this database waiting for a row lock, other than
+    `other_than`. `conn` must not be in a transaction: pg_stat_activity is read once per
+    transaction."""
     for _ in range(2000):
         pid = await conn.fetchval(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+            " AND pid <> pg_backend_pid() AND pid <> $1 AND wait_event_type = 'Lock'", other_than)
         if pid is not None:
             return int(pid)
         await asyncio.sleep(0.01)
