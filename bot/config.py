@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     shards: str | None = Field(default=None, validation_alias=_env("STUDYBOT_SHARDS"))
     # Start even when a live process serves overlapping shards (during a rescale).
     allow_overlap: bool = Field(default=False, validation_alias=_env("STUDYBOT_ALLOW_OVERLAP"))
+    # Where answers acknowledged before they were committed are journaled (bot/app/ledger.py);
+    # None: beside the SQLite file, or data/ for PostgreSQL (see `answer_journal`).
+    journal: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_JOURNAL"))
 
     # Slack: a bot token (xoxb-) with an app-level token (xapp-, Socket Mode) or a signing
     # secret (HTTP mode, served on STUDYBOT_HTTP_PORT); every Web API call goes to SLACK_API_URL.
@@ -102,6 +105,26 @@ class Settings(BaseSettings):
     def shard_range(self) -> ShardRange:
         """The shards this process serves (all of them without `shards`)."""
         return ShardRange.everything() if self.shards is None else parse_shards(self.shards)
+
+    @property
+    def answer_journal(self) -> Path:
+        """This process's answer journal: `journal`, or by default `<db>.answers.jsonl` beside a
+        SQLite file (`data/answers.jsonl` for PostgreSQL), named for the shards when the process
+        serves only some, so two processes on one machine never share one."""
+        if self.journal is not None:
+            return self.journal
+        shards = self.shard_range
+        suffix = "" if shards.is_everything else f"-shards-{shards.first}-{shards.last}of{shards.count}"
+        if isinstance(self.db, Path):
+            return self.db.with_name(f"{self.db.stem}.answers{suffix}.jsonl")
+        return Path("data") / f"answers{suffix}.jsonl"
+
+    @field_validator("journal", mode="before")
+    @classmethod
+    def _blank_journal_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("discord_dev_guild", "discord_gateway_url", mode="before")
     @classmethod
@@ -215,6 +238,7 @@ _ENV_NAMES = {
     "http_port": "STUDYBOT_HTTP_PORT",
     "shards": "STUDYBOT_SHARDS (--shards)",
     "allow_overlap": "STUDYBOT_ALLOW_OVERLAP",
+    "journal": "STUDYBOT_JOURNAL",
 }
 
 

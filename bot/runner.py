@@ -91,6 +91,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, handle_signal
         # STUDYBOT_SHARDS); a live process on overlapping shards stops it here (bot.app.processes).
         async with open_app(settings, clock=clock) as app, \
                 app.processes.hold(settings.shard_range, allow_overlap=settings.allow_overlap):
+            await _replay_answer_journal(app)
             # The deck, glossary and question bank live as long as the process: keep them out of
             # the collector's full passes (see bot.discord_app.launcher).
             gc.collect()
@@ -105,6 +106,17 @@ async def serve(settings: Settings, *, clock: Clock | None = None, handle_signal
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
+
+
+async def _replay_answer_journal(app: App) -> None:
+    """Store the clicks a killed predecessor acknowledged before their commit (bot.app.ledger),
+    before any front end takes new ones. A database out of reach keeps the journal for the next
+    start instead of stopping this one."""
+    try:
+        await app.answers.replay()
+    except Exception:  # noqa: BLE001 - the journal stays as it is and is replayed next time
+        log.exception("could not replay the answer journal %s; it is kept for the next start",
+                      app.answers.journal)
 
 
 def _on_signal(sig: signal.Signals, stop: asyncio.Event) -> None:

@@ -175,3 +175,34 @@ async def test_clicks_while_another_process_holds_the_write_lock_wait_and_all_su
     assert all(reply_message(r).embeds for r in results)
     assert len(stored_answers(db_of(tmp_path), post_id)) == 21
     assert await proc.stop() == 0
+
+
+async def test_a_click_deferred_while_another_process_holds_the_write_lock_survives_a_sigkill(
+    fake_discord: FakeDiscord, bot_process, tmp_path: Path  # noqa: F811
+) -> None:
+    """A deferral acknowledges the click before its answer is committed: the answer is
+    journaled first (bot/app/ledger.py), and the restart stores it."""
+    g = fake_discord.guild
+    one = await start_studybot(bot_process, tmp_path)
+    post, post_id = await post_daily_question(fake_discord)
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LOCK_HOLDER, str(db_of(tmp_path)), "30", stdout=asyncio.subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and (await holder.stdout.readline()).strip() == b"locked"
+        click = fake_discord.click(post, answer_buttons(post)[0], g.member)
+        record = await click.wait(until="callback")
+        assert record.acknowledged and record.deferred  # promised, not stored yet
+        assert await one.kill() == -9
+    finally:
+        holder.kill()
+        await holder.wait()
+    assert stored_answers(db_of(tmp_path), post_id) == []
+    two = await start_studybot(bot_process, tmp_path)
+    assert stored_answers(db_of(tmp_path), post_id) == [int(g.member.id)]
+    assert await two.stop() == 0
+    # The member's "thinking…" is never completed: the restart stores the answer but does not
+    # know the interaction to reply to (README, Reliability). Exactly that, and nothing else:
+    left = fake_discord.check_deferrals()
+    assert [v.problem for v in left] == [f"interaction {click.id} deferred (thinking…) and never completed"]
+    for violation in left:
+        fake_discord.violations.remove(violation)

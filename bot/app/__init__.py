@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app.daily import DailyCycle, DailyQuiz
 from bot.app.ownership import Ownership
+from bot.app.ledger import AnswerLedger
 from bot.app.processes import ProcessRegistry
 from bot.app.study import StudyService
 from bot.clock import Clock, SystemClock
@@ -42,6 +43,7 @@ class App:
     daily: DailyCycle
     ownership: Ownership  # the communities whose daily posts and reminders this process sends
     processes: ProcessRegistry  # `studybot run` registers its shards here (`processes.hold`)
+    answers: AnswerLedger  # journals answers acknowledged before their commit; `studybot run` replays it
     # Pictures and exports, drawn in a worker process started on first use (bot/present).
     present: Presenter = field(default_factory=Presenter)
 
@@ -56,8 +58,9 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
     present = Presenter()
     try:
         aliases = settings.aliases if settings.aliases.is_file() else None
+        answers = AnswerLedger(store, settings.answer_journal)
         study = StudyService(notes_path=settings.notes, store=store, clock=clock, aliases_path=aliases,
-                             load=load_notes)
+                             load=load_notes, answers=answers)
         quiz = DailyQuiz(study, store, grace=timedelta(hours=settings.daily_grace_hours), clock=clock)
         ownership = Ownership(settings.shard_range)
         daily = DailyCycle(quiz, scheduler, sweep_seconds=settings.daily_sweep_seconds,
@@ -68,7 +71,7 @@ async def open_app(settings: Settings, *, clock: Clock | None = None, load_notes
                 log.info("%d cards are due again: their entries changed in the notes", moved)
         scheduler.start()
         yield App(settings=settings, clock=clock, study=study, daily=daily, present=present,
-                  ownership=ownership, processes=ProcessRegistry(store, clock))
+                  ownership=ownership, processes=ProcessRegistry(store, clock), answers=answers)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)

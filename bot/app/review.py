@@ -237,7 +237,7 @@ class ReviewSessions:
         post = await self._review_post(community, post_id, user_id)
         if post.question.kind in _SELF_JUDGED or not 0 <= choice < len(post.question.choices):
             raise InvalidChoice(choice=choice)
-        result = await self._store.record_answer(post_id, user_id, choice, display_name, now=self._now())
+        result = await self._study.answers.record(post_id, user_id, choice, display_name, now=self._now())
         return await self._verdict(community, user_id, post, result, choice, rating_for(bool(result.correct)))
 
     def _rivals(self, own: Question) -> frozenset[str]:
@@ -262,7 +262,7 @@ class ReviewSessions:
             kind = TypedAnswerTooLong if refused.reason == "too_long" else TypedAnswerEmpty
             raise kind(limit=typed.MAX_TYPED) from None
         choice = 0 if judged.accepted else 1
-        result = await self._store.record_answer(post_id, user_id, choice, display_name, now=self._now())
+        result = await self._study.answers.record(post_id, user_id, choice, display_name, now=self._now())
         verdict = await self._verdict(community, user_id, post, result, choice, rating_for(judged.accepted))
         return replace(verdict, typed=judged)
 
@@ -275,7 +275,7 @@ class ReviewSessions:
             raise InvalidChoice(choice=rating)
         given = Rating(rating)
         choice = 1 if given is Rating.AGAIN else 0
-        result = await self._store.record_answer(post_id, user_id, choice, display_name,
+        result = await self._study.answers.record(post_id, user_id, choice, display_name,
                                                  now=self._now(), rating=int(given))
         return await self._verdict(community, user_id, post, result, -1, given)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.app.progress import Progress, member_progress
 from bot.app.reminders import Reminders
+from bot.app.ledger import AnswerLedger
 from bot.app.review import ReviewSessions
 from bot.clock import Clock
 from bot.community import Community
@@ -112,6 +113,7 @@ class StudyService:
         aliases_path: Path | None = None,
         seed: int = 0,
         load: bool = True,
+        answers: AnswerLedger | None = None,
     ) -> None:
         """`load=False` leaves the notes unread (an empty glossary) for callers that only need
         the scores, such as the leaderboard command line."""
@@ -120,6 +122,9 @@ class StudyService:
         self._store = store
         self._clock = clock
         self._seed = seed
+        # Every answer is recorded through the ledger, which can journal those still in flight
+        # when a front end must acknowledge a click before its commit (bot/app/ledger.py).
+        self.answers = answers or AnswerLedger(store)
         self._posts: OrderedDict[int, Post] = OrderedDict()
         self.review = ReviewSessions(self, store)
         self.reminders = Reminders(self, store)
@@ -303,9 +308,7 @@ class StudyService:
             raise NotYourQuestion(post_id=post_id)
         if not 0 <= choice < len(post.question.choices):
             raise InvalidChoice(choice=choice)
-        result = await self._store.record_answer(
-            post_id, user_id, choice, display_name, now=self._clock.now()
-        )
+        result = await self.answers.record(post_id, user_id, choice, display_name, now=self._clock.now())
         match result.status:
             case AnswerStatus.DUPLICATE:
                 raise AlreadyAnswered(choice=result.choice, correct=result.correct_index)

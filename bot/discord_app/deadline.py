@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -36,8 +36,12 @@ def seconds_left(interaction: discord.Interaction, now: datetime | None = None) 
 
 
 async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True,
-                          thinking: bool = True) -> T:
+                          thinking: bool = True, journal: Callable[[], Awaitable[object]] | None = None) -> T:
     """The result of `work`; the response is deferred first when `work` runs past the budget.
+
+    A deferral acknowledges the click: when `work` records an answer, pass `journal`
+    (`AnswerLedger.keep_in_flight`), which makes the answers still in flight durable before the
+    deferral goes out, so a crash after it cannot lose the acknowledged answer.
 
     `thinking=True` defers a new reply ("is thinking..."); `thinking=False` on a button defers
     an update of the clicked message instead. A timer rather than a waiting task keeps the
@@ -50,7 +54,7 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
     def defer_if_still_working() -> None:
         nonlocal deferral
         if not finished and not interaction.response.is_done():
-            deferral = loop.create_task(_defer(interaction, ephemeral=ephemeral, thinking=thinking))
+            deferral = loop.create_task(_defer(interaction, ephemeral=ephemeral, thinking=thinking, journal=journal))
 
     timer = loop.call_later(seconds_left(interaction), defer_if_still_working)
     try:
@@ -67,7 +71,10 @@ async def finish_or_defer(interaction: discord.Interaction, work: Awaitable[T], 
     return result
 
 
-async def _defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool) -> discord.HTTPException | None:
+async def _defer(interaction: discord.Interaction, *, ephemeral: bool, thinking: bool,
+                 journal: Callable[[], Awaitable[object]] | None = None) -> discord.HTTPException | None:
+    if journal is not None:
+        await journal()
     try:
         await defer(interaction, ephemeral=ephemeral, thinking=thinking)
     except discord.HTTPException as exc:  # expired already: the work's result still stands

@@ -4,8 +4,9 @@
 `SlackFrontEnd` is the object behind it (the runner starts and stops it). Every listener:
 
 * acknowledges within Slack's 3 s: a slash command at once, before any work; a click that
-  records an answer once the answer is committed (so an acknowledged click is never lost) or
-  after `ACK_BUDGET` seconds, whichever comes first, the reply following when the work is done;
+  records an answer once the answer is committed or after `ACK_BUDGET` seconds, whichever comes
+  first, the reply following when the work is done; an answer not committed by then is
+  journaled to disk before the ack (`bot.app.ledger`), so an acknowledged click is never lost;
 * calls the application (`app.study`, `app.daily`), never the store;
 * replies exactly once, privately: through the request's `response_url` (`response_type`
   ephemeral, `replace_original` false, so a channel post is never replaced), falling back to
@@ -314,6 +315,8 @@ class SlackFrontEnd:
                 return
             work = asyncio.ensure_future(run(caller, action))
             await asyncio.wait({work}, timeout=ACK_BUDGET)
+            if not work.done():  # not committed yet: journal it before promising it (bot.app.ledger)
+                await self.application.answers.keep_in_flight()
             await ack()
             member = await self.members.get(caller.team_id, caller.user_id, fallback_name=caller.user_name)
             try:

@@ -77,7 +77,7 @@ class Daily(commands.Cog):
         recording = self.cycle.answer(
             community_of(interaction), post_id, user_of(interaction), choice, interaction.user.display_name)
         try:
-            outcome = await finish_or_defer(interaction, recording)
+            outcome = await finish_or_defer(interaction, recording, journal=self.bot.study.answers.keep_in_flight)
         except AnswersClosed:
             answer = await self.cycle.correct_choice(post_id)
             await reply(interaction, tr(lang, "daily.closed", letter=letter(answer) if answer is not None else "?"))

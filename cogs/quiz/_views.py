@@ -158,7 +158,8 @@ async def answer_practice(interaction: discord.Interaction, post_id: int, choice
         )
         return outcome, await service.get_post(post_id)
 
-    outcome, post = await finish_or_defer(interaction, record(), thinking=False)
+    outcome, post = await finish_or_defer(interaction, record(), thinking=False,
+                                          journal=service.answers.keep_in_flight)
     embed = answer_embed(outcome.question, choice, outcome.correct, outcome.result.points, lang)
     view = answered_view(outcome.question, choice, post.topic, lang)
     if interaction.response.is_done():

@@ -263,7 +263,8 @@ async def _redraw(interaction: discord.Interaction, embed: discord.Embed, view: 
 async def _show_verdict(interaction: discord.Interaction, work: Awaitable[ReviewVerdict], mode: ReviewMode) -> None:
     """Record a review (deferring if the database is slow), then draw its verdict and "Next card"."""
     lang = interaction_lang(interaction)
-    verdict = await finish_or_defer(interaction, work, thinking=False)
+    verdict = await finish_or_defer(interaction, work, thinking=False,
+                                    journal=service_of(interaction).answers.keep_in_flight)
     await _redraw(interaction, verdict_embed(verdict, lang), rendering_view(NextCardButton(mode.value, lang)))
 
 
