@@ -670,6 +670,8 @@ class SlackFrontEnd:
             await ack(response_action="errors", errors={bk.TYPED_BLOCK: limits.plain(
                 error_message(work.exception(), member.lang), 150)})  # type: ignore[arg-type]
             return
+        if not work.done():  # closing the modal promises the answer: journal it first (bot.app.ledger)
+            await self.application.answers.keep_in_flight()
         await ack()
         url = meta.get("url") if isinstance(meta.get("url"), str) else None
         channel = meta.get("channel") if isinstance(meta.get("channel"), str) else None

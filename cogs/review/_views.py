@@ -21,7 +21,7 @@ from bot.app.review import ReviewItem, ReviewMode, ReviewStatus, ReviewVerdict
 from bot.discord_app import limits
 from bot.discord_app.deadline import finish_or_defer
 from bot.discord_app.embeds import COLOUR, CORRECT, WRONG
-from bot.discord_app.errors import GuardedItem, report_error
+from bot.discord_app.errors import GuardedItem, report_error, reply
 from bot.discord_app.i18n import interaction_lang
 from bot.discord_app.identity import channel_of, community_of, user_of
 from bot.discord_app.views import AnswerButton, answer_template, parse_post_id, rendering_view, service_of
@@ -174,13 +174,13 @@ class TypedModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         lang = interaction_lang(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        verdict = await service_of(interaction).review.answer_typed(
+        service = service_of(interaction)
+        work = service.review.answer_typed(
             community=community_of(interaction), post_id=self.post_id, user_id=user_of(interaction),
             text=str(self.answer.value or ""), display_name=interaction.user.display_name)
-        await interaction.followup.send(embed=verdict_embed(verdict, lang),
-                                        view=rendering_view(NextCardButton(ReviewMode.TYPED.value, lang)),
-                                        ephemeral=True)
+        verdict = await finish_or_defer(interaction, work, journal=service.answers.keep_in_flight)
+        await reply(interaction, embed=verdict_embed(verdict, lang),
+                    view=rendering_view(NextCardButton(ReviewMode.TYPED.value, lang)))
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         await report_error(interaction, error)
