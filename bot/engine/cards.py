@@ -59,6 +59,26 @@ DESIRED_RETENTION = 0.9
 _SCHEDULER = _FsrsScheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=False)
 
 
+class _ReviewedCard(_FsrsCard):
+    """FSRS's card with a cheap shallow copy: `Scheduler.review_card` starts with `copy(card)`,
+    which for a plain object goes through `__reduce_ex__` and `copyreg`; this makes the same copy
+    (a new object of the class with the same attributes) directly. The review runs once per
+    answer inside the answer's transaction, so its Python is on every answer's path."""
+
+    def __copy__(self) -> _ReviewedCard:
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+
+# The enums by number, looked up rather than called per review (an enum call costs more than
+# the arithmetic of a review's first step).
+_FSRS_STATE = {int(s): s for s in _FsrsState}
+_FSRS_RATING = {int(r): r for r in _FsrsRating}
+_CARD_STATE = {int(s): s for s in CardState}
+_RATING = {int(r): r for r in Rating}
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """A member's card for one entry after at least one review.
@@ -84,7 +104,8 @@ def rating_for(correct: bool, self_rating: int | None = None) -> Rating:
     See the module docstring for why a slow right answer stays Good.
     """
     if self_rating is not None:
-        return Rating(self_rating)  # ValueError for anything but 1-4
+        rating = _RATING.get(self_rating) if isinstance(self_rating, int) else None
+        return rating if rating is not None else Rating(self_rating)  # ValueError for anything but 1-4
     return Rating.GOOD if correct else Rating.AGAIN
 
 
@@ -94,19 +115,22 @@ def review(card: Card | None, rating: Rating, when: datetime) -> Card:
         raise ValueError("review needs a timezone-aware time")
     when = when.astimezone(UTC)
     if card is None:
-        before = _FsrsCard(card_id=0, due=when)
+        before = _ReviewedCard(card_id=0, due=when)
         reps = lapses = 0
         was_review = False
     else:
-        before = _FsrsCard(card_id=0, state=_FsrsState(int(card.state)), step=card.step,
-                           stability=card.stability, difficulty=card.difficulty,
-                           due=card.due.astimezone(UTC), last_review=card.last_review.astimezone(UTC))
+        before = _ReviewedCard(card_id=0, state=_FSRS_STATE[card.state], step=card.step,
+                               stability=card.stability, difficulty=card.difficulty,
+                               due=card.due.astimezone(UTC), last_review=card.last_review.astimezone(UTC))
         reps, lapses = card.reps, card.lapses
         was_review = card.state is CardState.REVIEW
-    after, _ = _SCHEDULER.review_card(before, _FsrsRating(int(rating)), review_datetime=when)
+    fsrs_rating = _FSRS_RATING.get(rating) if isinstance(rating, int) else None
+    if fsrs_rating is None:
+        fsrs_rating = _FsrsRating(int(rating))  # ValueError for anything but 1-4
+    after, _ = _SCHEDULER.review_card(before, fsrs_rating, review_datetime=when)
     assert after.stability is not None and after.difficulty is not None
     return Card(
-        state=CardState(int(after.state)), step=after.step, stability=after.stability,
+        state=_CARD_STATE[after.state], step=after.step, stability=after.stability,
         difficulty=after.difficulty, due=after.due, last_review=when, reps=reps + 1,
         lapses=lapses + (1 if was_review and rating is Rating.AGAIN else 0),
     )
