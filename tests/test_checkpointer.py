@@ -37,3 +37,32 @@ async def test_committed_answers_reach_the_database_file_through_the_background_
         with sqlite3.connect(alone) as conn:
             assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 30
             assert conn.execute("SELECT count(*) FROM cards").fetchone()[0] == 30
+
+
+def test_a_log_longer_than_the_restart_size_is_restarted_and_cut_back(tmp_path: Path) -> None:
+    """Passive passes alone can leave the log growing under a steady stream of commits (each
+    copies the log as it was when it began); a log longer than `restart_pages` gets a RESTART
+    checkpoint, after which the next commit starts the log again, cut to journal_size_limit."""
+    from bot.store.checkpointer import Checkpointer
+
+    db = tmp_path / "steady.db"
+    writer = sqlite3.connect(db, isolation_level=None, timeout=30)
+    for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA wal_autocheckpoint = 0",
+                   "PRAGMA journal_size_limit = 65536"):
+        writer.execute(pragma)
+    writer.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body BLOB)")
+    checkpointer = Checkpointer(db, interval=0.01, restart_pages=64,
+                                prepare=lambda conn: conn.execute("PRAGMA wal_autocheckpoint = 0"))
+    try:
+        for _ in range(100):  # about 100 pages of log before the checkpointer starts
+            writer.execute("INSERT INTO notes (body) VALUES (randomblob(3000))")
+        assert Path(f"{db}-wal").stat().st_size > 100 * 3000
+        checkpointer.start()
+        checkpointer.committed()
+        assert checkpointer.wait_until_checkpointed(timeout=60)
+        assert checkpointer.restarts == 1
+        writer.execute("INSERT INTO notes (body) VALUES (randomblob(3000))")
+        assert Path(f"{db}-wal").stat().st_size <= 65536  # started again from its beginning
+    finally:
+        checkpointer.close()
+        writer.close()

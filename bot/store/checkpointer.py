@@ -8,8 +8,16 @@ for it. The store turns that automatic checkpoint off on its own connections
 runs `PRAGMA wal_checkpoint(PASSIVE)` when something was committed since its last pass, at most
 every `interval` seconds. A passive checkpoint takes no lock that writers wait for: it copies
 what no reader still needs and leaves the rest for the next pass, and once the whole log is in
-the file the next commit starts the log again from its beginning, so the `-wal` file stays
-bounded as with the automatic checkpoint.
+the file the next commit starts the log again from its beginning.
+
+Under a steady stream of commits that moment may never come: each pass copies the log as it was
+when the pass began, and commits made meanwhile are again not copied when the next writer
+starts, so the log is never restarted and the `-wal` file grows without end (50 MB after 4,000
+small commits). So when a pass finds the log longer than `restart_pages`, it runs a RESTART
+checkpoint instead: it waits for the writer of the moment, keeps new writers waiting while it
+copies the rest (tens of milliseconds, once per that many pages) and makes the next commit start
+the log from its beginning. `WAL_SIZE_LIMIT` (`PRAGMA journal_size_limit` on every connection)
+then cuts the file back to that size, so a burst does not leave a large file behind.
 
 Other processes on the same file run their own checkpointer; two passes at once are harmless
 (SQLite lets one checkpoint run at a time, the other reports busy and tries again next pass).
@@ -26,6 +34,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL = 0.2  # seconds between passes while commits keep coming
+RESTART_PAGES = 4096  # a log this long (16 MiB of 4 KiB pages) is restarted, not just copied
+WAL_SIZE_LIMIT = RESTART_PAGES * 4096  # bytes the -wal file is cut back to when it restarts
 
 
 class Checkpointer:
@@ -36,9 +46,12 @@ class Checkpointer:
     """
 
     def __init__(self, path: Path, *, interval: float = DEFAULT_INTERVAL, busy_timeout: float = 10.0,
-                 prepare: Callable[[sqlite3.Connection], None] = lambda conn: None) -> None:
+                 prepare: Callable[[sqlite3.Connection], None] = lambda conn: None,
+                 restart_pages: int = RESTART_PAGES) -> None:
         self._path = path
         self._interval = interval
+        self._restart_pages = restart_pages
+        self.restarts = 0  # RESTART checkpoints run so far
         self._busy_timeout = busy_timeout
         self._prepare = prepare
         self._wake = threading.Event()  # set by committed() and close()
@@ -109,13 +122,17 @@ class Checkpointer:
             conn.close()
 
     def _checkpoint(self, conn: sqlite3.Connection) -> bool:
-        """One passive checkpoint; True when the whole log is now in the database file."""
+        """One passive checkpoint (a RESTART one when the log has grown past `restart_pages`);
+        True when the whole log is now in the database file."""
         try:
             busy, log_pages, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if log_pages >= self._restart_pages:
+                busy, log_pages, copied = conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                self.restarts += 1
         except sqlite3.Error as exc:
             log.warning("WAL checkpoint failed: %s", exc)
             return False
         return not busy and copied == log_pages
 
 
-__all__ = ["DEFAULT_INTERVAL", "Checkpointer"]
+__all__ = ["DEFAULT_INTERVAL", "RESTART_PAGES", "WAL_SIZE_LIMIT", "Checkpointer"]

@@ -38,7 +38,7 @@ from bot.engine import cards, scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
 from bot.store.answer_writer import AnswerWriter, DatabaseLocked
-from bot.store.checkpointer import Checkpointer
+from bot.store.checkpointer import WAL_SIZE_LIMIT, Checkpointer
 from bot.store.records import (
     AnswerResult,
     BoardStats,
@@ -85,6 +85,7 @@ _CONNECTION_PRAGMAS = (
     "PRAGMA synchronous = NORMAL",
     f"PRAGMA cache_size = {_CACHE_PAGES_KIB:d}",
     "PRAGMA wal_autocheckpoint = 0",
+    f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT:d}",
 )
 _CARDS_STALE = "cards_stale"  # meta key: the cards do not reflect every answer yet (rebuild them)
 _REBUILD_CHUNK = 10_000  # answers read per trip while rebuilding cards
