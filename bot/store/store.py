@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -37,7 +38,7 @@ from bot.community import Community
 from bot.engine import cards, scoring
 from bot.engine.model import Question, QuestionKind, SourceRef
 from bot.engine.scoring import Board, Period
-from bot.store.answer_writer import AnswerWriter, DatabaseLocked
+from bot.store.answer_writer import AnswerWriter, DatabaseLocked, is_busy
 from bot.store.checkpointer import WAL_SIZE_LIMIT, Checkpointer
 from bot.store.records import (
     AnswerResult,
@@ -87,6 +88,7 @@ _CONNECTION_PRAGMAS = (
     "PRAGMA wal_autocheckpoint = 0",
     f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT:d}",
 )
+_WAL_SWITCH_PAUSE = 0.05  # seconds between tries of the WAL switch while another process holds the file
 _CARDS_STALE = "cards_stale"  # meta key: the cards do not reflect every answer yet (rebuild them)
 _REBUILD_CHUNK = 10_000  # answers read per trip while rebuilding cards
 
@@ -409,6 +411,7 @@ class Store:
         self._path = path
         self._clock = clock
         self._default_tz = default_timezone
+        self._busy_timeout = busy_timeout
         # One connection is shared by all coroutines: a transaction must not interleave with
         # another coroutine's statements, so every use of the connection takes this lock. The
         # answer writer takes it too, so its connection never waits for this one.
@@ -470,8 +473,8 @@ class Store:
                     f"The database {self._path} has schema version {version}, newer than this "
                     f"studybot knows ({newest}); upgrade studybot or use another database file."
                 )
-            mode = await db.execute_fetchall("PRAGMA journal_mode = WAL")
-            if str(list(mode)[0][0]).lower() != "wal":
+            mode = await self._switch_to_wal()
+            if mode != "wal":
                 raise StoreError(f"The database file {self._path} cannot be switched to WAL mode; "
                                  "it is probably read-only.")
             for pragma in _CONNECTION_PRAGMAS:
@@ -489,6 +492,24 @@ class Store:
                 await self.rebuild_cards()
         except sqlite3.Error as exc:
             raise _open_error(self._path, exc) from exc
+
+    async def _switch_to_wal(self) -> str:
+        """`PRAGMA journal_mode = WAL`, retried while another process holds the file; returns
+        the journal mode now in force.
+
+        Two processes opening a new file at once both hold a shared lock when they ask for the
+        exclusive one the switch needs; SQLite then answers one of them "database is locked" at
+        once instead of calling its busy handler (waiting could deadlock). By the next try the
+        other has switched the file, and the switch is a no-op."""
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                mode = await self._db.execute_fetchall("PRAGMA journal_mode = WAL")
+                return str(list(mode)[0][0]).lower()
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(_WAL_SWITCH_PAUSE)
 
     async def close(self) -> None:
         await self._answers.close()
