@@ -29,7 +29,7 @@ async def test_review_multiple_choice_answers_and_offers_the_next_card(fake_disc
         clicked = await fake_discord.click(card, buttons[0], g.member)
         assert clicked.errors == []
         answered = fake_discord.messages[card.id]
-        assert "Next review of this card" in embed_text(answered) or "This card comes back" in embed_text(answered)
+        assert "Next review of this card" in embed_text(answered) or "this card comes back" in embed_text(answered)
         assert "Reviews count on no leaderboard." in embed_text(answered)
         (next_id,) = custom_ids(answered, "rvnext:")
         following = reply_message(await fake_discord.click(answered, next_id, g.member))

@@ -201,7 +201,7 @@ MESSAGES: dict[Lang, dict[str, str]] = {
         "review.rating.4": "Easy",
         "review.rated": "Rated **{rating}**. Next review of this card: {next}.",
         "review.correct": "✅ Correct. Next review of this card: {next}.",
-        "review.incorrect": "❌ Not quite: the answer is **{letter}. {answer}**. This card comes back {next}.",
+        "review.incorrect": "❌ Not quite: the answer is **{letter}. {answer}** — this card comes back {next}.",
         "review.next": "Next card",
         "review.not_counted": "Reviews count on no leaderboard.",
         "review.counted": "Reviews count on the practice leaderboard here.",
