@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,68 @@ async def test_an_answer_whose_second_statement_fails_leaves_nothing_of_itself(t
     with sqlite3.connect(path) as conn:
         assert [u for (u,) in conn.execute("SELECT user_id FROM clicks ORDER BY seq")] == [0, 1, 3, 4]
         assert [u for (u,) in conn.execute("SELECT user_id FROM notes ORDER BY rowid")] == [0, 1, 3, 4]
+
+
+async def test_a_lone_answer_is_written_on_the_loop_thread_without_a_hand_over(tmp_path: Path) -> None:
+    path = tmp_path / "clicks.db"
+    make_table(path)
+    threads: list[str] = []
+
+    def note_thread(conn: sqlite3.Connection, params: dict) -> tuple | None:
+        threads.append(threading.current_thread().name)
+        return insert(conn, params)
+
+    answers = AnswerWriter(path, note_thread, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
+    await answers.open()
+    try:
+        for user in range(3):
+            await answers.write({"user_id": user, "note": None})
+    finally:
+        await answers.close()
+    assert threads == [threading.current_thread().name] * 3
+
+
+async def test_a_burst_of_answers_is_batched_on_the_writer_thread(tmp_path: Path) -> None:
+    path = tmp_path / "clicks.db"
+    make_table(path)
+    commits: list[int] = []
+    answers = AnswerWriter(path, insert, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None,
+                           committed=lambda: commits.append(1))
+    await answers.open()
+    try:
+        await asyncio.gather(*(answers.write({"user_id": u, "note": None}) for u in range(100)))
+    finally:
+        await answers.close()
+    assert len(commits) < 10  # one transaction per batch, not per answer
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM clicks").fetchone()[0] == 100
+
+
+async def test_a_lone_answer_waits_for_another_connections_lock_off_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "clicks.db"
+    make_table(path)
+    answers = AnswerWriter(path, insert, lock=asyncio.Lock(), busy_timeout=5.0, prepare=lambda conn: None)
+    await answers.open()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write lock
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        writing = asyncio.create_task(answers.write({"user_id": 1, "note": None}))
+        await asyncio.sleep(0.3)
+        assert not writing.done()  # still waiting for the lock, and the loop kept running meanwhile
+        ticks_while_locked = ticks
+        other.execute("COMMIT")
+        assert (await writing)[1] == 1
+    finally:
+        ticker.cancel()
+        other.close()
+        await answers.close()
+    assert ticks_while_locked >= 5

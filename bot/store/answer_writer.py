@@ -1,4 +1,5 @@
-"""Answers written in batches: one transaction and one trip to a writer thread per batch.
+"""Answers written in batches: one transaction and one trip to a writer thread per batch, and a
+lone answer written at once on the event loop's thread.
 
 What one answer writes is the store's `record` function (the answer row and its card, a few
 statements run on the writer's connection inside the batch's transaction); the writer only
@@ -12,6 +13,15 @@ connection and thread. Every answer is still committed before its caller hears t
 an acknowledged click is never lost; an answer whose `record` fails on its own (any of its
 statements) is retried alone, so one bad answer cannot sink the others, and alone it is rolled
 back whole: nothing of it stays.
+
+A lone answer does not need the thread. The trip there and back (two thread wake-ups) costs
+about as much as the transaction itself, so an answer that finds nobody else queued after the
+first caller lets the event loop run once (answers that are ready to arrive join it then) is
+written right away on the loop's own thread, on a second connection whose busy timeout is zero:
+a transaction of a few hundred microseconds that never waits for a lock. If another process
+holds the write lock, or the store's own connection is in use, the answer takes the thread path
+and waits there instead, so the loop is never blocked by a lock. A burst still batches: the
+callers that arrived during that one turn of the loop go to the thread together.
 
 The writer shares the store's asyncio lock, so it never contends with the store's own
 connection inside this process; another process holding the write lock is waited out with the
@@ -67,6 +77,8 @@ class AnswerWriter:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
+        # The loop thread's connection for a lone answer (busy timeout zero: it never waits).
+        self._inline: sqlite3.Connection | None = None
         self._queue: list[tuple[dict[str, Any], asyncio.Future[Outcome]]] = []
         self._idle = asyncio.Event()  # cleared while somebody drains the queue
         self._idle.set()
@@ -74,6 +86,9 @@ class AnswerWriter:
 
     async def open(self) -> None:
         await self._call(self._connect)
+        inline = sqlite3.connect(self._path, isolation_level=None, timeout=0.0)
+        self._prepare(inline)
+        self._inline = inline
 
     async def close(self) -> None:
         """Write what is queued, then close the connection and stop the thread."""
@@ -83,6 +98,9 @@ class AnswerWriter:
                 await self._drain()
             else:
                 await self._idle.wait()
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         if self._thread is not None:
             await self._call(self._disconnect)
             self._jobs.put(None)
@@ -114,8 +132,15 @@ class AnswerWriter:
                 self._idle.set()
 
     async def _flush(self) -> None:
+        await asyncio.sleep(0)  # one turn of the loop: answers ready to arrive join this batch
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            outcomes = self._write_alone_inline(batch[0][0]) if len(batch) == 1 else None
+            if outcomes is not None:
+                _, future = batch[0]
+                if not future.done():
+                    future.set_result(outcomes[0])
+                continue
             try:
                 outcomes = await self._write_batch([params for params, _ in batch])
             except asyncio.CancelledError:
@@ -136,7 +161,7 @@ class AnswerWriter:
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
                 async with self._lock:
-                    return await self._call(lambda: self._run(batch))
+                    return await self._call(lambda: self._run(self._conn, batch))
             except sqlite3.OperationalError as exc:
                 if not is_busy(exc):
                     raise
@@ -146,6 +171,20 @@ class AnswerWriter:
                             len(batch), attempt, BUSY_ATTEMPTS)
                 await asyncio.sleep(BUSY_PAUSE * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write_alone_inline(self, params: dict[str, Any]) -> list[Outcome] | None:
+        """Write one answer now, on this thread; None when it must take the thread path instead
+        (the store's connection is in use, or another connection holds the write lock)."""
+        conn = self._inline
+        if conn is None or self._lock.locked():
+            return None
+        try:
+            outcomes = self._run(conn, [params])
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            return None  # rolled back, nothing written: the thread path waits for the lock
+        return outcomes
 
     def _call(self, job: Callable[[], T]) -> asyncio.Future[T]:
         """Run `job` on the writer thread; the future resolves on this loop when it is done.
@@ -160,7 +199,7 @@ class AnswerWriter:
         self._jobs.put((job, future, loop))
         return future
 
-    # -- in the writer thread ----------------------------------------------------------------
+    # -- on the writer thread (a lone answer's transaction also on the loop's) ------------------
 
     def _serve(self) -> None:
         while (item := self._jobs.get()) is not None:
@@ -184,27 +223,26 @@ class AnswerWriter:
             self._conn.close()
             self._conn = None
 
-    def _run(self, batch: Sequence[dict[str, Any]]) -> list[Outcome]:
+    def _run(self, conn: sqlite3.Connection | None, batch: Sequence[dict[str, Any]]) -> list[Outcome]:
         try:
-            return self._transaction(batch)
+            return self._transaction(conn, batch)
         except Exception as exc:  # noqa: BLE001 - the answer's own error, handed to its caller
             if _is_busy_error(exc):
                 raise
             if len(batch) == 1:
                 return [exc]
         # One answer failed for a reason of its own: write each alone to find it.
-        return [self._alone(params) for params in batch]
+        return [self._alone(conn, params) for params in batch]
 
-    def _alone(self, params: dict[str, Any]) -> Outcome:
+    def _alone(self, conn: sqlite3.Connection | None, params: dict[str, Any]) -> Outcome:
         try:
-            return self._transaction([params])[0]
+            return self._transaction(conn, [params])[0]
         except Exception as exc:  # noqa: BLE001 - as in _run
             if _is_busy_error(exc):
                 raise
             return exc
 
-    def _transaction(self, batch: Sequence[dict[str, Any]]) -> list[Outcome]:
-        conn = self._conn
+    def _transaction(self, conn: sqlite3.Connection | None, batch: Sequence[dict[str, Any]]) -> list[Outcome]:
         assert conn is not None, "the answer writer is not open"
         conn.execute("BEGIN IMMEDIATE")
         try:

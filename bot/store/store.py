@@ -12,7 +12,8 @@ counters, the member's name and the streak row in the same transaction. The scor
 come from `bot.engine.scoring` as parameters. In that same transaction `_record_answer` reviews
 the member's card of the post's entry: it reads the card, computes the next one in Python with
 `bot.engine.cards.after_answer` and upserts it, so an answer and its card commit together or not
-at all. Answers are written by `AnswerWriter` (batched, on its own thread and connection), and
+at all. Answers are written by `AnswerWriter` (a burst batched on its own thread and connection,
+a lone answer at once on the loop's thread, never waiting for a lock there), and
 WAL checkpoints run on `Checkpointer`'s thread, not inside a commit. All SQL of the bot lives in
 this package.
 """
