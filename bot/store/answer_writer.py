@@ -86,7 +86,9 @@ class AnswerWriter:
 
     async def open(self) -> None:
         await self._call(self._connect)
-        inline = sqlite3.connect(self._path, isolation_level=None, timeout=0.0)
+        # Not tied to the opening thread: the loop that writes may run on another one. Only one
+        # answer at a time uses it (the loop is single-threaded and `_idle` guards it).
+        inline = sqlite3.connect(self._path, isolation_level=None, timeout=0.0, check_same_thread=False)
         self._prepare(inline)
         self._inline = inline
 
