@@ -127,11 +127,8 @@ async def test_a_burst_of_answers_is_batched_on_the_writer_thread(tmp_path: Path
         assert conn.execute("SELECT count(*) FROM clicks").fetchone()[0] == 100
 
 
-async def test_a_lone_answer_waits_for_another_connections_lock_off_the_loop(tmp_path: Path) -> None:
-    path = tmp_path / "clicks.db"
-    make_table(path)
-    answers = AnswerWriter(path, insert, lock=asyncio.Lock(), busy_timeout=5.0, prepare=lambda conn: None)
-    await answers.open()
+async def test_a_lone_answer_waits_for_another_connections_lock_off_the_loop(writer) -> None:
+    answers, path = writer
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process's write lock
     ticks = 0
@@ -153,24 +150,17 @@ async def test_a_lone_answer_waits_for_another_connections_lock_off_the_loop(tmp
     finally:
         ticker.cancel()
         other.close()
-        await answers.close()
     assert ticks_while_locked >= 5
 
 
 async def test_an_answer_written_from_another_thread_than_the_one_that_opened_the_writer_is_stored(
-        tmp_path: Path) -> None:
-    path = tmp_path / "clicks.db"
-    make_table(path)
-    answers = AnswerWriter(path, insert, lock=asyncio.Lock(), busy_timeout=1.0, prepare=lambda conn: None)
-    await answers.open()
+        writer) -> None:
+    answers, path = writer
     outcome: list[object] = []
-    try:
-        elsewhere = threading.Thread(
-            target=lambda: outcome.append(asyncio.run(answers.write({"user_id": 7, "note": None}))))
-        elsewhere.start()
-        await asyncio.to_thread(elsewhere.join)
-    finally:
-        await answers.close()
+    elsewhere = threading.Thread(
+        target=lambda: outcome.append(asyncio.run(answers.write({"user_id": 7, "note": None}))))
+    elsewhere.start()
+    await asyncio.to_thread(elsewhere.join)
     assert outcome[0][1] == 7  # type: ignore[index]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT user_id FROM clicks").fetchall() == [(7,)]
